@@ -1,0 +1,287 @@
+//! IR type definitions → Rust items (token streams).
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Field, Ir, Kinds, StringEnum, Struct, Ty, TypeDef, TypeKind, Union};
+use crate::naming;
+
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc = "..."]` lines; quote escapes the text, so nothing in a
+/// description can leave the attribute.
+pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
+    let Some(doc) = doc else { return quote!() };
+    let lines = doc.lines().map(|l| {
+        let text = format!(" {}", l.trim_end());
+        quote!(#[doc = #text])
+    });
+    quote!(#(#lines)*)
+}
+
+pub struct TypeEmitter<'a> {
+    ir: &'a Ir,
+    recursive_alias: Vec<bool>,
+}
+
+impl<'a> TypeEmitter<'a> {
+    pub fn new(ir: &'a Ir) -> Self {
+        TypeEmitter {
+            ir,
+            recursive_alias: crate::ir::cycles::recursive_aliases(ir),
+        }
+    }
+
+    pub fn ty(&self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::Named(id) => {
+                let name = ident(&self.ir.types[id.0].name);
+                quote!(#name)
+            }
+            Ty::String => quote!(String),
+            Ty::Integer { bits: 32 } => quote!(i32),
+            Ty::Integer { .. } => quote!(i64),
+            Ty::Number => quote!(f64),
+            Ty::Boolean => quote!(bool),
+            Ty::Any => quote!(serde_json::Value),
+            Ty::FreeObject => quote!(serde_json::Map<String, serde_json::Value>),
+            Ty::Array(inner) => {
+                let inner = self.ty(inner);
+                quote!(Vec<#inner>)
+            }
+            Ty::Map(inner) => {
+                let inner = self.ty(inner);
+                quote!(std::collections::BTreeMap<String, #inner>)
+            }
+            Ty::Nullable(inner) => {
+                let inner = self.ty(inner);
+                quote!(Option<#inner>)
+            }
+        }
+    }
+
+    /// The type with its direct named part boxed: `Option<Box<T>>`.
+    fn boxed_ty(&self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::Nullable(inner) => {
+                let inner = self.boxed_ty(inner);
+                quote!(Option<#inner>)
+            }
+            other => {
+                let inner = self.ty(other);
+                quote!(Box<#inner>)
+            }
+        }
+    }
+
+    fn field_ty(&self, ty: &Ty, boxed: bool) -> TokenStream {
+        if boxed {
+            self.boxed_ty(ty)
+        } else {
+            self.ty(ty)
+        }
+    }
+
+    pub fn def(&self, index: usize, def: &TypeDef) -> TokenStream {
+        let doc = doc_attrs(Some(&type_doc(def)));
+        let name = ident(&def.name);
+        match &def.kind {
+            TypeKind::Struct(s) => self.structure(&doc, &name, s),
+            TypeKind::Enum(e) => string_enum(&doc, &name, e),
+            TypeKind::Union(u) => self.union(&doc, &name, &def.name, u),
+            TypeKind::Alias(ty) if self.recursive_alias[index] => {
+                let ty = self.boxed_ty(ty);
+                quote! {
+                    #doc
+                    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                    #[serde(transparent)]
+                    pub struct #name(pub #ty);
+                }
+            }
+            TypeKind::Alias(ty) => {
+                let ty = self.ty(ty);
+                quote! {
+                    #doc
+                    pub type #name = #ty;
+                }
+            }
+        }
+    }
+
+    fn structure(&self, doc: &TokenStream, name: &Ident, s: &Struct) -> TokenStream {
+        let fields = s.fields.iter().map(|f| self.field(f));
+        let extra = s.extra.as_ref().map(|ty| {
+            let ty = self.ty(ty);
+            quote! {
+                /// Properties beyond the declared ones (`additionalProperties`).
+                #[serde(flatten)]
+                pub additional_properties: std::collections::BTreeMap<String, #ty>,
+            }
+        });
+        let all_optional = s.fields.iter().all(|f| !f.required);
+        let derive_default = all_optional.then(|| quote!(Default,));
+        let rename_all = (!s.fields.is_empty()).then(|| quote!(#[serde(rename_all = "camelCase")]));
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+            #rename_all
+            pub struct #name {
+                #(#fields)*
+                #extra
+            }
+        }
+    }
+
+    fn field(&self, f: &Field) -> TokenStream {
+        let doc = doc_attrs(f.doc.as_deref());
+        let name = ident(&f.name);
+        let rename = (naming::serde_camel_case(&f.name) != f.wire).then(|| {
+            let wire = &f.wire;
+            quote!(#[serde(rename = #wire)])
+        });
+        if f.required {
+            let ty = self.field_ty(&f.ty, f.boxed);
+            quote! { #doc #rename pub #name: #ty, }
+        } else {
+            // Absent and `null` both read as `None`; `None` is not sent.
+            let inner = match &f.ty {
+                Ty::Nullable(inner) => inner.as_ref(),
+                other => other,
+            };
+            let ty = self.field_ty(inner, f.boxed);
+            quote! {
+                #doc
+                #rename
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub #name: Option<#ty>,
+            }
+        }
+    }
+
+    fn union(&self, doc: &TokenStream, name: &Ident, type_name: &str, u: &Union) -> TokenStream {
+        let variants = u.variants.iter().map(|v| {
+            let vname = ident(&v.name);
+            let ty = self.field_ty(&v.ty, v.boxed);
+            quote!(#vname(#ty),)
+        });
+        let candidates = u.variants.iter().map(|v| {
+            let vname = ident(&v.name);
+            let label = &v.name;
+            let kinds = kinds_tokens(v.kinds);
+            let required = &v.required;
+            let tags = &v.tags;
+            let inner = self.ty(&v.ty);
+            let wrap = if v.boxed {
+                quote!(|x| #name::#vname(Box::new(x)))
+            } else {
+                quote!(#name::#vname)
+            };
+            quote! {
+                Candidate {
+                    name: #label,
+                    kinds: #kinds,
+                    required: &[#(#required),*],
+                    tags: &[#(#tags),*],
+                    decode: |v| <#inner as serde::Deserialize>::deserialize(v).map(#wrap),
+                },
+            }
+        });
+        let decode = match &u.tag {
+            Some(tag) => quote!(decode_tagged(#type_name, #tag, &value, &[#(#candidates)*])),
+            None => quote!(decode_untagged(#type_name, &value, &[#(#candidates)*])),
+        };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    use crate::runtime::union::{Candidate, kinds::*};
+                    let value = serde_json::Value::deserialize(deserializer)?;
+                    crate::runtime::union::#decode.map_err(serde::de::Error::custom)
+                }
+            }
+        }
+    }
+}
+
+fn kinds_tokens(k: Kinds) -> TokenStream {
+    if k == Kinds::ANY {
+        return quote!(ANY);
+    }
+    let names = [
+        (Kinds::NULL.0, "NULL"),
+        (Kinds::BOOL.0, "BOOL"),
+        (Kinds::NUMBER.0, "NUMBER"),
+        (Kinds::INTEGER.0, "INTEGER"),
+        (Kinds::STRING.0, "STRING"),
+        (Kinds::ARRAY.0, "ARRAY"),
+        (Kinds::OBJECT.0, "OBJECT"),
+    ];
+    let mut left = k.0;
+    let mut parts = Vec::new();
+    for (bits, name) in names {
+        if left & bits == bits && bits != 0 {
+            parts.push(format_ident!("{}", name));
+            left &= !bits;
+        }
+    }
+    if parts.is_empty() {
+        return quote!(0);
+    }
+    quote!(#(#parts)|*)
+}
+
+fn string_enum(doc: &TokenStream, name: &Ident, e: &StringEnum) -> TokenStream {
+    let variants = e.values.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire;
+        quote!(#[serde(rename = #wire)] #vname,)
+    });
+    let arms = e.values.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire;
+        quote!(#name::#vname => #wire,)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the crate does not know.
+            #[serde(untagged)]
+            Other(String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#arms)*
+                    #name::Other(other) => other,
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// The rustdoc of a type: the spec's text, then where it comes from.
+fn type_doc(def: &TypeDef) -> String {
+    let origin = format!("Generated from `{}`.", def.pointer);
+    match &def.doc {
+        Some(doc) => format!("{doc}\n\n{origin}"),
+        None => origin,
+    }
+}

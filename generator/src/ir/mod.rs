@@ -1,0 +1,180 @@
+//! The intermediate representation: plain Rust types describing what to
+//! emit, with every name decided and every reference resolved. Emitters read
+//! only this; they never look back at the spec.
+
+pub mod cycles;
+pub mod schema;
+pub mod view;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Index into [`Ir::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TypeId(pub usize);
+
+/// The Rust type of a field, variant or alias.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Named(TypeId),
+    String,
+    /// `i32` for `format: int32`, else `i64`.
+    Integer {
+        bits: u8,
+    },
+    Number,
+    Boolean,
+    /// Any JSON value: the spec does not constrain it.
+    Any,
+    /// `type: object` with no properties: a JSON object of anything.
+    FreeObject,
+    Array(Box<Ty>),
+    Map(Box<Ty>),
+    Nullable(Box<Ty>),
+}
+
+impl Ty {
+    pub fn nullable(self) -> Ty {
+        match self {
+            Ty::Nullable(_) => self,
+            other => Ty::Nullable(Box::new(other)),
+        }
+    }
+
+    /// The named type reached without passing through a `Vec` or map, if any:
+    /// the one that may need a `Box` to break a cycle.
+    pub fn direct_named(&self) -> Option<TypeId> {
+        match self {
+            Ty::Named(id) => Some(*id),
+            Ty::Nullable(inner) => inner.direct_named(),
+            _ => None,
+        }
+    }
+
+    /// Every named type this one mentions.
+    pub fn named(&self, out: &mut Vec<TypeId>) {
+        match self {
+            Ty::Named(id) => out.push(*id),
+            Ty::Array(inner) | Ty::Map(inner) | Ty::Nullable(inner) => inner.named(out),
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The Rust name, unique in the crate.
+    pub name: String,
+    /// Where the schema stands in the spec (a JSON pointer).
+    pub pointer: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+    /// The schema's own example, if the spec gives one.
+    pub example: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(StringEnum),
+    Union(Union),
+    Alias(Ty),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside declared properties: collected in a flattened map.
+    pub extra: Option<Ty>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire: String,
+    pub name: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: Option<String>,
+    /// Set by the cycle pass: the direct named type is boxed.
+    pub boxed: bool,
+}
+
+/// A string enum that keeps unknown values.
+#[derive(Debug, Clone)]
+pub struct StringEnum {
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    pub wire: String,
+    pub name: String,
+}
+
+/// `oneOf`/`anyOf`.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// In decoding order: most specific first.
+    pub variants: Vec<Variant>,
+    /// The discriminator property, when the spec names one.
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: String,
+    pub ty: Ty,
+    pub boxed: bool,
+    /// JSON kinds this variant can decode from.
+    pub kinds: Kinds,
+    /// Keys an object must have to be this variant.
+    pub required: Vec<String>,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+}
+
+/// A set of JSON value kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Kinds(pub u8);
+
+impl Kinds {
+    pub const NULL: Kinds = Kinds(1);
+    pub const BOOL: Kinds = Kinds(2);
+    pub const INTEGER: Kinds = Kinds(4);
+    /// Any number, integers included.
+    pub const NUMBER: Kinds = Kinds(8 | 4);
+    pub const STRING: Kinds = Kinds(16);
+    pub const ARRAY: Kinds = Kinds(32);
+    pub const OBJECT: Kinds = Kinds(64);
+    pub const ANY: Kinds = Kinds(127);
+
+    pub fn union(self, other: Kinds) -> Kinds {
+        Kinds(self.0 | other.0)
+    }
+}
+
+/// Something the generator could only express loosely; listed in the report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Fallback {
+    pub pointer: String,
+    pub reason: String,
+}
+
+/// A defect or oddity of the spec itself, found while building the IR.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    pub pointer: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Ir {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub types: Vec<TypeDef>,
+    /// How many entries of `types` are component schemas (the rest are inline).
+    pub component_count: usize,
+    pub fallbacks: Vec<Fallback>,
+    pub findings: Vec<Finding>,
+}

@@ -1,0 +1,206 @@
+//! Rust names from spec names: always valid identifiers, decided once, with
+//! collisions resolved deterministically (first come in sorted order keeps
+//! the plain name, later ones get a suffix that says why).
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words that cannot be plain identifiers (strict and reserved keywords of
+/// every edition), plus names the generated crate defines itself.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Type names that would shadow the prelude or std names the generated code uses.
+const RESERVED_TYPES: &[&str] = &[
+    "Option", "Result", "Box", "Vec", "String", "Self", "Some", "None", "Ok", "Err",
+];
+
+/// A PascalCase type name for a spec name such as `Annotations.Box` or `limit`.
+pub fn type_name(raw: &str) -> String {
+    let mut name = raw.to_upper_camel_case();
+    if name.is_empty() {
+        name = "Unnamed".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'T');
+    }
+    if RESERVED_TYPES.contains(&name.as_str()) {
+        name.push_str("Type");
+    }
+    name
+}
+
+/// A snake_case field or method name; keywords get a trailing underscore.
+pub fn field_name(raw: &str) -> String {
+    let mut name = raw.to_snake_case();
+    if name.is_empty() {
+        name = "field".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if KEYWORDS.contains(&name.as_str()) || name == "_" {
+        name.push('_');
+    }
+    name
+}
+
+/// A PascalCase enum variant for a wire value such as `STRING`, `1m` or `a-b`.
+pub fn variant_name(raw: &str) -> String {
+    let mut name = raw.replace("[]", " array").to_upper_camel_case();
+    if name.is_empty() {
+        name = if raw.is_empty() {
+            "Empty".into()
+        } else {
+            symbol_name(raw)
+        };
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if name == "Self" || name == "Other" {
+        name.push('_');
+    }
+    name
+}
+
+/// A name for a value made only of symbols (`+`, `<=`, ...), from their code points.
+fn symbol_name(raw: &str) -> String {
+    let mut s = String::from("U");
+    for c in raw.chars() {
+        s.push_str(&format!("{:X}", c as u32));
+    }
+    s
+}
+
+/// A value's name that keeps its case, for values that collide after PascalCase
+/// (`1m` and `1M`): characters that cannot stand in an identifier are dropped,
+/// and the letter after them capitalised.
+pub fn case_preserving_variant(raw: &str) -> String {
+    let mut name = String::new();
+    let mut upper_next = false;
+    for c in raw.replace("[]", " Array").chars() {
+        if !c.is_ascii_alphanumeric() {
+            upper_next = true;
+        } else if upper_next {
+            name.push(c.to_ascii_uppercase());
+            upper_next = false;
+        } else {
+            name.push(c);
+        }
+    }
+    if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        name.insert(0, 'V');
+    }
+    name
+}
+
+/// Hands out unique names within one scope (a module, a struct, an enum).
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn with_reserved(names: &[&str]) -> Self {
+        Scope {
+            taken: names.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// `want` if free, else `want` + the first free number from 2.
+    pub fn claim(&mut self, want: &str) -> String {
+        if self.taken.insert(want.to_string()) {
+            return want.to_string();
+        }
+        let mut n = 2;
+        loop {
+            let candidate = format!("{want}{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// serde's `rename_all = "camelCase"` applied to a snake_case field name, so
+/// the emitter only writes a `rename` where the two disagree.
+pub fn serde_camel_case(field: &str) -> String {
+    let mut pascal = String::new();
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    match pascal.chars().next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + &pascal[first.len_utf8()..],
+        None => pascal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        assert_eq!(type_name("Annotations.Box"), "AnnotationsBox");
+        assert_eq!(type_name("limit"), "Limit");
+        assert_eq!(type_name("GetSequenceColumnDTO"), "GetSequenceColumnDto");
+        assert_eq!(type_name("1d"), "T1d");
+        assert_eq!(type_name("Self"), "SelfType");
+        assert_eq!(type_name(""), "Unnamed");
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(field_name("externalId"), "external_id");
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("self"), "self_");
+        assert_eq!(field_name("_"), "field");
+        assert_eq!(field_name("$id"), "id");
+        assert_eq!(field_name("3d"), "_3d");
+    }
+
+    #[test]
+    fn variants() {
+        assert_eq!(variant_name("STRING"), "String");
+        assert_eq!(variant_name("1m"), "V1m");
+        assert_eq!(variant_name("<="), "U3C3D");
+        assert_eq!(case_preserving_variant("1M"), "V1M");
+        assert_eq!(case_preserving_variant("a-b"), "VaB");
+        assert_eq!(variant_name("TEXT[]"), "TextArray");
+    }
+
+    #[test]
+    fn camel_case_matches_serde() {
+        assert_eq!(serde_camel_case("external_id"), "externalId");
+        assert_eq!(serde_camel_case("type_"), "type");
+        assert_eq!(serde_camel_case("_3d"), "3d");
+    }
+
+    #[test]
+    fn scope_numbers_collisions() {
+        let mut s = Scope::default();
+        assert_eq!(s.claim("Limit"), "Limit");
+        assert_eq!(s.claim("Limit"), "Limit2");
+        assert_eq!(s.claim("Limit"), "Limit3");
+    }
+}

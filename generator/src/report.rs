@@ -1,0 +1,160 @@
+//! What the generator saw and did: counts, every fallback to a loose type,
+//! every defect found in the spec, every change the loader made.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::ir::{Fallback, Finding, Ir, Ty, TypeKind};
+use crate::load::Loaded;
+use crate::normalise::{Change, ChangeKind};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub title: String,
+    pub api_version: String,
+    pub openapi_version: String,
+    pub schemas: SchemaCounts,
+    /// Types by kind, inline ones included.
+    pub types_by_kind: BTreeMap<&'static str, usize>,
+    /// Components that are `serde_json::Value` because the spec allows any
+    /// value there (not a fallback: that is what the schema says).
+    pub any_by_spec: Vec<String>,
+    pub fallbacks: Vec<Fallback>,
+    pub findings: Vec<Finding>,
+    pub normalisation: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SchemaCounts {
+    /// Component schemas in the spec.
+    pub seen: usize,
+    /// Component schemas emitted as a typed Rust item.
+    pub typed: usize,
+    /// Component schemas emitted as `serde_json::Value` by fallback.
+    pub value_fallback: usize,
+    /// Inline schemas that needed a named type of their own.
+    pub inline_types: usize,
+}
+
+impl Report {
+    pub fn new(loaded: &Loaded, ir: &Ir) -> Report {
+        let mut types_by_kind = BTreeMap::new();
+        for def in &ir.types {
+            let kind = match def.kind {
+                TypeKind::Struct(_) => "struct",
+                TypeKind::Enum(_) => "enum",
+                TypeKind::Union(_) => "union",
+                TypeKind::Alias(_) => "alias",
+            };
+            *types_by_kind.entry(kind).or_default() += 1;
+        }
+        let components = &ir.types[..ir.component_count];
+        let is_any = |k: &TypeKind| matches!(k, TypeKind::Alias(Ty::Any));
+        let fallback_at = |p: &str| ir.fallbacks.iter().any(|f| f.pointer == p);
+        let value_fallback = components
+            .iter()
+            .filter(|d| is_any(&d.kind) && fallback_at(&d.pointer))
+            .count();
+        let any_by_spec = components
+            .iter()
+            .filter(|d| is_any(&d.kind) && !fallback_at(&d.pointer))
+            .map(|d| d.pointer.clone())
+            .collect();
+        Report {
+            title: ir.title.clone(),
+            api_version: ir.version.clone(),
+            openapi_version: loaded.source_version.clone(),
+            schemas: SchemaCounts {
+                seen: ir.component_count,
+                typed: ir.component_count - value_fallback,
+                value_fallback,
+                inline_types: ir.types.len() - ir.component_count,
+            },
+            types_by_kind,
+            any_by_spec,
+            fallbacks: ir.fallbacks.clone(),
+            findings: ir.findings.clone(),
+            normalisation: loaded.changes.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let s = &self.schemas;
+        let _ = writeln!(
+            out,
+            "{} {} (OpenAPI {})",
+            self.title, self.api_version, self.openapi_version
+        );
+        let _ = writeln!(out, "schemas seen:              {}", s.seen);
+        let _ = writeln!(out, "  emitted as typed Rust:   {}", s.typed);
+        let _ = writeln!(out, "  serde_json::Value fallback: {}", s.value_fallback);
+        let _ = writeln!(out, "  any JSON value by spec:  {}", self.any_by_spec.len());
+        let _ = writeln!(out, "inline schemas named:      {}", s.inline_types);
+        let kinds: Vec<String> = self
+            .types_by_kind
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        let _ = writeln!(out, "types emitted:             {}", kinds.join(", "));
+        let rewritten = self
+            .normalisation
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Rewritten)
+            .count();
+        let dropped = self.normalisation.len() - rewritten;
+        let _ = writeln!(
+            out,
+            "normalisation:             {rewritten} rewritten, {dropped} dropped"
+        );
+        let _ = writeln!(out, "fallbacks:                 {}", self.fallbacks.len());
+        let _ = writeln!(out, "spec findings:             {}", self.findings.len());
+        section(
+            &mut out,
+            "Fallbacks (loosely typed, with reason)",
+            self.fallbacks.iter().map(|f| (&f.pointer, &f.reason)),
+        );
+        let nothing = String::new();
+        section(
+            &mut out,
+            "Any JSON value, as the spec says",
+            self.any_by_spec.iter().map(|p| (p, &nothing)),
+        );
+        section(
+            &mut out,
+            "Spec findings",
+            self.findings.iter().map(|f| (&f.pointer, &f.message)),
+        );
+        section(
+            &mut out,
+            "Normalisation (3.1 -> 3.0)",
+            self.normalisation.iter().map(|c| (&c.pointer, &c.detail)),
+        );
+        out
+    }
+}
+
+fn section<'a>(
+    out: &mut String,
+    title: &str,
+    rows: impl Iterator<Item = (&'a String, &'a String)>,
+) {
+    let rows: Vec<_> = rows.collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## {title} ({})", rows.len());
+    for (pointer, text) in rows {
+        if text.is_empty() {
+            let _ = writeln!(out, "- {pointer}");
+        } else {
+            let _ = writeln!(out, "- {pointer}: {text}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Shared by the integration tests: where the fixtures and the real spec are.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Fixture specs that must generate (the failing ones are tested separately).
+pub fn fixtures() -> Vec<(String, PathBuf)> {
+    let dir = workspace().join("spec/fixtures");
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .expect("spec/fixtures exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json")
+            )
+        })
+        .filter(|p| !p.ends_with("dangling-ref.yaml"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The real spec: `$CDF_OPENAPI_SPEC`, else the cached `spec/cognite-api-v1.json`.
+pub fn real_spec() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CDF_OPENAPI_SPEC").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let cached = workspace().join("spec/cognite-api-v1.json");
+    cached.exists().then_some(cached)
+}
+
+/// The earlier snapshots beside the real spec (`history/*.json`).
+pub fn history_specs() -> Vec<PathBuf> {
+    let Some(spec) = real_spec() else {
+        return Vec::new();
+    };
+    let dir = spec.parent().map(|d| d.join("history")).unwrap_or_default();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    out.sort();
+    out
+}
+
+pub fn generate(path: &Path, package: &str) -> cdf_codegen::Generated {
+    let text = std::fs::read_to_string(path).unwrap();
+    let opts = cdf_codegen::CrateOptions {
+        package_name: package.to_string(),
+    };
+    cdf_codegen::generate(&text, &opts).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

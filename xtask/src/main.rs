@@ -1,0 +1,171 @@
+//! `cargo xtask`: the project's one command line (see DESIGN.md for the contract).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use cdf_codegen::CrateOptions;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "cdf-codegen: generate and test the CDF Rust client"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Generate the client crate from the spec.
+    Codegen {
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        #[arg(long, default_value = "generated/cdf-client")]
+        out: PathBuf,
+        /// Write nothing; fail listing the files that differ from the output on disk.
+        #[arg(long)]
+        check: bool,
+    },
+    /// What the generator saw and did: counts, fallbacks, spec findings, normalisation.
+    Report {
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every test: generate, lint (warnings are errors), and test the whole workspace.
+    Test,
+    /// What changed between two specs, for client users (not built yet: issue 6).
+    Diff { old: PathBuf, new: PathBuf },
+    /// Download the pinned spec and verify its sha256 (not built yet: issue 6).
+    FetchSpec,
+    /// The benchmark table (not built yet: issue 7).
+    Bench,
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Cmd::Codegen { spec, out, check } => codegen(spec, &workspace().join(out), check),
+        Cmd::Report { spec, json } => {
+            let generated = generate(spec)?;
+            let r = &generated.report;
+            println!("{}", if json { r.to_json() } else { r.to_text() });
+            Ok(())
+        }
+        Cmd::Test => test(),
+        Cmd::Diff { .. } => bail!("`diff` is not built yet (issue 6)"),
+        Cmd::FetchSpec => {
+            bail!("`fetch-spec` is not built yet (issue 6); pass --spec or set CDF_OPENAPI_SPEC")
+        }
+        Cmd::Bench => bail!("`bench` is not built yet (issue 7)"),
+    }
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// `--spec`, else `$CDF_OPENAPI_SPEC`, else the cached `spec/cognite-api-v1.json`.
+fn find_spec(flag: Option<PathBuf>) -> Result<Option<PathBuf>> {
+    if let Some(p) = flag {
+        return Ok(Some(p));
+    }
+    if let Some(p) = std::env::var_os("CDF_OPENAPI_SPEC").filter(|p| !p.is_empty()) {
+        return Ok(Some(PathBuf::from(p)));
+    }
+    let cached = workspace().join("spec/cognite-api-v1.json");
+    Ok(cached.exists().then_some(cached))
+}
+
+fn generate(spec: Option<PathBuf>) -> Result<cdf_codegen::Generated> {
+    let path = find_spec(spec)?.context(
+        "no spec found: pass --spec PATH, set CDF_OPENAPI_SPEC, or place it at spec/cognite-api-v1.json",
+    )?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    cdf_codegen::generate(&text, &CrateOptions::default())
+        .with_context(|| format!("generating from {}", path.display()))
+}
+
+fn codegen(spec: Option<PathBuf>, out: &Path, check: bool) -> Result<()> {
+    let generated = generate(spec)?;
+    if check {
+        let diff = cdf_codegen::write::differences(out, &generated.files);
+        if diff.is_empty() {
+            println!(
+                "{}: in step with the spec ({} files)",
+                out.display(),
+                generated.files.len()
+            );
+            return Ok(());
+        }
+        for line in &diff {
+            println!("{line}");
+        }
+        bail!(
+            "{} file(s) differ from a fresh generation; run `cargo xtask codegen`",
+            diff.len()
+        );
+    }
+    cdf_codegen::write::write_crate(out, &generated.files)?;
+    let s = &generated.report.schemas;
+    println!(
+        "wrote {} files to {}: {} schemas, {} typed, {} Value fallbacks, {} inline types",
+        generated.files.len(),
+        out.display(),
+        s.seen,
+        s.typed,
+        s.value_fallback,
+        s.inline_types
+    );
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("$ cargo {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace())
+        .status()
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// The one test command: README and `.ci/run` both call it.
+fn test() -> Result<()> {
+    match find_spec(None)? {
+        Some(_) => codegen(None, &workspace().join("generated/cdf-client"), false)?,
+        None => println!(
+            "note: no spec found (CDF_OPENAPI_SPEC unset, no spec/cognite-api-v1.json): \
+             the real-spec crate is not generated; tests that need it say so"
+        ),
+    }
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(&["test", "--workspace"])?;
+    Ok(())
+}
