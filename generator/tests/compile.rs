@@ -13,7 +13,11 @@ fn generated_crates_compile_cleanly() {
         members.push((format!("fixture-{name}"), path));
     }
     for path in common::history_specs() {
-        let stem = path.file_stem().unwrap().to_string_lossy().replace('.', "-");
+        let stem = path
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "-");
         members.push((format!("history-{stem}"), path));
     }
     for (package, path) in &members {
@@ -21,14 +25,29 @@ fn generated_crates_compile_cleanly() {
         cdf_codegen::write::write_crate(&root.join(package), &g.files).unwrap();
     }
     let list: Vec<String> = members.iter().map(|(p, _)| format!("{p:?}")).collect();
-    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", list.join(", "));
+    let manifest = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+        list.join(", ")
+    );
     std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ])
         .current_dir(&root)
         .env("CARGO_TARGET_DIR", root.join("target"))
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "generated crates in {} do not build cleanly", root.display());
+    assert!(
+        status.success(),
+        "generated crates in {} do not build cleanly",
+        root.display()
+    );
 }

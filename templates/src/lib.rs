@@ -3,4 +3,6 @@
 //! generated crate as `cdf_client::runtime::*` (the generated crate must build
 //! on its own, so it cannot depend on this one by path).
 
+#[doc(hidden)]
+pub mod testing;
 pub mod union;

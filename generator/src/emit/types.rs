@@ -14,11 +14,59 @@ pub fn ident(name: &str) -> Ident {
 /// description can leave the attribute.
 pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
     let Some(doc) = doc else { return quote!() };
-    let lines = doc.lines().map(|l| {
-        let text = format!(" {}", l.trim_end());
-        quote!(#[doc = #text])
-    });
+    let lines = doc_lines(doc).into_iter().map(|l| quote!(#[doc = #l]));
     quote!(#(#lines)*)
+}
+
+/// Spec Markdown made safe for rustdoc: rustdoc compiles every untagged
+/// fenced block and every indented block as a Rust doctest, and spec
+/// examples are JSON or prose. Untagged fences become `text`; indented
+/// lines outside fences lose the indent that would make them code.
+pub fn doc_lines(doc: &str) -> Vec<String> {
+    let mut in_fence = false;
+    let mut out: Vec<String> = doc
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let text = if let Some(info) = trimmed.strip_prefix("```") {
+                let opening = !in_fence;
+                in_fence = !in_fence;
+                if opening && !info.trim().is_empty() && !is_rust_fence(info) {
+                    trimmed.to_string()
+                } else if opening {
+                    "```text".to_string()
+                } else {
+                    "```".to_string()
+                }
+            } else if !in_fence && line.starts_with("    ") {
+                format!("  {trimmed}")
+            } else {
+                line.trim_end().to_string()
+            };
+            format!(" {text}")
+        })
+        .collect();
+    if in_fence {
+        out.push(" ```".to_string());
+    }
+    out
+}
+
+fn is_rust_fence(info: &str) -> bool {
+    info.split(',').any(|t| {
+        matches!(
+            t.trim(),
+            "rust"
+                | "ignore"
+                | "should_panic"
+                | "no_run"
+                | "compile_fail"
+                | "edition2015"
+                | "edition2018"
+                | "edition2021"
+                | "edition2024"
+        )
+    })
 }
 
 pub struct TypeEmitter<'a> {
@@ -141,6 +189,10 @@ impl<'a> TypeEmitter<'a> {
             let wire = &f.wire;
             quote!(#[serde(rename = #wire)])
         });
+        if f.flatten {
+            let ty = self.field_ty(&f.ty, f.boxed);
+            return quote! { #doc #[serde(flatten)] pub #name: #ty, };
+        }
         if f.required {
             let ty = self.field_ty(&f.ty, f.boxed);
             quote! { #doc #rename pub #name: #ty, }

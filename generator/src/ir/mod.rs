@@ -2,6 +2,7 @@
 //! emit, with every name decided and every reference resolved. Emitters read
 //! only this; they never look back at the spec.
 
+pub mod check;
 pub mod cycles;
 pub mod schema;
 pub mod view;
@@ -71,6 +72,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// The schema's own example, if the spec gives one.
     pub example: Option<Value>,
+    /// Why the example does not fit the type (empty when it does): such an
+    /// example is a defect of the spec, reported and not round-trip tested.
+    pub example_problems: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +101,8 @@ pub struct Field {
     pub doc: Option<String>,
     /// Set by the cycle pass: the direct named type is boxed.
     pub boxed: bool,
+    /// `#[serde(flatten)]`: a union or object merged in beside the properties.
+    pub flatten: bool,
 }
 
 /// A string enum that keeps unknown values.

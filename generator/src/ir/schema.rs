@@ -86,10 +86,31 @@ pub fn build(doc: &OpenAPI) -> Result<Ir> {
         findings: b.findings,
     };
     super::cycles::box_cycles(&mut ir);
+    check_examples(&mut ir);
     ir.fallbacks.sort();
     ir.findings.sort();
     ir.findings.dedup();
     Ok(ir)
+}
+
+/// Sorts the spec's examples into those that fit their type and those that
+/// do not (each misfit reported as a finding).
+fn check_examples(ir: &mut Ir) {
+    let mut found = Vec::new();
+    for i in 0..ir.types.len() {
+        let Some(example) = &ir.types[i].example else {
+            continue;
+        };
+        let problems = super::check::problems(ir, &Ty::Named(TypeId(i)), example);
+        for p in &problems {
+            found.push(Finding {
+                pointer: join(&ir.types[i].pointer, "example"),
+                message: format!("example does not fit the schema: {p}"),
+            });
+        }
+        ir.types[i].example_problems = problems;
+    }
+    ir.findings.extend(found);
 }
 
 enum Slot {
@@ -123,8 +144,10 @@ struct Shape<'a> {
     props: Vec<Prop<'a>>,
     required: BTreeSet<String>,
     extra: Option<(Extra<'a>, String, String)>,
-    /// Parts that are not objects (arrays, maps, unions, primitives).
+    /// `allOf` parts that are not plain objects (maps, unions, arrays, ...).
     others: Vec<(&'a ReferenceOr<Schema>, String)>,
+    /// Schemas whose own `oneOf`/`anyOf` stands beside properties: (schema, pointer, owner).
+    unions: Vec<(&'a Schema, String, String)>,
 }
 
 impl<'a> Builder<'a> {
@@ -149,6 +172,7 @@ impl<'a> Builder<'a> {
             doc: schema.and_then(doc_of),
             kind,
             example,
+            example_problems: Vec::new(),
         }
     }
 
@@ -472,19 +496,9 @@ impl<'a> Builder<'a> {
         let mut shape = Shape::default();
         let mut visiting = BTreeSet::new();
         self.gather(schema, pointer, name, &mut shape, &mut visiting)?;
-        if !shape.others.is_empty() {
-            if shape.props.is_empty() && shape.others.len() == 1 {
-                let (part, at) = shape.others[0].clone();
-                return Ok(TypeKind::Alias(self.ty(part, name, &at)?));
-            }
-            let what: Vec<&str> = shape.others.iter().map(|(_, p)| p.as_str()).collect();
-            self.fallback(
-                pointer,
-                &format!("allOf/oneOf combines object properties with non-object parts ({}); those parts are kept as `extra` JSON", what.join(", ")),
-            );
-            if shape.extra.is_none() {
-                shape.extra = Some((Extra::Any, pointer.to_string(), name.to_string()));
-            }
+        if shape.props.is_empty() && shape.unions.is_empty() && shape.others.len() == 1 {
+            let (part, at) = shape.others[0].clone();
+            return Ok(TypeKind::Alias(self.ty(part, name, &at)?));
         }
         let mut scope = Scope::default();
         let mut fields = Vec::new();
@@ -506,6 +520,7 @@ impl<'a> Builder<'a> {
                 required: shape.required.contains(prop.wire),
                 doc,
                 boxed: false,
+                flatten: false,
             });
         }
         for missing in shape.required.iter().filter(|r| !declared.contains(*r)) {
@@ -514,14 +529,94 @@ impl<'a> Builder<'a> {
                 format!("`required` names `{missing}`, which no part of the schema declares; not generated as a field"),
             );
         }
-        let extra = match shape.extra {
+        let mut extra = match shape.extra {
             Some((Extra::Schema(s), at, owner)) => {
                 Some(self.ty(s, &format!("{owner}Value"), &at)?)
             }
             Some((Extra::Any, ..)) => Some(Ty::Any),
             _ => None,
         };
+        for (union, at, owner) in shape.unions {
+            if let Some(ty) = self.flattened_union(union, &at, &owner)? {
+                fields.push(flattened(scope.claim("variant"), ty));
+            }
+        }
+        for (part, at) in shape.others {
+            match self.ty(part, &format!("{name}Part"), &at)? {
+                Ty::Map(inner) if extra.is_none() => extra = Some(*inner),
+                ty if self.kinds_of_ref(part) == Kinds::OBJECT => {
+                    let want = match part {
+                        ReferenceOr::Reference { reference } => {
+                            naming::field_name(reference.rsplit('/').next().unwrap_or("variant"))
+                        }
+                        ReferenceOr::Item(_) => "variant".to_string(),
+                    };
+                    fields.push(flattened(scope.claim(&want), ty));
+                }
+                _ => {
+                    self.fallback(
+                        &at,
+                        "allOf part that is neither an object nor a map beside object properties; kept in `additional_properties` as JSON",
+                    );
+                    extra.get_or_insert(Ty::Any);
+                }
+            }
+        }
         Ok(TypeKind::Struct(Struct { fields, extra }))
+    }
+
+    /// The `oneOf` beside properties, as a type to flatten into the struct;
+    /// `None` when its branches only say which keys are required (a
+    /// validation rule, reported, not a shape).
+    fn flattened_union(&mut self, schema: &'a Schema, at: &str, owner: &str) -> Result<Option<Ty>> {
+        let v = view(schema);
+        let branches = if v.one_of.is_empty() {
+            v.any_of
+        } else {
+            v.one_of
+        };
+        let rule_only = branches.iter().all(|b| match b {
+            ReferenceOr::Item(s) => {
+                let bv = view(s);
+                !has_properties(&bv)
+                    && bv.all_of.is_empty()
+                    && bv.one_of.is_empty()
+                    && bv.any_of.is_empty()
+            }
+            ReferenceOr::Reference { .. } => false,
+        });
+        if rule_only {
+            self.fallback(
+                at,
+                "oneOf/anyOf of `required` alternatives is a validation rule; the type does not enforce it",
+            );
+            return Ok(None);
+        }
+        let key = if v.one_of.is_empty() {
+            "anyOf"
+        } else {
+            "oneOf"
+        };
+        let union_pointer = join(at, key);
+        if let Some(ty) = self.inline.get(&union_pointer) {
+            return Ok(Some(ty.clone()));
+        }
+        let hint = format!("{owner}Variant");
+        let ty = self.add_inline(&hint, &union_pointer, schema, |b, id| {
+            let name = b.name_of(id).to_string();
+            b.union(schema, &v, at, &name)
+        })?;
+        Ok(Some(ty))
+    }
+
+    fn kinds_of_ref(&self, part: &'a ReferenceOr<Schema>) -> Kinds {
+        match part {
+            ReferenceOr::Reference { reference } => match self.resolve(reference, "") {
+                Ok((_, s)) => self.kinds(s, &view(s), 0),
+                Err(_) => Kinds::ANY,
+            },
+            ReferenceOr::Item(s) => self.kinds(s, &view(s), 0),
+        }
     }
 
     /// Collects properties, required names and `additionalProperties` from a
@@ -583,22 +678,10 @@ impl<'a> Builder<'a> {
                 ));
             }
         }
-        let unions: &'a [ReferenceOr<Schema>] = if v.one_of.is_empty() {
-            v.any_of
-        } else {
-            v.one_of
-        };
-        if !unions.is_empty() {
-            let key = if v.one_of.is_empty() {
-                "anyOf"
-            } else {
-                "oneOf"
-            };
-            for (i, part) in unions.iter().enumerate() {
-                shape
-                    .others
-                    .push((part, join(&join(pointer, key), &i.to_string())));
-            }
+        if !v.one_of.is_empty() || !v.any_of.is_empty() {
+            shape
+                .unions
+                .push((schema, pointer.to_string(), owner.to_string()));
         }
         Ok(())
     }
@@ -853,6 +936,19 @@ impl<'a> Builder<'a> {
             });
         }
         acc.unwrap_or(Kinds::ANY)
+    }
+}
+
+/// A field that serde flattens into its struct (a union or object beside properties).
+fn flattened(name: String, ty: Ty) -> Field {
+    Field {
+        wire: String::new(),
+        name,
+        ty,
+        required: true,
+        doc: None,
+        boxed: false,
+        flatten: true,
     }
 }
 
