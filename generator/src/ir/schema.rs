@@ -303,7 +303,7 @@ impl<'a> Builder<'a> {
         }
         let v = view(schema);
         let ty = if !v.all_of.is_empty() {
-            match single_part(schema, &v) {
+            match single_part(&v) {
                 Some(part) => self.ty(part, hint, &join(pointer, "allOf/0"))?,
                 None => {
                     self.add_inline(hint, pointer, schema, |b, id| b.kind(schema, pointer, id))?
@@ -329,7 +329,7 @@ impl<'a> Builder<'a> {
         {
             self.add_inline(hint, pointer, schema, |b, id| b.kind(schema, pointer, id))?
         } else {
-            self.plain(schema, &v, hint, pointer)?
+            self.plain(&v, hint, pointer)?
         };
         Ok(if schema.schema_data.nullable {
             ty.nullable()
@@ -339,7 +339,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Types that need no definition of their own: primitives, arrays, maps.
-    fn plain(&mut self, schema: &'a Schema, v: &View<'a>, hint: &str, pointer: &str) -> Result<Ty> {
+    fn plain(&mut self, v: &View<'a>, hint: &str, pointer: &str) -> Result<Ty> {
         Ok(match v.kind {
             Kind::String => Ty::String,
             Kind::Integer => Ty::Integer {
@@ -374,10 +374,7 @@ impl<'a> Builder<'a> {
                     );
                     Ty::Any
                 }
-                _ => {
-                    let _ = schema;
-                    Ty::Any
-                }
+                _ => Ty::Any,
             },
             Kind::Unknown => {
                 self.fallback(pointer, "unknown `type`; any JSON value accepted");
@@ -431,7 +428,7 @@ impl<'a> Builder<'a> {
         let v = view(schema);
         let name = self.name_of(id).to_string();
         if !v.all_of.is_empty() {
-            if let Some(part) = single_part(schema, &v) {
+            if let Some(part) = single_part(&v) {
                 let ty = self.ty(part, &name, &join(pointer, "allOf/0"))?;
                 return Ok(TypeKind::Alias(strip_nullable_if(ty, schema)));
             }
@@ -461,7 +458,7 @@ impl<'a> Builder<'a> {
         if has_properties(&v) {
             return self.merged(schema, pointer, &name);
         }
-        let ty = self.plain(schema, &v, &name, pointer)?;
+        let ty = self.plain(&v, &name, pointer)?;
         Ok(TypeKind::Alias(ty))
     }
 
@@ -722,7 +719,7 @@ impl<'a> Builder<'a> {
             };
             let variant_name = scope.claim(&want);
             let ty = self.ty(part, &format!("{name}{variant_name}"), &at)?;
-            let (required, props) = self.object_keys(resolved, &at)?;
+            let (required, props) = self.object_keys(resolved);
             let mut tags = Vec::new();
             if let Some(d) = discriminator {
                 tags = self.tags_for(d, part, raw_name, resolved, &at);
@@ -775,9 +772,6 @@ impl<'a> Builder<'a> {
             );
         }
         if tags.is_empty() {
-            if let Ok((required, _)) = self.object_keys(resolved, at) {
-                let _ = required;
-            }
             tags.extend(self.declared_tag_values(resolved, &d.property_name));
         }
         if tags.is_empty() {
@@ -845,18 +839,17 @@ impl<'a> Builder<'a> {
     }
 
     /// Required and declared key counts of an object variant.
-    fn object_keys(&self, schema: &'a Schema, at: &str) -> Result<(Vec<String>, usize)> {
+    fn object_keys(&self, schema: &'a Schema) -> (Vec<String>, usize) {
         let mut props = Vec::new();
         self.props_of(schema, &mut props, 0);
         let mut required = BTreeSet::new();
         self.required_of(schema, &mut required, 0);
         let declared: BTreeSet<&str> = props.iter().map(|(k, _)| *k).collect();
-        let _ = at;
         let required: Vec<String> = required
             .into_iter()
             .filter(|r| declared.contains(r.as_str()))
             .collect();
-        Ok((required, declared.len()))
+        (required, declared.len())
     }
 
     fn required_of(&self, schema: &'a Schema, out: &mut BTreeSet<String>, depth: usize) {
@@ -953,8 +946,7 @@ fn flattened(name: String, ty: Ty) -> Field {
 }
 
 /// `allOf: [one]` with nothing of its own beside descriptive keywords: an alias.
-fn single_part<'s>(schema: &'s Schema, v: &View<'s>) -> Option<&'s ReferenceOr<Schema>> {
-    let _ = schema;
+fn single_part<'s>(v: &View<'s>) -> Option<&'s ReferenceOr<Schema>> {
     match v.all_of {
         [one]
             if !has_properties(v)
