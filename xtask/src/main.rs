@@ -175,6 +175,64 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ])?;
-    cargo(&["test", "--workspace"])?;
+    let (passed, failed) = cargo_test(&["test", "--workspace"])?;
+    // One plain closing line over every test binary, so a log reader sees
+    // the whole count rather than the last binary's (often doctests: 0).
+    println!("tests: {passed} passed, {failed} failed");
+    if failed > 0 {
+        bail!("{failed} test(s) failed");
+    }
     Ok(())
+}
+
+/// Runs `cargo test`, echoing its output, and sums its `test result:` lines.
+fn cargo_test(args: &[&str]) -> Result<(usize, usize)> {
+    use std::io::{BufRead, BufReader};
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("$ cargo {}", args.join(" "));
+    let mut child = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running cargo test")?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                passed += count_before(rest, " passed");
+                failed += count_before(rest, " failed");
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() && failed == 0 {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok((passed, failed))
+}
+
+/// `n` from "... n passed; ..." given " passed".
+fn count_before(text: &str, word: &str) -> usize {
+    text.split(';')
+        .find_map(|part| part.trim().strip_suffix(word.trim()).map(str::trim))
+        .and_then(|n| n.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_before;
+
+    #[test]
+    fn reads_cargo_test_summaries() {
+        let line =
+            "ok. 7 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s";
+        assert_eq!(count_before(line, " passed"), 7);
+        assert_eq!(count_before(line, " failed"), 2);
+        assert_eq!(count_before("FAILED. 0 passed; 1 failed;", " failed"), 1);
+    }
 }
