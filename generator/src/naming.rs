@@ -36,6 +36,18 @@ pub fn type_name(raw: &str) -> String {
     name
 }
 
+/// `3D Models` → `three D Models`: names that start with a digit read
+/// better spelled out than prefixed.
+pub fn spell_leading_digit(raw: &str) -> String {
+    const WORDS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    match raw.chars().next().and_then(|c| c.to_digit(10)) {
+        Some(d) => format!("{} {}", WORDS[d as usize], &raw[1..]),
+        None => raw.to_string(),
+    }
+}
+
 /// A snake_case field or method name; keywords get a trailing underscore.
 pub fn field_name(raw: &str) -> String {
     let mut name = raw.to_snake_case();
@@ -167,6 +179,18 @@ mod tests {
         assert_eq!(type_name("1d"), "T1d");
         assert_eq!(type_name("Self"), "SelfType");
         assert_eq!(type_name(""), "Unnamed");
+    }
+
+    #[test]
+    fn leading_digits_are_spelled() {
+        assert_eq!(
+            field_name(&spell_leading_digit("3D Models")),
+            "three_d_models"
+        );
+        assert_eq!(
+            type_name(&spell_leading_digit("3D Models api")),
+            "ThreeDModelsApi"
+        );
     }
 
     #[test]

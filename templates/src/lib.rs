@@ -3,6 +3,23 @@
 //! generated crate as `cdf_client::runtime::*` (the generated crate must build
 //! on its own, so it cannot depend on this one by path).
 
+pub mod auth;
+pub mod builder;
+pub mod client;
+pub mod encode;
+pub mod error;
+pub mod pagination;
+pub mod request;
+pub mod retry;
+pub mod server;
 #[doc(hidden)]
 pub mod testing;
 pub mod union;
+
+// --- spec constants: the generator replaces everything below ---
+
+/// The spec's server URL, with `{variable}` placeholders. (Test values here;
+/// a generated crate gets the spec's.)
+pub const SERVER_TEMPLATE: &str = "https://{cluster}.example.invalid/api/v1/projects/{project}";
+/// Default values of the server variables, from the spec.
+pub const SERVER_DEFAULTS: &[(&str, &str)] = &[("cluster", "api"), ("project", "publicdata")];

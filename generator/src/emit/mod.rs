@@ -2,6 +2,8 @@
 //! `prettyplease`; the hand-written runtime is copied from `templates/`.
 
 pub mod examples;
+pub mod operations;
+pub mod runtime;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -11,24 +13,8 @@ use quote::quote;
 
 use crate::error::{Error, Result};
 use crate::ir::Ir;
+use operations::TagApi;
 use types::TypeEmitter;
-
-/// Runtime modules, copied verbatim: real Rust compiled and tested as the
-/// `cdf-client-runtime` crate of this workspace.
-const RUNTIME: &[(&str, &str)] = &[
-    (
-        "src/runtime/mod.rs",
-        include_str!("../../../templates/src/lib.rs"),
-    ),
-    (
-        "src/runtime/union.rs",
-        include_str!("../../../templates/src/union.rs"),
-    ),
-    (
-        "src/runtime/testing.rs",
-        include_str!("../../../templates/src/testing.rs"),
-    ),
-];
 
 #[derive(Debug, Clone)]
 pub struct CrateOptions {
@@ -54,12 +40,16 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
         "# Generated code is formatted by prettyplease.\ndisable_all_formatting = true\n"
             .to_string(),
     );
+    let apis = operations::tag_apis(ir);
     files.insert(
         "src/lib.rs".to_string(),
-        format_file("src/lib.rs", lib_rs(ir))?,
+        format_file("src/lib.rs", lib_rs(ir, &apis))?,
     );
-    for (path, text) in RUNTIME {
-        files.insert(path.to_string(), text.to_string());
+    for (path, text) in api_modules(ir, &apis)? {
+        files.insert(path, text);
+    }
+    for (path, text) in runtime::files(ir)? {
+        files.insert(path, text);
     }
     let lib = opts.package_name.replace('-', "_");
     if let Some(tokens) = examples::schema_examples(ir, &lib) {
@@ -89,16 +79,46 @@ publish = false
 [lib]
 name = "{lib}"
 
-[dependencies]
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-"#,
+{dependencies}
+[features]
+default = [{defaults}]
+{features}"#,
+        defaults = ir
+            .groups
+            .iter()
+            .map(|g| format!("{:?}", g.feature))
+            .collect::<Vec<_>>()
+            .join(", "),
+        features = ir
+            .groups
+            .iter()
+            .map(|g| format!("# {}\n{} = []\n", g.name.replace('\n', " "), g.feature))
+            .collect::<String>(),
         name = opts.package_name,
         lib = opts.package_name.replace('-', "_"),
+        dependencies = runtime_dependencies(),
     )
 }
 
-fn lib_rs(ir: &Ir) -> TokenStream {
+/// The `[dependencies]` table of `templates/Cargo.toml`: the runtime is
+/// compiled there with exactly the dependencies the generated crate gets.
+fn runtime_dependencies() -> String {
+    let manifest = include_str!("../../../templates/Cargo.toml");
+    let mut out = String::new();
+    let mut inside = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            inside = line.trim() == "[dependencies]";
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn lib_rs(ir: &Ir, apis: &[TagApi<'_>]) -> TokenStream {
     let mut text = format!("# {} {}\n\n", ir.title, ir.version);
     if let Some(d) = &ir.description {
         text.push_str(d.trim());
@@ -108,6 +128,19 @@ fn lib_rs(ir: &Ir) -> TokenStream {
     let docs = types::doc_lines(&text)
         .into_iter()
         .map(|l| quote!(#![doc = #l]));
+    let accessors = apis.iter().map(|api| {
+        let module = types::ident(&api.module);
+        let ty = types::ident(&api.type_name);
+        let doc = format!(" Operations tagged `{}`.", api.tag);
+        let cfg = types::cfg_attr(std::slice::from_ref(&api.feature));
+        quote! {
+            #cfg
+            #[doc = #doc]
+            pub fn #module(&self) -> api::#ty<'_> {
+                api::#ty { client: self }
+            }
+        }
+    });
     quote! {
         #(#docs)*
         #![allow(
@@ -123,9 +156,48 @@ fn lib_rs(ir: &Ir) -> TokenStream {
             rustdoc::invalid_rust_codeblocks
         )]
 
+        pub mod api;
         pub mod runtime;
         pub mod types;
+
+        pub use runtime::client::{Client, ClientBuilder};
+        pub use runtime::error::{ApiError, Error};
+        pub use runtime::pagination::Page;
+        pub use runtime::request::Part;
+        pub use runtime::retry::RetryConfig;
+
+        impl Client {
+            #(#accessors)*
+        }
     }
+}
+
+/// `src/api/`: one module per tag.
+fn api_modules(ir: &Ir, apis: &[TagApi<'_>]) -> Result<Vec<(String, String)>> {
+    let types = TypeEmitter::new(ir);
+    let emitter = operations::OperationEmitter { ir, types: &types };
+    let mods: Vec<_> = apis.iter().map(|a| types::ident(&a.module)).collect();
+    let cfgs: Vec<_> = apis
+        .iter()
+        .map(|a| types::cfg_attr(std::slice::from_ref(&a.feature)))
+        .collect();
+    let mut out = vec![(
+        "src/api/mod.rs".to_string(),
+        format_file(
+            "src/api/mod.rs",
+            quote! {
+                //! One module per tag of the spec; reach them through the
+                //! accessors on [`Client`](crate::Client), e.g. `client.sequences()`.
+                #(#cfgs mod #mods;)*
+                #(#cfgs pub use self::#mods::*;)*
+            },
+        )?,
+    )];
+    for api in apis {
+        let path = format!("src/api/{}.rs", api.module);
+        out.push((path.clone(), format_file(&path, emitter.module(api))?));
+    }
+    Ok(out)
 }
 
 /// Types split into modules by first letter, so no file is huge; all of them
@@ -156,7 +228,8 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
                 //! Every schema of the spec as a Rust type, re-exported here from one
                 //! module per initial letter.
                 #(mod #mods;)*
-                #(pub use self::#mods::*;)*
+                // A module may hold nothing under a reduced feature set.
+                #(#[allow(unused_imports)] pub use self::#mods::*;)*
             },
         )?,
     )];

@@ -133,12 +133,14 @@ impl<'a> TypeEmitter<'a> {
     }
 
     pub fn def(&self, index: usize, def: &TypeDef) -> TokenStream {
+        let cfg = cfg_attr(&def.features);
         let doc = doc_attrs(Some(&type_doc(def)));
+        let doc = quote!(#cfg #doc);
         let name = ident(&def.name);
         match &def.kind {
             TypeKind::Struct(s) => self.structure(&doc, &name, s),
-            TypeKind::Enum(e) => string_enum(&doc, &name, e),
-            TypeKind::Union(u) => self.union(&doc, &name, &def.name, u),
+            TypeKind::Enum(e) => string_enum(&doc, &cfg, &name, e),
+            TypeKind::Union(u) => self.union(&doc, &cfg, &name, &def.name, u),
             TypeKind::Alias(ty) if self.recursive_alias[index] => {
                 let ty = self.boxed_ty(ty);
                 quote! {
@@ -212,7 +214,14 @@ impl<'a> TypeEmitter<'a> {
         }
     }
 
-    fn union(&self, doc: &TokenStream, name: &Ident, type_name: &str, u: &Union) -> TokenStream {
+    fn union(
+        &self,
+        doc: &TokenStream,
+        cfg: &TokenStream,
+        name: &Ident,
+        type_name: &str,
+        u: &Union,
+    ) -> TokenStream {
         let variants = u.variants.iter().map(|v| {
             let vname = ident(&v.name);
             let ty = self.field_ty(&v.ty, v.boxed);
@@ -252,6 +261,7 @@ impl<'a> TypeEmitter<'a> {
                 #(#variants)*
             }
 
+            #cfg
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     use crate::runtime::union::{Candidate, kinds::*};
@@ -290,7 +300,7 @@ fn kinds_tokens(k: Kinds) -> TokenStream {
     quote!(#(#parts)|*)
 }
 
-fn string_enum(doc: &TokenStream, name: &Ident, e: &StringEnum) -> TokenStream {
+fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnum) -> TokenStream {
     let variants = e.values.iter().map(|v| {
         let vname = ident(&v.name);
         let wire = &v.wire;
@@ -311,6 +321,7 @@ fn string_enum(doc: &TokenStream, name: &Ident, e: &StringEnum) -> TokenStream {
             Other(String),
         }
 
+        #cfg
         impl #name {
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
@@ -321,11 +332,22 @@ fn string_enum(doc: &TokenStream, name: &Ident, e: &StringEnum) -> TokenStream {
             }
         }
 
+        #cfg
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
+    }
+}
+
+/// `#[cfg(any(feature = "a", ...))]` for an item needed by those features;
+/// nothing for an item every feature needs.
+pub fn cfg_attr(features: &[String]) -> TokenStream {
+    match features {
+        [] => quote!(),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
     }
 }
 

@@ -4,6 +4,8 @@
 
 pub mod check;
 pub mod cycles;
+pub mod features;
+pub mod operation;
 pub mod schema;
 pub mod view;
 
@@ -75,6 +77,8 @@ pub struct TypeDef {
     /// Why the example does not fit the type (empty when it does): such an
     /// example is a defect of the spec, reported and not round-trip tested.
     pub example_problems: Vec<String>,
+    /// Cargo features that compile this type (any of them); empty: always.
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +185,11 @@ pub struct Ir {
     pub types: Vec<TypeDef>,
     /// How many entries of `types` are component schemas (the rest are inline).
     pub component_count: usize,
+    pub operations: Vec<operation::Operation>,
+    /// The document's `servers`: the client's default base URL.
+    pub servers: operation::Servers,
+    /// Tag groups, each a Cargo feature.
+    pub groups: Vec<features::Group>,
     pub fallbacks: Vec<Fallback>,
     pub findings: Vec<Finding>,
 }

@@ -62,14 +62,15 @@ pub fn build(doc: &OpenAPI) -> Result<Ir> {
                 )
             }
         };
-        b.slots[id.0] = Slot::Done(def);
+        b.slots[id.0] = Slot::Done(Box::new(def));
     }
+    let operations = super::operation::build_operations(&mut b, doc)?;
     let types = b
         .slots
         .into_iter()
         .enumerate()
         .map(|(i, slot)| match slot {
-            Slot::Done(def) => Ok(def),
+            Slot::Done(def) => Ok(*def),
             Slot::Reserved(name) => Err(Error::invalid(
                 "/components/schemas",
                 format!("internal: type #{i} `{name}` was named but never built"),
@@ -82,10 +83,14 @@ pub fn build(doc: &OpenAPI) -> Result<Ir> {
         description: doc.info.description.clone(),
         types,
         component_count: names.len(),
+        operations,
+        servers: super::operation::servers(doc),
+        groups: Vec::new(),
         fallbacks: b.fallbacks,
         findings: b.findings,
     };
     super::cycles::box_cycles(&mut ir);
+    super::features::assign(&mut ir, &doc.extensions);
     check_examples(&mut ir);
     ir.fallbacks.sort();
     ir.findings.sort();
@@ -115,14 +120,14 @@ fn check_examples(ir: &mut Ir) {
 
 enum Slot {
     Reserved(String),
-    Done(TypeDef),
+    Done(Box<TypeDef>),
 }
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     schemas: &'a IndexMap<String, ReferenceOr<Schema>>,
     ids: BTreeMap<String, TypeId>,
     slots: Vec<Slot>,
-    scope: Scope,
+    pub(super) scope: Scope,
     /// Inline schemas already turned into a type, by JSON pointer.
     inline: HashMap<String, Ty>,
     fallbacks: Vec<Fallback>,
@@ -151,7 +156,15 @@ struct Shape<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn name_of(&self, id: TypeId) -> &str {
+    /// A type already built (every component is, once operations are read).
+    pub(super) fn built(&self, id: TypeId) -> Option<&TypeDef> {
+        match self.slots.get(id.0) {
+            Some(Slot::Done(def)) => Some(def),
+            _ => None,
+        }
+    }
+
+    pub(super) fn name_of(&self, id: TypeId) -> &str {
         match &self.slots[id.0] {
             Slot::Reserved(name) => name,
             Slot::Done(def) => &def.name,
@@ -173,11 +186,12 @@ impl<'a> Builder<'a> {
             kind,
             example,
             example_problems: Vec::new(),
+            features: Vec::new(),
         }
     }
 
     /// Adds an inline type under a fresh name derived from `hint`.
-    fn add_inline(
+    pub(super) fn add_inline(
         &mut self,
         hint: &str,
         pointer: &str,
@@ -197,14 +211,14 @@ impl<'a> Builder<'a> {
             kind,
             schema.schema_data.example.clone(),
         );
-        self.slots[id.0] = Slot::Done(def);
+        self.slots[id.0] = Slot::Done(Box::new(def));
         Ok(ty)
     }
 
     /// Follows a `$ref` (and references to references) to its schema. Returns
     /// the component's spec name and, for a reference into a component
     /// (`#/components/schemas/A/properties/b`), the pointer of the sub-schema.
-    fn resolve(&self, reference: &str, pointer: &str) -> Result<(&'a str, &'a Schema)> {
+    pub(super) fn resolve(&self, reference: &str, pointer: &str) -> Result<(&'a str, &'a Schema)> {
         self.resolve_full(reference, pointer)
             .map(|(name, schema, _)| (name, schema))
     }
@@ -288,7 +302,12 @@ impl<'a> Builder<'a> {
 
     /// The type of a schema or reference standing at `pointer`, naming any
     /// new inline type after `hint`.
-    fn ty<S: AsSchema>(&mut self, r: &'a ReferenceOr<S>, hint: &str, pointer: &str) -> Result<Ty> {
+    pub(super) fn ty<S: AsSchema>(
+        &mut self,
+        r: &'a ReferenceOr<S>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<Ty> {
         match r {
             ReferenceOr::Reference { reference } => {
                 self.reference(reference, &join(pointer, "$ref"))
@@ -409,14 +428,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn fallback(&mut self, pointer: &str, reason: &str) {
+    pub(super) fn fallback(&mut self, pointer: &str, reason: &str) {
         self.fallbacks.push(Fallback {
             pointer: pointer.to_string(),
             reason: reason.to_string(),
         });
     }
 
-    fn finding(&mut self, pointer: &str, message: String) {
+    pub(super) fn finding(&mut self, pointer: &str, message: String) {
         self.findings.push(Finding {
             pointer: pointer.to_string(),
             message,
@@ -1132,7 +1151,7 @@ fn sub_schema<'s>(schema: &'s Schema, tokens: &[String]) -> Option<Sub<'s>> {
 }
 
 /// `Schema` and `Box<Schema>` alike (`openapiv3` uses both in references).
-pub trait AsSchema {
+pub(super) trait AsSchema {
     fn schema(&self) -> &Schema;
 }
 

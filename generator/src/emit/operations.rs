@@ -1,0 +1,493 @@
+//! Operations → one API struct per tag (`client.sequences()`), one async
+//! method per operation, a `*Params` struct for query and header parameters,
+//! and `*_stream` / `*_partitioned` methods for cursor pagination.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::types::{doc_attrs, ident, TypeEmitter};
+use crate::ir::operation::{Body, CursorIn, Location, Operation, Param, Success};
+use crate::ir::{Ir, Ty, TypeKind};
+use crate::naming;
+
+/// A tag's API: its Rust names and operations.
+pub struct TagApi<'a> {
+    pub tag: &'a str,
+    /// `sequences` (module and accessor).
+    pub module: String,
+    /// `SequencesApi`.
+    pub type_name: String,
+    /// The Cargo feature of the tag's group.
+    pub feature: String,
+    pub ops: Vec<&'a Operation>,
+}
+
+pub fn tag_apis(ir: &Ir) -> Vec<TagApi<'_>> {
+    let mut by_tag: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    for op in &ir.operations {
+        by_tag.entry(op.tag.as_str()).or_default().push(op);
+    }
+    let mut modules = naming::Scope::with_reserved(&["runtime", "types", "api", "client"]);
+    let mut types = naming::Scope::default();
+    by_tag
+        .into_iter()
+        .map(|(tag, ops)| TagApi {
+            tag,
+            module: modules.claim(&naming::field_name(&naming::spell_leading_digit(tag))),
+            type_name: types.claim(&naming::type_name(&format!(
+                "{} api",
+                naming::spell_leading_digit(tag)
+            ))),
+            feature: ops.first().map(|o| o.feature.clone()).unwrap_or_default(),
+            ops,
+        })
+        .collect()
+}
+
+pub struct OperationEmitter<'a> {
+    pub ir: &'a Ir,
+    pub types: &'a TypeEmitter<'a>,
+}
+
+impl OperationEmitter<'_> {
+    /// The module of one tag: the API struct, params structs and methods.
+    pub fn module(&self, api: &TagApi<'_>) -> TokenStream {
+        let api_ty = ident(&api.type_name);
+        let doc = format!(
+            " Operations tagged `{}` ({} in all).",
+            api.tag,
+            api.ops.len()
+        );
+        let params = api.ops.iter().filter_map(|op| self.params_struct(op));
+        let methods = api.ops.iter().map(|op| self.method(op, &api_ty));
+        quote! {
+            #[allow(unused_imports)]
+            use crate::types::*;
+            #[allow(unused_imports)]
+            use crate::runtime::{client::Client, encode, error::Error, pagination::{self, Page}, request::{Method, Part, Request}};
+
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy)]
+            pub struct #api_ty<'a> {
+                pub(crate) client: &'a Client,
+            }
+
+            #(#params)*
+
+            impl<'a> #api_ty<'a> {
+                #(#methods)*
+            }
+        }
+    }
+
+    fn params_struct(&self, op: &Operation) -> Option<TokenStream> {
+        let name = ident(op.params_type.as_ref()?);
+        let fields: Vec<&Param> = op
+            .params
+            .iter()
+            .filter(|p| p.location != Location::Path)
+            .collect();
+        let all_optional = fields.iter().all(|p| !p.required);
+        let default = all_optional.then(|| quote!(Default,));
+        let fields = fields.iter().map(|p| {
+            let doc = doc_attrs(Some(&param_doc(p)));
+            let fname = ident(&p.name);
+            let ty = self.types.ty(strip_nullable(&p.ty));
+            if p.required {
+                quote!(#doc pub #fname: #ty,)
+            } else {
+                quote!(#doc pub #fname: Option<#ty>,)
+            }
+        });
+        let doc = format!(
+            " Query and header parameters of `{} {}`.",
+            op.method, op.path
+        );
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, #default)]
+            pub struct #name {
+                #(#fields)*
+            }
+        })
+    }
+
+    /// The argument list of an operation's method (after `&self`), and the
+    /// expressions that pass the same arguments on (for stream methods).
+    fn args(&self, op: &Operation, owned: bool) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let mut args = Vec::new();
+        let mut pass = Vec::new();
+        for p in op.params.iter().filter(|p| p.location == Location::Path) {
+            let name = ident(&p.name);
+            let (ty, by_ref) = self.path_arg_ty(&p.ty, owned);
+            args.push(quote!(#name: #ty));
+            pass.push(if by_ref {
+                quote!(&#name)
+            } else {
+                quote!(#name)
+            });
+        }
+        if let Some(params) = &op.params_type {
+            let ty = ident(params);
+            if owned {
+                args.push(quote!(params: #ty));
+                pass.push(quote!(&params));
+            } else {
+                args.push(quote!(params: &#ty));
+                pass.push(quote!(params));
+            }
+        }
+        match &op.body {
+            // Sent whether or not the spec marks the body required: an
+            // empty JSON object is a valid optional body, and `&T` reads better.
+            Some(Body::Json { ty, .. }) => {
+                let ty = self.types.ty(ty);
+                if owned {
+                    args.push(quote!(body: #ty));
+                    pass.push(quote!(&body));
+                } else {
+                    args.push(quote!(body: &#ty));
+                    pass.push(quote!(body));
+                }
+            }
+            Some(Body::Bytes { .. }) => {
+                args.push(quote!(body: bytes::Bytes));
+                pass.push(quote!(body.clone()));
+            }
+            Some(Body::Multipart { .. }) => {
+                args.push(quote!(parts: Vec<Part>));
+                pass.push(quote!(parts.clone()));
+            }
+            None => {}
+        }
+        (args, pass)
+    }
+
+    /// A path parameter's Rust type: text by reference, numbers by value.
+    fn path_arg_ty(&self, ty: &Ty, owned: bool) -> (TokenStream, bool) {
+        match self.resolved(ty) {
+            Ty::Integer { .. } | Ty::Number | Ty::Boolean => {
+                (self.types.ty(&self.resolved(ty)), false)
+            }
+            Ty::Named(id) if matches!(self.ir.types[id.0].kind, TypeKind::Enum(_)) => {
+                let t = self.types.ty(&Ty::Named(id));
+                if owned {
+                    (t, true)
+                } else {
+                    (quote!(&#t), false)
+                }
+            }
+            _ if owned => (quote!(String), true),
+            _ => (quote!(&str), false),
+        }
+    }
+
+    fn resolved(&self, ty: &Ty) -> Ty {
+        let mut ty = ty.clone();
+        for _ in 0..32 {
+            ty = match ty {
+                Ty::Nullable(inner) => *inner,
+                Ty::Named(id) => match &self.ir.types[id.0].kind {
+                    TypeKind::Alias(inner) => inner.clone(),
+                    _ => return Ty::Named(id),
+                },
+                other => return other,
+            };
+        }
+        ty
+    }
+
+    fn method(&self, op: &Operation, api_ty: &proc_macro2::Ident) -> TokenStream {
+        let name = ident(&op.name);
+        let doc = doc_attrs(Some(&method_doc(op)));
+        let (args, _) = self.args(op, false);
+        let (ret, finish) = match &op.response {
+            Success::Json(ty) => (self.types.ty(ty), quote!(response.json())),
+            Success::Empty => (quote!(()), quote!(response.unit())),
+            Success::Text { .. } => (quote!(String), quote!(response.text())),
+            Success::Bytes { .. } => (quote!(bytes::Bytes), quote!(Ok(response.bytes()))),
+        };
+        let build = self.request(op);
+        let deprecated = op
+            .deprecated
+            .then(|| quote!(#[deprecated = "deprecated in the API spec"]));
+        let stream = op
+            .pagination
+            .as_ref()
+            .map(|_| self.stream_methods(op, api_ty));
+        quote! {
+            #doc
+            #deprecated
+            pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
+                #build
+                let response = self.client.execute(request).await?;
+                #finish
+            }
+            #stream
+        }
+    }
+
+    /// Statements that build `request` for one call.
+    fn request(&self, op: &Operation) -> TokenStream {
+        let method = format_ident!("{}", op.method);
+        let template = &op.path;
+        let path = self.path_expr(op);
+        let mut steps = Vec::new();
+        if let Some(server) = &op.server {
+            steps.push(quote!(let request = request.server(#server);));
+        }
+        let idempotent = op.idempotent;
+        steps.push(quote!(let request = request.idempotent(#idempotent);));
+        for p in op.params.iter().filter(|p| p.location != Location::Path) {
+            steps.push(self.param_step(p));
+        }
+        match &op.body {
+            Some(Body::Json { .. }) => steps.push(quote!(let request = request.json(body)?;)),
+            Some(Body::Bytes { content_type, .. }) => {
+                steps.push(quote!(let request = request.bytes(#content_type, body);))
+            }
+            Some(Body::Multipart { .. }) => {
+                steps.push(quote!(let request = request.multipart(parts);))
+            }
+            None => {}
+        }
+        match &op.response {
+            Success::Text { content_type } | Success::Bytes { content_type } => {
+                steps.push(quote!(let request = request.accept(#content_type);))
+            }
+            _ => {}
+        }
+        quote! {
+            let request = Request::new(Method::#method, #template, #path);
+            #(#steps)*
+        }
+    }
+
+    /// `format!("/assets/{}", encode::path_segment(..))`, or the literal path.
+    fn path_expr(&self, op: &Operation) -> TokenStream {
+        let mut fmt = String::new();
+        let mut values = Vec::new();
+        let mut rest = op.path.as_str();
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            fmt.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+            fmt.push_str("{}");
+            let wire = &rest[start + 1..start + len];
+            if let Some(p) = op
+                .params
+                .iter()
+                .find(|p| p.location == Location::Path && p.wire == wire)
+            {
+                let name = ident(&p.name);
+                values.push(match self.resolved(&p.ty) {
+                    Ty::String | Ty::Any => quote!(encode::path_segment(#name)),
+                    _ => quote!(encode::path_segment(&#name.to_string())),
+                });
+            }
+            rest = &rest[start + len + 1..];
+        }
+        fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+        if values.is_empty() {
+            quote!(#fmt.to_string())
+        } else {
+            quote!(format!(#fmt, #(#values),*))
+        }
+    }
+
+    fn param_step(&self, p: &Param) -> TokenStream {
+        let wire = &p.wire;
+        let name = ident(&p.name);
+        let value = quote!(params.#name);
+        if p.location == Location::Header {
+            return if p.required {
+                quote!(let request = request.header(#wire, &#value)?;)
+            } else {
+                quote! {
+                    let request = match &#value {
+                        Some(v) => request.header(#wire, v)?,
+                        None => request,
+                    };
+                }
+            };
+        }
+        // An expression that adds `v` to `request`.
+        let one = |v: TokenStream| -> TokenStream {
+            match self.resolved(&p.ty) {
+                Ty::Array(inner) if self.is_scalar(&inner) => {
+                    if p.explode {
+                        quote! {{
+                            let mut request = request;
+                            for item in #v {
+                                request = request.query(#wire, item);
+                            }
+                            request
+                        }}
+                    } else {
+                        quote!(request.query(#wire, #v.iter().map(|item| item.to_string()).collect::<Vec<_>>().join(",")))
+                    }
+                }
+                ty if self.is_scalar(&ty) => quote!(request.query(#wire, #v)),
+                _ => quote!(request.query_json(#wire, #v)?),
+            }
+        };
+        if p.required {
+            let copy = matches!(
+                self.resolved(&p.ty),
+                Ty::Integer { .. } | Ty::Number | Ty::Boolean
+            );
+            let expr = one(if copy {
+                quote!(#value)
+            } else {
+                quote!(&#value)
+            });
+            quote!(let request = #expr;)
+        } else {
+            let expr = one(quote!(v));
+            quote! {
+                let request = match &#value {
+                    Some(v) => #expr,
+                    None => request,
+                };
+            }
+        }
+    }
+
+    fn is_scalar(&self, ty: &Ty) -> bool {
+        match self.resolved(ty) {
+            Ty::String | Ty::Integer { .. } | Ty::Number | Ty::Boolean => true,
+            Ty::Named(id) => matches!(self.ir.types[id.0].kind, TypeKind::Enum(_)),
+            _ => false,
+        }
+    }
+
+    fn stream_methods(&self, op: &Operation, api_ty: &proc_macro2::Ident) -> TokenStream {
+        let Some(pg) = &op.pagination else {
+            return quote!();
+        };
+        let name = ident(&op.name);
+        let item = self.types.ty(&pg.item);
+        let (args, pass) = self.args(op, true);
+        let items = ident(&pg.items_field);
+        let next = ident(&pg.next_cursor_field);
+        let items_expr = if pg.items_optional {
+            quote!(page.#items.unwrap_or_default())
+        } else {
+            quote!(page.#items)
+        };
+        let next_expr = if pg.next_cursor_optional {
+            quote!(page.#next)
+        } else {
+            quote!(Some(page.#next).filter(|c| !c.is_empty()))
+        };
+        let (target, set_cursor, set_partition) = match pg.cursor_in {
+            CursorIn::Query => (
+                quote!(params),
+                quote!(params.cursor = cursor;),
+                quote!(params.partition = Some(partition);),
+            ),
+            CursorIn::Body => (
+                quote!(body),
+                quote!(body.cursor = cursor;),
+                quote!(body.partition = Some(partition);),
+            ),
+        };
+        let clones: Vec<TokenStream> = op
+            .params
+            .iter()
+            .filter(|p| p.location == Location::Path && self.path_arg_ty(&p.ty, true).1)
+            .map(|p| {
+                let n = ident(&p.name);
+                quote!(let #n = #n.clone();)
+            })
+            .collect();
+        let stream_name = format_ident!("{}_stream", op.name);
+        let stream_doc = format!(
+            " Every item of [`{}`](Self::{}), following `nextCursor` page by page. The `cursor` you pass is where it starts; stop early with `StreamExt::take`.",
+            op.name, op.name
+        );
+        let page = quote! {
+            let page = api.#name(#(#pass),*).await?;
+            Ok(Page { items: #items_expr, next_cursor: #next_expr })
+        };
+        let deprecated = op
+            .deprecated
+            .then(|| quote!(#[deprecated = "deprecated in the API spec"] #[allow(deprecated)]));
+        let stream = quote! {
+            #[doc = #stream_doc]
+            #deprecated
+            pub fn #stream_name(&self, #(#args),*) -> impl futures::Stream<Item = Result<#item, Error>> + 'a {
+                let api: #api_ty<'a> = *self;
+                let mut first = Some(#target.cursor.clone());
+                pagination::cursor_stream(move |cursor| {
+                    let cursor = first.take().flatten().or(cursor);
+                    let mut #target = #target.clone();
+                    #set_cursor
+                    #(#clones)*
+                    async move { #page }
+                })
+            }
+        };
+        let partitioned = pg.partition.then(|| {
+            let part_name = format_ident!("{}_partitioned", op.name);
+            let part_doc = format!(
+                " Every item of [`{}`](Self::{}), read over `partitions` parallel cursors (1 to 10, the API's limit); each item comes exactly once, in no set order.",
+                op.name, op.name
+            );
+            quote! {
+                #[doc = #part_doc]
+                #deprecated
+                pub fn #part_name(&self, #(#args,)* partitions: u32) -> impl futures::Stream<Item = Result<#item, Error>> + 'a {
+                    let api: #api_ty<'a> = *self;
+                    pagination::partitioned_stream(partitions, move |partition, cursor| {
+                        let mut #target = #target.clone();
+                        #set_partition
+                        #set_cursor
+                        #(#clones)*
+                        async move { #page }
+                    })
+                }
+            }
+        });
+        quote!(#stream #partitioned)
+    }
+}
+
+fn strip_nullable(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::Nullable(inner) => inner,
+        other => other,
+    }
+}
+
+fn param_doc(p: &Param) -> String {
+    let place = match p.location {
+        Location::Path => "path",
+        Location::Query => "query",
+        Location::Header => "header",
+    };
+    let head = format!("`{}` ({place} parameter)", p.wire);
+    match &p.doc {
+        Some(d) if !d.trim().is_empty() => format!("{head}: {}", d.trim()),
+        _ => head,
+    }
+}
+
+fn method_doc(op: &Operation) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = op.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        parts.push(s.trim().to_string());
+    }
+    parts.push(format!("`{} {}`", op.method, op.path));
+    if !op.capabilities.is_empty() {
+        let caps: Vec<String> = op.capabilities.iter().map(|c| format!("`{c}`")).collect();
+        parts.push(format!("Requires {}.", caps.join(", ")));
+    }
+    if let Some(d) = op.description.as_deref().filter(|s| !s.trim().is_empty()) {
+        parts.push(d.trim().to_string());
+    }
+    parts.join("\n\n")
+}

@@ -1,0 +1,159 @@
+//! Cargo features per tag group (`x-tagGroups`): each operation belongs to
+//! the group of its tag, and each type to every group whose operations reach
+//! it, so `--no-default-features --features sequences-group` compiles only
+//! what that group needs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::operation::{Body, Success};
+use super::{Ir, TypeKind};
+use crate::naming;
+
+/// Types that no operation reaches are gated by this feature (on by default).
+pub const UNREACHED: &str = "all-schemas";
+/// Operations whose tag is in no group.
+pub const UNGROUPED: &str = "other";
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub feature: String,
+    pub name: String,
+    pub tags: Vec<String>,
+}
+
+/// Reads `x-tagGroups`, assigns every operation a feature and every type
+/// the sorted features that need it.
+pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
+    let mut groups = read_groups(extensions);
+    let mut tag_feature: BTreeMap<&str, String> = BTreeMap::new();
+    for g in &groups {
+        for t in &g.tags {
+            tag_feature
+                .entry(t.as_str())
+                .or_insert_with(|| g.feature.clone());
+        }
+    }
+    let mut used_other = false;
+    let features: Vec<String> = ir
+        .operations
+        .iter()
+        .map(|op| match tag_feature.get(op.tag.as_str()) {
+            Some(f) => f.clone(),
+            None => {
+                used_other = true;
+                UNGROUPED.to_string()
+            }
+        })
+        .collect();
+    for (op, f) in ir.operations.iter_mut().zip(features) {
+        op.feature = f;
+    }
+    if used_other && !groups.iter().any(|g| g.feature == UNGROUPED) {
+        groups.push(Group {
+            feature: UNGROUPED.into(),
+            name: "Operations whose tag is in no tag group".into(),
+            tags: Vec::new(),
+        });
+    }
+    let used: BTreeSet<&str> = ir.operations.iter().map(|o| o.feature.as_str()).collect();
+    groups.retain(|g| used.contains(g.feature.as_str()));
+    let mut needs: Vec<BTreeSet<String>> = vec![BTreeSet::new(); ir.types.len()];
+    for op in &ir.operations {
+        let mut roots = Vec::new();
+        for p in &op.params {
+            p.ty.named(&mut roots);
+        }
+        if let Some(Body::Json { ty, .. }) = &op.body {
+            ty.named(&mut roots);
+        }
+        if let Success::Json(ty) = &op.response {
+            ty.named(&mut roots);
+        }
+        let mut stack: Vec<usize> = roots.into_iter().map(|id| id.0).collect();
+        while let Some(i) = stack.pop() {
+            if needs[i].insert(op.feature.clone()) {
+                stack.extend(mentions(ir, i));
+            }
+        }
+    }
+    let all: BTreeSet<String> = groups.iter().map(|g| g.feature.clone()).collect();
+    let mut any_unreached = false;
+    for (def, need) in ir.types.iter_mut().zip(needs) {
+        def.features = if need.is_empty() {
+            any_unreached = true;
+            vec![UNREACHED.to_string()]
+        } else if need == all {
+            Vec::new()
+        } else {
+            need.into_iter().collect()
+        };
+    }
+    if any_unreached {
+        groups.push(Group {
+            feature: UNREACHED.into(),
+            name: "Schemas that no operation uses".into(),
+            tags: Vec::new(),
+        });
+    }
+    ir.groups = groups;
+}
+
+fn read_groups(extensions: &indexmap::IndexMap<String, Value>) -> Vec<Group> {
+    let mut features = naming::Scope::with_reserved(&["default", UNREACHED, UNGROUPED]);
+    extensions
+        .get("x-tagGroups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| {
+            let name = g.get("name")?.as_str()?.to_string();
+            let tags = g
+                .get("tags")?
+                .as_array()?
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect();
+            let base = if name.trim().is_empty() {
+                "unnamed-group".to_string()
+            } else {
+                feature_name(&name)
+            };
+            Some(Group {
+                feature: features.claim(&base),
+                name,
+                tags,
+            })
+        })
+        .collect()
+}
+
+/// `Asset-centric data model` → `asset-centric-data-model`; `3D` → `three-d`.
+pub fn feature_name(name: &str) -> String {
+    use heck::ToKebabCase;
+    naming::spell_leading_digit(name).to_kebab_case()
+}
+
+/// Named types a type mentions directly (fields, variants, alias target).
+fn mentions(ir: &Ir, i: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    match &ir.types[i].kind {
+        TypeKind::Struct(s) => {
+            for f in &s.fields {
+                f.ty.named(&mut out);
+            }
+            if let Some(extra) = &s.extra {
+                extra.named(&mut out);
+            }
+        }
+        TypeKind::Union(u) => {
+            for v in &u.variants {
+                v.ty.named(&mut out);
+            }
+        }
+        TypeKind::Alias(ty) => ty.named(&mut out),
+        TypeKind::Enum(_) => {}
+    }
+    out.into_iter().map(|id| id.0).collect()
+}

@@ -1,0 +1,663 @@
+//! Paths and operations → [`Operation`]s: every operation of the spec, with
+//! its parameters, body and success response typed through the same
+//! [`Builder`] as the schemas (inline body schemas become named types).
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use openapiv3::{
+    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr,
+    RequestBody, Response, StatusCode,
+};
+use serde::Serialize;
+
+use super::schema::Builder;
+use super::{Ty, TypeKind};
+use crate::error::{join, Error, Result};
+use crate::naming::{self, Scope};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Servers {
+    /// URL template with `{variable}` placeholders.
+    pub url: String,
+    /// Variables and their defaults, in the spec's order.
+    pub variables: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The method name, unique within its tag's API.
+    pub name: String,
+    pub operation_id: Option<String>,
+    /// The tag whose API holds the method.
+    pub tag: String,
+    /// The Cargo feature (tag group) that compiles it; set by `features::assign`.
+    pub feature: String,
+    pub method: String,
+    /// The spec's path template, e.g. `/assets/{id}`.
+    pub path: String,
+    /// Where the operation stands in the spec (a JSON pointer).
+    pub pointer: String,
+    /// A path- or operation-level server that replaces the client's base URL.
+    pub server: Option<String>,
+    pub params: Vec<Param>,
+    /// The struct that carries query and header parameters, if any.
+    pub params_type: Option<String>,
+    pub body: Option<Body>,
+    pub response: Success,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// `x-capability`: the ACLs the call needs.
+    pub capabilities: Vec<String>,
+    pub deprecated: bool,
+    /// Safe to retry on a 5xx: reads, and POSTs that only read.
+    pub idempotent: bool,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub wire: String,
+    pub name: String,
+    pub location: Location,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: Option<String>,
+    /// Arrays: `name=a&name=b` (true) or `name=a,b` (false).
+    pub explode: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json {
+        ty: Ty,
+        required: bool,
+    },
+    /// Raw bytes sent with this content type (octet-stream, protobuf, ...).
+    Bytes {
+        content_type: String,
+        required: bool,
+    },
+    Multipart {
+        required: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Success {
+    Json(Ty),
+    Empty,
+    /// `text/*`: decoded as UTF-8.
+    Text {
+        content_type: String,
+    },
+    /// Anything else (images, PDF, octet-stream, json-seq): raw bytes.
+    Bytes {
+        content_type: String,
+    },
+}
+
+/// Cursor pagination: a request field or parameter `cursor` and a response
+/// with `items` and `nextCursor`.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    pub cursor_in: CursorIn,
+    /// Rust field names in the response.
+    pub items_field: String,
+    /// The items field is an `Option` in Rust (not required, or nullable).
+    pub items_optional: bool,
+    pub next_cursor_field: String,
+    /// The nextCursor field is an `Option` in Rust.
+    pub next_cursor_optional: bool,
+    pub item: Ty,
+    /// The request also takes `partition: "m/n"`.
+    pub partition: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CursorIn {
+    Query,
+    Body,
+}
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+pub fn servers(doc: &OpenAPI) -> Servers {
+    match doc.servers.first() {
+        Some(s) => Servers {
+            url: s.url.trim_end_matches('/').to_string(),
+            variables: s
+                .variables
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.default.clone()))
+                .collect(),
+        },
+        None => Servers {
+            url: String::new(),
+            variables: Vec::new(),
+        },
+    }
+}
+
+pub(super) fn build_operations<'a>(
+    b: &mut Builder<'a>,
+    doc: &'a OpenAPI,
+) -> Result<Vec<Operation>> {
+    let mut ops = Vec::new();
+    let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
+    for (path, item) in &doc.paths.paths {
+        let pointer = join("/paths", path);
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { reference } => {
+                return Err(Error::Reference {
+                    pointer,
+                    target: reference.clone(),
+                    message: "path item references are not supported".into(),
+                })
+            }
+        };
+        for (method, op) in operations_of(item) {
+            let at = join(&pointer, method);
+            let op = OperationBuilder {
+                b,
+                doc,
+                item,
+                op,
+                path,
+                method,
+                at: &at,
+            }
+            .build()?;
+            let mut op = op;
+            op.name = scopes.entry(op.tag.clone()).or_default().claim(&op.name);
+            ops.push(op);
+        }
+    }
+    Ok(ops)
+}
+
+fn operations_of(item: &PathItem) -> Vec<(&'static str, &openapiv3::Operation)> {
+    let all = [
+        &item.get,
+        &item.put,
+        &item.post,
+        &item.delete,
+        &item.options,
+        &item.head,
+        &item.patch,
+        &item.trace,
+    ];
+    METHODS
+        .iter()
+        .zip(all)
+        .filter_map(|(m, op)| op.as_ref().map(|op| (*m, op)))
+        .collect()
+}
+
+struct OperationBuilder<'b, 'a> {
+    b: &'b mut Builder<'a>,
+    doc: &'a OpenAPI,
+    item: &'a PathItem,
+    op: &'a openapiv3::Operation,
+    path: &'a str,
+    method: &'static str,
+    at: &'b str,
+}
+
+impl<'a> OperationBuilder<'_, 'a> {
+    fn build(mut self) -> Result<Operation> {
+        let op = self.op;
+        let name = match &op.operation_id {
+            Some(id) => naming::field_name(id),
+            None => {
+                let name = naming::field_name(&format!(
+                    "{} {}",
+                    self.method,
+                    self.path.replace(['{', '}'], "")
+                ));
+                self.b.finding(
+                    self.at,
+                    format!("no operationId; method named `{name}` from method and path"),
+                );
+                name
+            }
+        };
+        let type_base = op
+            .operation_id
+            .as_deref()
+            .map(str::to_upper_camel_case)
+            .unwrap_or_else(|| name.to_upper_camel_case());
+        let params = self.params(&type_base)?;
+        let params_type = params
+            .iter()
+            .any(|p| p.location != Location::Path)
+            .then(|| {
+                self.b
+                    .scope
+                    .claim(&naming::type_name(&format!("{type_base}Params")))
+            });
+        let body = self.body(&type_base)?;
+        let response = self.success(&type_base)?;
+        let server = op
+            .servers
+            .first()
+            .or(self.item.servers.first())
+            .map(|s| s.url.trim_end_matches('/').to_string());
+        let capabilities = op
+            .extensions
+            .get("x-capability")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let idempotent = match self.method {
+            "post" | "patch" => is_read_only_post(self.path),
+            _ => true,
+        };
+        let mut out = Operation {
+            name,
+            operation_id: op.operation_id.clone(),
+            tag: op.tags.first().cloned().unwrap_or_else(|| "Default".into()),
+            feature: String::new(),
+            method: self.method.to_uppercase(),
+            path: self.path.to_string(),
+            pointer: self.at.to_string(),
+            server,
+            params,
+            params_type,
+            body,
+            response,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            capabilities,
+            deprecated: op.deprecated,
+            idempotent,
+            pagination: None,
+        };
+        out.pagination = self.pagination(&out);
+        Ok(out)
+    }
+
+    /// Path-level parameters first, overridden by operation-level ones of the same name and place.
+    fn params(&mut self, type_base: &str) -> Result<Vec<Param>> {
+        let mut seen: Vec<(String, Location)> = Vec::new();
+        let mut out: Vec<Param> = Vec::new();
+        let mut scope = Scope::with_reserved(&["body", "params", "partitions"]);
+        let op_params = self
+            .op
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, join(&join(self.at, "parameters"), &i.to_string())));
+        let item_at = self.at.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+        let item_params = self
+            .item
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, join(&join(&item_at, "parameters"), &i.to_string())));
+        let all: Vec<_> = op_params.chain(item_params).collect();
+        for (p, at) in all {
+            let Some(param) = self.resolve_param(p, &at)? else {
+                continue;
+            };
+            let (data, location, explode) = match param {
+                Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path, false),
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    ..
+                } => {
+                    let explode = parameter_data
+                        .explode
+                        .unwrap_or(matches!(style, QueryStyle::Form));
+                    (parameter_data, Location::Query, explode)
+                }
+                Parameter::Header { parameter_data, .. } => {
+                    (parameter_data, Location::Header, false)
+                }
+                Parameter::Cookie { parameter_data, .. } => {
+                    self.b.fallback(
+                        &at,
+                        &format!(
+                            "cookie parameter `{}` is not sent by the client",
+                            parameter_data.name
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if seen.iter().any(|(n, l)| n == &data.name && *l == location) {
+                continue;
+            }
+            seen.push((data.name.clone(), location));
+            let ty = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => {
+                    let hint = format!("{type_base}{}", data.name.to_upper_camel_case());
+                    self.b.ty(s, &hint, &join(&at, "schema"))?
+                }
+                ParameterSchemaOrContent::Content(_) => {
+                    self.b
+                        .fallback(&at, "parameter given by `content`; sent as JSON text");
+                    Ty::Any
+                }
+            };
+            out.push(Param {
+                wire: data.name.clone(),
+                name: scope.claim(&naming::field_name(&data.name)),
+                location,
+                ty,
+                required: data.required || location == Location::Path,
+                doc: data.description.clone(),
+                explode,
+            });
+        }
+        // A path parameter the template does not name (seen: `project`,
+        // which the server URL already carries) cannot be sent: dropped, reported.
+        let named = template_params(self.path);
+        let mut kept = Vec::new();
+        for p in out {
+            if p.location == Location::Path && !named.contains(&p.wire) {
+                self.b.finding(
+                    self.at,
+                    format!(
+                        "path parameter `{}` is not in the path template; not an argument",
+                        p.wire
+                    ),
+                );
+            } else {
+                kept.push(p);
+            }
+        }
+        let mut out = kept;
+        // Path parameters in the order they appear in the template.
+        let path = self.path;
+        out.sort_by_key(|p| match p.location {
+            Location::Path => (
+                0,
+                path.find(&format!("{{{}}}", p.wire)).unwrap_or(usize::MAX),
+            ),
+            Location::Query => (1, 0),
+            Location::Header => (2, 0),
+        });
+        for segment in template_params(path) {
+            if !out
+                .iter()
+                .any(|p| p.location == Location::Path && p.wire == segment)
+            {
+                return Err(Error::invalid(
+                    self.at,
+                    format!(
+                        "path template names `{{{segment}}}` but no path parameter declares it"
+                    ),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn resolve_param(
+        &mut self,
+        p: &'a ReferenceOr<Parameter>,
+        at: &str,
+    ) -> Result<Option<&'a Parameter>> {
+        match p {
+            ReferenceOr::Item(p) => Ok(Some(p)),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/parameters/");
+                let found = name.and_then(|n| self.doc.components.as_ref()?.parameters.get(n));
+                match found {
+                    Some(ReferenceOr::Item(p)) => Ok(Some(p)),
+                    _ => Err(Error::Reference {
+                        pointer: at.to_string(),
+                        target: reference.clone(),
+                        message: "points at no parameter".into(),
+                    }),
+                }
+            }
+        }
+    }
+
+    fn body(&mut self, type_base: &str) -> Result<Option<Body>> {
+        let Some(rb) = &self.op.request_body else {
+            return Ok(None);
+        };
+        let at = join(self.at, "requestBody");
+        let rb: &'a RequestBody = match rb {
+            ReferenceOr::Item(rb) => rb,
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/requestBodies/");
+                match name.and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n)) {
+                    Some(ReferenceOr::Item(rb)) => rb,
+                    _ => {
+                        return Err(Error::Reference {
+                            pointer: at,
+                            target: reference.clone(),
+                            message: "points at no request body".into(),
+                        })
+                    }
+                }
+            }
+        };
+        let required = rb.required;
+        let content = join(&at, "content");
+        if let Some((media, mt)) = rb.content.iter().find(|(m, _)| is_json(m)) {
+            if rb.content.len() > 1 {
+                let others: Vec<&str> = rb
+                    .content
+                    .keys()
+                    .filter(|m| *m != media)
+                    .map(String::as_str)
+                    .collect();
+                self.b.finding(
+                    &content,
+                    format!(
+                        "body also accepted as {}; the client sends JSON",
+                        others.join(", ")
+                    ),
+                );
+            }
+            let ty = self.media_ty(mt, &format!("{type_base}Request"), &join(&content, media))?;
+            return Ok(Some(Body::Json { ty, required }));
+        }
+        Ok(match rb.content.keys().next() {
+            Some(m) if m.starts_with("multipart/") => Some(Body::Multipart { required }),
+            Some(m) => Some(Body::Bytes {
+                content_type: m.clone(),
+                required,
+            }),
+            None => None,
+        })
+    }
+
+    fn media_ty(&mut self, mt: &'a MediaType, hint: &str, at: &str) -> Result<Ty> {
+        match &mt.schema {
+            Some(s) => self.b.ty(s, hint, &join(at, "schema")),
+            None => Ok(Ty::Any),
+        }
+    }
+
+    /// The first 2xx response, by status code.
+    fn success(&mut self, type_base: &str) -> Result<Success> {
+        let mut codes: Vec<(u16, &'a ReferenceOr<Response>)> = self
+            .op
+            .responses
+            .responses
+            .iter()
+            .filter_map(|(code, r)| match code {
+                StatusCode::Code(c) if (200..300).contains(c) => Some((*c, r)),
+                StatusCode::Range(2) => Some((299, r)),
+                _ => None,
+            })
+            .collect();
+        codes.sort_by_key(|(c, _)| *c);
+        let Some((code, response)) = codes.first().copied() else {
+            return Ok(Success::Empty);
+        };
+        let at = join(&join(self.at, "responses"), &code.to_string());
+        let response: &'a Response = match response {
+            ReferenceOr::Item(r) => r,
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/");
+                match name.and_then(|n| self.doc.components.as_ref()?.responses.get(n)) {
+                    Some(ReferenceOr::Item(r)) => r,
+                    _ => {
+                        return Err(Error::Reference {
+                            pointer: at,
+                            target: reference.clone(),
+                            message: "points at no response".into(),
+                        })
+                    }
+                }
+            }
+        };
+        let content = join(&at, "content");
+        if let Some((media, mt)) = response.content.iter().find(|(m, _)| is_json(m)) {
+            let ty = self.media_ty(mt, &format!("{type_base}Response"), &join(&content, media))?;
+            return Ok(Success::Json(ty));
+        }
+        Ok(match response.content.keys().next() {
+            None => Success::Empty,
+            Some(m) if m.starts_with("text/") => Success::Text {
+                content_type: m.clone(),
+            },
+            Some(m) => Success::Bytes {
+                content_type: m.clone(),
+            },
+        })
+    }
+
+    fn pagination(&self, op: &Operation) -> Option<Pagination> {
+        let Success::Json(response) = &op.response else {
+            return None;
+        };
+        let fields = self.struct_fields(response)?;
+        let items = fields.iter().find(|f| f.wire == "items")?;
+        let next = fields.iter().find(|f| f.wire == "nextCursor")?;
+        if !self.is_string(&next.ty) {
+            return None;
+        }
+        let item = match self.resolved(&items.ty) {
+            Ty::Array(item) => (*item).clone(),
+            _ => return None,
+        };
+        let in_query = op
+            .params
+            .iter()
+            .any(|p| p.wire == "cursor" && p.location == Location::Query && !p.required);
+        let in_body = match &op.body {
+            Some(Body::Json { ty, .. }) => self.struct_fields(ty).is_some_and(|f| {
+                f.iter().any(|f| {
+                    f.wire == "cursor" && !f.required && !f.flatten && self.is_string(&f.ty)
+                })
+            }),
+            _ => false,
+        };
+        let cursor_in = match (in_query, in_body) {
+            (true, _) => CursorIn::Query,
+            (false, true) => CursorIn::Body,
+            _ => return None,
+        };
+        let partition = match cursor_in {
+            CursorIn::Query => op
+                .params
+                .iter()
+                .any(|p| p.wire == "partition" && !p.required && self.is_string(&p.ty)),
+            CursorIn::Body => match &op.body {
+                Some(Body::Json { ty, .. }) => self.struct_fields(ty).is_some_and(|f| {
+                    f.iter()
+                        .any(|f| f.wire == "partition" && !f.required && self.is_string(&f.ty))
+                }),
+                _ => false,
+            },
+        };
+        Some(Pagination {
+            cursor_in,
+            items_field: items.name.clone(),
+            items_optional: !items.required || matches!(items.ty, Ty::Nullable(_)),
+            next_cursor_field: next.name.clone(),
+            next_cursor_optional: !next.required || matches!(next.ty, Ty::Nullable(_)),
+            item,
+            partition,
+        })
+    }
+
+    /// Follows aliases and nullability to the type underneath.
+    fn resolved(&self, ty: &Ty) -> Ty {
+        let mut ty = ty.clone();
+        for _ in 0..32 {
+            ty = match ty {
+                Ty::Nullable(inner) => *inner,
+                Ty::Named(id) => match self.b.built(id).map(|d| &d.kind) {
+                    Some(TypeKind::Alias(inner)) => inner.clone(),
+                    _ => return Ty::Named(id),
+                },
+                other => return other,
+            };
+        }
+        ty
+    }
+
+    fn is_string(&self, ty: &Ty) -> bool {
+        self.resolved(ty) == Ty::String
+    }
+
+    fn struct_fields(&self, ty: &Ty) -> Option<&[super::Field]> {
+        match self.resolved(ty) {
+            Ty::Named(id) => match &self.b.built(id)?.kind {
+                TypeKind::Struct(s) => Some(&s.fields),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// `{name}` placeholders of a path template, in order.
+pub fn template_params(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_string()))
+        .collect()
+}
+
+fn is_json(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or("").trim();
+    m == "application/json" || m.ends_with("+json")
+}
+
+/// POST endpoints that only read, by the API's naming convention; safe to retry.
+fn is_read_only_post(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    matches!(
+        last,
+        "list"
+            | "byids"
+            | "search"
+            | "aggregate"
+            | "filter"
+            | "query"
+            | "sync"
+            | "retrieve"
+            | "count"
+            | "latest"
+            | "inspect"
+            | "preview"
+            | "suggest"
+            | "explain"
+    ) || path.ends_with("/data/list")
+}

@@ -1,0 +1,10 @@
+//! The runtime against a local mock server (wiremock, 127.0.0.1 only).
+//! One test binary, so that reqwest and wiremock are linked once.
+
+mod auth;
+mod common;
+mod config;
+mod errors;
+mod pagination;
+mod requests;
+mod retries;
