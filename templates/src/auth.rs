@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::error::{preview, Error};
+use super::error::{Error, preview};
 
 /// Tokens and client secrets. Printing one shows `***`.
 #[derive(Clone)]
@@ -185,10 +185,10 @@ impl OauthCache {
         timeout: Option<Duration>,
     ) -> Result<Token, TokenError> {
         let mut state = self.state.lock().await;
-        if let Some(c) = &state.cached {
-            if Instant::now() < c.refresh_at {
-                return Ok(c.token.clone());
-            }
+        if let Some(c) = &state.cached
+            && Instant::now() < c.refresh_at
+        {
+            return Ok(c.token.clone());
         }
         let (value, lifetime) = self.fetch(http, timeout).await?;
         state.fetches += 1;

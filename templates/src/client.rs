@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -14,7 +14,7 @@ use url::Url;
 
 use super::auth::{Auth, Token, TokenError};
 use super::error::{ApiError, Error};
-use super::request::{header_value, Body, Part, Request, Response};
+use super::request::{Body, Part, Request, Response, header_value};
 use super::retry::{self, RetryConfig};
 use super::server;
 

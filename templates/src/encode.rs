@@ -1,6 +1,6 @@
 //! Encoding of values that the generated code puts into URLs.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
 /// A strict set rather than the looser "path" set, so that a value can never

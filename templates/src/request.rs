@@ -7,9 +7,9 @@
 use std::fmt;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
-use serde::de::DeserializeOwned;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::error::{self, Error};
 

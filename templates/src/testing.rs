@@ -1,8 +1,8 @@
 //! Helpers for the tests emitted into the generated crate. Not part of the
 //! client's API.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// JSON equality where `5` and `5.0` are the same number (a `f64` field

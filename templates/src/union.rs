@@ -86,11 +86,11 @@ pub fn decode_untagged<T>(
         if c.kinds & bit == 0 {
             continue;
         }
-        if let Value::Object(map) = value {
-            if let Some(missing) = c.required.iter().find(|k| !map.contains_key(**k)) {
-                attempts.push((c.name, format!("missing required key `{missing}`")));
-                continue;
-            }
+        if let Value::Object(map) = value
+            && let Some(missing) = c.required.iter().find(|k| !map.contains_key(**k))
+        {
+            attempts.push((c.name, format!("missing required key `{missing}`")));
+            continue;
         }
         match (c.decode)(value) {
             Ok(v) => return Ok(v),

@@ -32,7 +32,9 @@ impl Default for CrateOptions {
 /// Every file of the crate, by path relative to the crate root.
 pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
-    files.insert("Cargo.toml".to_string(), cargo_toml(ir, opts));
+    let lib = opts.package_name.replace('-', "_");
+    let client = runtime::client_files(ir, &lib);
+    files.insert("Cargo.toml".to_string(), cargo_toml(ir, opts, &client));
     // prettyplease formats the output; a `cargo fmt --all` in a workspace
     // must not rewrite it, or the drift check would fail.
     files.insert(
@@ -45,13 +47,15 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
         "src/lib.rs".to_string(),
         format_file("src/lib.rs", lib_rs(ir, &apis))?,
     );
-    for (path, text) in api_modules(ir, &apis)? {
+    for (path, text) in api_modules(ir, &apis, &lib)? {
         files.insert(path, text);
     }
     for (path, text) in runtime::files(ir)? {
         files.insert(path, text);
     }
-    let lib = opts.package_name.replace('-', "_");
+    for target in &client {
+        files.insert(target.path.clone(), target.text.clone());
+    }
     if let Some(tokens) = examples::schema_examples(ir, &lib) {
         let path = "tests/schema_examples.rs";
         files.insert(path.to_string(), format_file(path, tokens)?);
@@ -62,7 +66,7 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
     Ok(files)
 }
 
-fn cargo_toml(ir: &Ir, opts: &CrateOptions) -> String {
+fn cargo_toml(ir: &Ir, opts: &CrateOptions, client: &[runtime::ClientTarget]) -> String {
     let description = format!("Typed async Rust client for {} {}", ir.title, ir.version)
         .replace('\\', "\\\\")
         .replace('"', "\\\"");
@@ -71,7 +75,7 @@ fn cargo_toml(ir: &Ir, opts: &CrateOptions) -> String {
 [package]
 name = "{name}"
 version = "0.1.0"
-edition = "2021"
+edition = "2024"
 description = "{description}"
 license = "Apache-2.0"
 publish = false
@@ -80,9 +84,11 @@ publish = false
 name = "{lib}"
 
 {dependencies}
+{dev_dependencies}
 [features]
 default = [{defaults}]
-{features}"#,
+{features}{targets}"#,
+        targets = client_targets(client),
         defaults = ir
             .groups
             .iter()
@@ -96,19 +102,41 @@ default = [{defaults}]
             .collect::<String>(),
         name = opts.package_name,
         lib = opts.package_name.replace('-', "_"),
-        dependencies = runtime_dependencies(),
+        dependencies = manifest_table("[dependencies]"),
+        dev_dependencies = manifest_table("[dev-dependencies]"),
     )
 }
 
-/// The `[dependencies]` table of `templates/Cargo.toml`: the runtime is
-/// compiled there with exactly the dependencies the generated crate gets.
-fn runtime_dependencies() -> String {
+/// `[[example]]`/`[[test]]` entries, so a build with fewer features skips
+/// the client files that need the missing ones.
+fn client_targets(client: &[runtime::ClientTarget]) -> String {
+    let mut out = String::new();
+    for t in client {
+        let (kind, rest) = match t.path.split_once('/') {
+            Some(("examples", rest)) if !rest.contains('/') => ("example", rest),
+            Some(("tests", rest)) if !rest.contains('/') => ("test", rest),
+            _ => continue,
+        };
+        let name = rest.trim_end_matches(".rs");
+        let features: Vec<String> = t.features.iter().map(|f| format!("{f:?}")).collect();
+        out.push_str(&format!(
+            "\n[[{kind}]]\nname = {name:?}\npath = {path:?}\nrequired-features = [{}]\n",
+            features.join(", "),
+            path = t.path
+        ));
+    }
+    out
+}
+
+/// A table of `templates/Cargo.toml`: the runtime is compiled and tested
+/// there with exactly the dependencies the generated crate gets.
+fn manifest_table(table: &str) -> String {
     let manifest = include_str!("../../../templates/Cargo.toml");
     let mut out = String::new();
     let mut inside = false;
     for line in manifest.lines() {
         if line.starts_with('[') {
-            inside = line.trim() == "[dependencies]";
+            inside = line.trim() == table;
         }
         if inside {
             out.push_str(line);
@@ -173,9 +201,13 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>]) -> TokenStream {
 }
 
 /// `src/api/`: one module per tag.
-fn api_modules(ir: &Ir, apis: &[TagApi<'_>]) -> Result<Vec<(String, String)>> {
+fn api_modules(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> Result<Vec<(String, String)>> {
     let types = TypeEmitter::new(ir);
-    let emitter = operations::OperationEmitter { ir, types: &types };
+    let emitter = operations::OperationEmitter {
+        ir,
+        types: &types,
+        lib: lib.to_string(),
+    };
     let mods: Vec<_> = apis.iter().map(|a| types::ident(&a.module)).collect();
     let cfgs: Vec<_> = apis
         .iter()

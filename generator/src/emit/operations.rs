@@ -49,6 +49,8 @@ pub fn tag_apis(ir: &Ir) -> Vec<TagApi<'_>> {
 pub struct OperationEmitter<'a> {
     pub ir: &'a Ir,
     pub types: &'a TypeEmitter<'a>,
+    /// The generated crate's library name, for the doc examples.
+    pub lib: String,
 }
 
 impl OperationEmitter<'_> {
@@ -61,7 +63,10 @@ impl OperationEmitter<'_> {
             api.ops.len()
         );
         let params = api.ops.iter().filter_map(|op| self.params_struct(op));
-        let methods = api.ops.iter().map(|op| self.method(op, &api_ty));
+        let methods = api
+            .ops
+            .iter()
+            .map(|op| self.method(op, &api_ty, &api.module));
         quote! {
             #[allow(unused_imports)]
             use crate::types::*;
@@ -199,10 +204,18 @@ impl OperationEmitter<'_> {
         ty
     }
 
-    fn method(&self, op: &Operation, api_ty: &proc_macro2::Ident) -> TokenStream {
+    fn method(&self, op: &Operation, api_ty: &proc_macro2::Ident, accessor: &str) -> TokenStream {
         let name = ident(&op.name);
-        let doc = doc_attrs(Some(&method_doc(op)));
         let (args, _) = self.args(op, false);
+        let example = self.example(op, accessor, &args);
+        // The spec's text is sanitised (its code blocks are not ours to
+        // compile); the example is ours and is compiled as a doctest.
+        let example_lines: Vec<String> = format!("\n# Example\n\n```no_run\n{example}```")
+            .lines()
+            .map(|l| format!(" {l}"))
+            .collect();
+        let doc = doc_attrs(Some(&method_doc(op)));
+        let doc = quote!(#doc #(#[doc = #example_lines])*);
         let (ret, finish) = match &op.response {
             Success::Json(ty) => (self.types.ty(ty), quote!(response.json())),
             Success::Empty => (quote!(()), quote!(response.unit())),
@@ -226,6 +239,28 @@ impl OperationEmitter<'_> {
                 #finish
             }
             #stream
+        }
+    }
+
+    /// A compiled (not run) example of the call, its arguments as parameters
+    /// of the example function so every operation gets one without guessing values.
+    fn example(&self, op: &Operation, accessor: &str, args: &[TokenStream]) -> String {
+        let lib = ident(&self.lib);
+        let accessor = ident(accessor);
+        let name = ident(&op.name);
+        let names = args.iter().filter_map(|a| a.clone().into_iter().next());
+        let tokens = quote! {
+            use #lib::{api::*, types::*, Client, Error};
+
+            async fn example(client: &Client, #(#args),*) -> Result<(), Error> {
+                let response = client.#accessor().#name(#(#names),*).await?;
+                println!("{response:?}");
+                Ok(())
+            }
+        };
+        match syn::parse2::<syn::File>(tokens) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(_) => String::new(),
         }
     }
 
@@ -419,7 +454,7 @@ impl OperationEmitter<'_> {
         let stream = quote! {
             #[doc = #stream_doc]
             #deprecated
-            pub fn #stream_name(&self, #(#args),*) -> impl futures::Stream<Item = Result<#item, Error>> + 'a {
+            pub fn #stream_name(&self, #(#args),*) -> impl futures::Stream<Item = Result<#item, Error>> + use<'a> {
                 let api: #api_ty<'a> = *self;
                 let mut first = Some(#target.cursor.clone());
                 pagination::cursor_stream(move |cursor| {
@@ -440,7 +475,7 @@ impl OperationEmitter<'_> {
             quote! {
                 #[doc = #part_doc]
                 #deprecated
-                pub fn #part_name(&self, #(#args,)* partitions: u32) -> impl futures::Stream<Item = Result<#item, Error>> + 'a {
+                pub fn #part_name(&self, #(#args,)* partitions: u32) -> impl futures::Stream<Item = Result<#item, Error>> + use<'a> {
                     let api: #api_ty<'a> = *self;
                     pagination::partitioned_stream(partitions, move |partition, cursor| {
                         let mut #target = #target.clone();

@@ -83,3 +83,117 @@ fn module_root(ir: &Ir) -> Result<String> {
         prettyplease::unparse(&file)
     ))
 }
+
+/// Hand-written examples and tests that use the generated API of the
+/// Cognite spec (`templates/client/`), and the methods each one calls.
+struct ClientFile {
+    path: &'static str,
+    text: &'static str,
+    /// Methods it calls.
+    uses: &'static [&'static str],
+    /// Types it names (a spec without them gets no copy of the file).
+    types: &'static [&'static str],
+}
+
+const SEQUENCE_LIST: &[&str] = &["SequencesAdvancedListDto", "GetSequenceDto"];
+
+const CLIENT_FILES: &[ClientFile] = &[
+    ClientFile {
+        path: "examples/list_sequences.rs",
+        text: include_str!("../../../templates/client/examples/list_sequences.rs"),
+        uses: &["advanced_list_sequences"],
+        types: &[
+            "SequencesAdvancedListDto",
+            "GetSequenceDto",
+            "SequencesFilterLanguage",
+            "SequencesBoolFilterAnd",
+            "SequencesPrefixFilterPrefix",
+            "SequencesExistsFilterExists",
+        ],
+    },
+    ClientFile {
+        path: "examples/read_sequence_rows.rs",
+        text: include_str!("../../../templates/client/examples/read_sequence_rows.rs"),
+        uses: &["get_sequence_data"],
+        types: &[
+            "SequenceDataRequest",
+            "SequenceDataRequestSelectByExternalId",
+        ],
+    },
+    ClientFile {
+        path: "examples/migrate_column_external_ids.rs",
+        text: include_str!("../../../templates/client/examples/migrate_column_external_ids.rs"),
+        uses: &["advanced_list_sequences"],
+        types: SEQUENCE_LIST,
+    },
+    ClientFile {
+        path: "tests/client_e2e.rs",
+        text: include_str!("../../../templates/client/tests/client_e2e.rs"),
+        uses: &[
+            "advanced_list_sequences",
+            "list_sequences",
+            "get_tables",
+            "get_sequence_by_id",
+        ],
+        types: &[
+            "SequencesAdvancedListDto",
+            "GetSequenceDto",
+            "SequenceValueTypeEnum",
+            "DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectById",
+            "GetTablesParams",
+            "ListSequencesParams",
+        ],
+    },
+];
+
+const EXAMPLES_COMMON: &str = include_str!("../../../templates/client/examples/common/mod.rs");
+
+/// A client file to write, with the Cargo features it needs.
+pub struct ClientTarget {
+    pub path: String,
+    pub text: String,
+    pub features: Vec<String>,
+}
+
+/// The client files whose methods and types all exist in this spec, with
+/// the crate's own library name in place of `cdf_client`.
+pub fn client_files(ir: &Ir, lib: &str) -> Vec<ClientTarget> {
+    let named = |t: &&str| {
+        ir.types.iter().any(|d| d.name == *t)
+            || ir
+                .operations
+                .iter()
+                .any(|o| o.params_type.as_deref() == Some(*t))
+    };
+    let mut out: Vec<ClientTarget> = CLIENT_FILES
+        .iter()
+        .filter(|f| f.types.iter().all(named))
+        .filter_map(|f| {
+            let mut features: Vec<String> = f
+                .uses
+                .iter()
+                .map(|m| {
+                    ir.operations
+                        .iter()
+                        .find(|op| op.name == *m)
+                        .map(|op| op.feature.clone())
+                })
+                .collect::<Option<_>>()?;
+            features.sort();
+            features.dedup();
+            Some(ClientTarget {
+                path: f.path.to_string(),
+                text: f.text.replace("cdf_client", lib),
+                features,
+            })
+        })
+        .collect();
+    if out.iter().any(|f| f.path.starts_with("examples/")) {
+        out.push(ClientTarget {
+            path: "examples/common/mod.rs".into(),
+            text: EXAMPLES_COMMON.replace("cdf_client", lib),
+            features: Vec::new(),
+        });
+    }
+    out
+}

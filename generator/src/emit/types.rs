@@ -28,7 +28,13 @@ pub fn doc_lines(doc: &str) -> Vec<String> {
         .lines()
         .map(|line| {
             let trimmed = line.trim_start();
-            let text = if let Some(info) = trimmed.strip_prefix("```") {
+            // A fence is a run of 3+ backticks whose info string has none
+            // (CommonMark); "```sources``` field" is inline code, not a fence.
+            let fence = trimmed
+                .strip_prefix("```")
+                .map(|rest| rest.trim_start_matches('`'))
+                .filter(|info| !info.contains('`'));
+            let text = if let Some(info) = fence {
                 let opening = !in_fence;
                 in_fence = !in_fence;
                 if opening && !info.trim().is_empty() && !is_rust_fence(info) {
@@ -357,5 +363,43 @@ fn type_doc(def: &TypeDef) -> String {
     match &def.doc {
         Some(doc) => format!("{doc}\n\n{origin}"),
         None => origin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_lines;
+
+    #[test]
+    fn spec_code_blocks_never_become_doctests() {
+        let doc = "Intro\n```\n{\"a\": 1}\n```\nthe ```sources``` field\n```json\n{}\n```\n\n    indented\n```rust\nlet x = 1;\n```";
+        let lines: Vec<String> = doc_lines(doc)
+            .into_iter()
+            .map(|l| l.trim().to_string())
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "Intro",
+                "```text",
+                "{\"a\": 1}",
+                "```",
+                "the ```sources``` field",
+                "```json",
+                "{}",
+                "```",
+                "",
+                "indented",
+                "```text", // Rust from the spec is shown, not compiled.
+                "let x = 1;",
+                "```"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_fence_is_closed() {
+        let lines = doc_lines("```\nopen");
+        assert_eq!(lines.last().map(String::as_str), Some(" ```"));
     }
 }

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use cdf_client_runtime::error::Error;
-use cdf_client_runtime::pagination::{cursor_stream, partitioned_stream, Page};
+use cdf_client_runtime::pagination::{Page, cursor_stream, partitioned_stream};
 use futures::StreamExt;
 
 use super::common::within;
