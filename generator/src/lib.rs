@@ -10,6 +10,7 @@ pub mod ir;
 pub mod load;
 pub mod naming;
 pub mod normalise;
+pub mod overrides;
 pub mod report;
 pub mod write;
 
@@ -29,7 +30,7 @@ pub struct Generated {
 /// Runs the whole pipeline on spec text.
 pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
     let loaded = load::load_str(text)?;
-    let ir = ir::schema::build(&loaded.doc)?;
+    let ir = ir::schema::build(&loaded.doc, &opts.overrides)?;
     let files = emit::emit_crate(&ir, opts)?;
     let report = Report::new(&loaded, &ir);
     Ok(Generated { files, report })

@@ -21,9 +21,42 @@ const RESERVED_TYPES: &[&str] = &[
     "Option", "Result", "Box", "Vec", "String", "Self", "Some", "None", "Ok", "Err",
 ];
 
+/// `getDBs` → `getDbs`: a plural acronym reads as one word, where heck
+/// would split it into `d_bs`.
+fn soften_plural_acronyms(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase())
+            .count();
+        let plural = run >= 2
+            && chars.get(i + run) == Some(&'s')
+            && !chars
+                .get(i + run + 1)
+                .is_some_and(|c| c.is_ascii_lowercase());
+        // `3DModels`: a digit and one capital form a word (`3d`), not `3_d`.
+        let digit_word = i > 0 && chars[i - 1].is_ascii_digit() && chars[i].is_ascii_uppercase();
+        if digit_word && !chars.get(i + 1).is_some_and(|c| c.is_ascii_lowercase()) {
+            out.push(chars[i].to_ascii_lowercase());
+            i += 1;
+        } else if plural {
+            out.push(chars[i]);
+            out.extend(chars[i + 1..i + run].iter().map(|c| c.to_ascii_lowercase()));
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// A PascalCase type name for a spec name such as `Annotations.Box` or `limit`.
 pub fn type_name(raw: &str) -> String {
-    let mut name = raw.to_upper_camel_case();
+    let mut name = soften_plural_acronyms(raw).to_upper_camel_case();
     if name.is_empty() {
         name = "Unnamed".into();
     }
@@ -50,7 +83,7 @@ pub fn spell_leading_digit(raw: &str) -> String {
 
 /// A snake_case field or method name; keywords get a trailing underscore.
 pub fn field_name(raw: &str) -> String {
-    let mut name = raw.to_snake_case();
+    let mut name = soften_plural_acronyms(raw).to_snake_case();
     if name.is_empty() {
         name = "field".into();
     }
@@ -201,6 +234,13 @@ mod tests {
         assert_eq!(field_name("_"), "field");
         assert_eq!(field_name("$id"), "id");
         assert_eq!(field_name("3d"), "_3d");
+        assert_eq!(field_name("getDBs"), "get_dbs");
+        assert_eq!(field_name("byIDs"), "by_ids");
+        assert_eq!(field_name("HTTPServer"), "http_server");
+        assert_eq!(field_name("get3DMappings"), "get3d_mappings");
+        assert_eq!(field_name("list3D"), "list3d");
+        assert_eq!(field_name("version2Beta"), "version2_beta");
+        assert_eq!(type_name("ListACLsResponse"), "ListAclsResponse");
     }
 
     #[test]

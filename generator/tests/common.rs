@@ -53,6 +53,7 @@ pub fn generate(path: &Path, package: &str) -> cdf_codegen::Generated {
     let text = std::fs::read_to_string(path).unwrap();
     let opts = cdf_codegen::CrateOptions {
         package_name: package.to_string(),
+        ..Default::default()
     };
     cdf_codegen::generate(&text, &opts).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -89,3 +89,65 @@ fn model_errors_name_a_json_pointer() {
         "{err}"
     );
 }
+
+fn with_overrides(fixture: &str, toml: &str) -> cdf_codegen::Generated {
+    let path = common::workspace().join("spec/fixtures").join(fixture);
+    let text = std::fs::read_to_string(path).unwrap();
+    let opts = CrateOptions {
+        overrides: cdf_codegen::overrides::Overrides::parse(toml).unwrap(),
+        ..Default::default()
+    };
+    generate(&text, &opts).unwrap()
+}
+
+fn all_code(g: &cdf_codegen::Generated) -> String {
+    g.files.values().cloned().collect()
+}
+
+#[test]
+fn codegen_toml_pins_schema_and_operation_names() {
+    let g = with_overrides(
+        "name-collisions.yaml",
+        "[schemas.limit]\nname = \"LimitParam\"\n[schemas.unknown]\nname = \"Nope\"\n",
+    );
+    let code = all_code(&g);
+    assert!(
+        code.contains("pub type LimitParam") || code.contains("pub struct LimitParam"),
+        "pinned name used"
+    );
+    assert!(
+        !code.contains("Limit2"),
+        "no numbered name left for the pinned schema"
+    );
+    assert!(
+        g.report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("`unknown`")),
+        "stale pin reported"
+    );
+
+    let g = with_overrides(
+        "pagination.yaml",
+        "[operations.filterThings]\nname = \"search_things\"\nidempotent = false\n\n[operations.\"GET /things/{thingId}/history\"]\nname = \"thing_history\"\n",
+    );
+    let code = all_code(&g);
+    assert!(
+        code.contains("pub async fn search_things("),
+        "operation renamed"
+    );
+    assert!(
+        code.contains("pub fn search_things_stream("),
+        "its stream follows the new name"
+    );
+    assert!(
+        code.contains("pub async fn thing_history("),
+        "an operation without operationId, by method and path"
+    );
+    let search = code.split("pub async fn search_things(").nth(1).unwrap();
+    let body = &search[..search.find("pub ").unwrap_or(search.len())];
+    assert!(
+        body.contains(".idempotent(false)"),
+        "retry safety overridden: {body}"
+    );
+}

@@ -96,8 +96,22 @@ fn generate(spec: Option<PathBuf>) -> Result<cdf_codegen::Generated> {
     )?;
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    cdf_codegen::generate(&text, &CrateOptions::default())
+    let opts = CrateOptions {
+        overrides: overrides()?,
+        ..Default::default()
+    };
+    cdf_codegen::generate(&text, &opts)
         .with_context(|| format!("generating from {}", path.display()))
+}
+
+/// `spec/codegen.toml`, when present: pinned names and retry safety.
+fn overrides() -> Result<cdf_codegen::overrides::Overrides> {
+    let path = workspace().join("spec/codegen.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(cdf_codegen::overrides::Overrides::parse(&text)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
 }
 
 fn codegen(spec: Option<PathBuf>, out: &Path, check: bool) -> Result<()> {

@@ -19,12 +19,15 @@ use types::TypeEmitter;
 #[derive(Debug, Clone)]
 pub struct CrateOptions {
     pub package_name: String,
+    /// `spec/codegen.toml`: pinned names, retry safety.
+    pub overrides: crate::overrides::Overrides,
 }
 
 impl Default for CrateOptions {
     fn default() -> Self {
         CrateOptions {
             package_name: "cdf-client".into(),
+            overrides: Default::default(),
         }
     }
 }

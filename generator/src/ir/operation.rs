@@ -15,6 +15,7 @@ use super::schema::Builder;
 use super::{Ty, TypeKind};
 use crate::error::{join, Error, Result};
 use crate::naming::{self, Scope};
+use crate::overrides::OperationOverride;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Servers {
@@ -28,6 +29,8 @@ pub struct Servers {
 pub struct Operation {
     /// The method name, unique within its tag's API.
     pub name: String,
+    /// The name comes from `spec/codegen.toml`.
+    pub pinned_name: bool,
     pub operation_id: Option<String>,
     /// The tag whose API holds the method.
     pub tag: String,
@@ -152,9 +155,10 @@ pub fn servers(doc: &OpenAPI) -> Servers {
 pub(super) fn build_operations<'a>(
     b: &mut Builder<'a>,
     doc: &'a OpenAPI,
+    overrides: &BTreeMap<String, OperationOverride>,
 ) -> Result<Vec<Operation>> {
     let mut ops = Vec::new();
-    let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
+    let mut used = std::collections::BTreeSet::new();
     for (path, item) in &doc.paths.paths {
         let pointer = join("/paths", path);
         let item = match item {
@@ -169,7 +173,7 @@ pub(super) fn build_operations<'a>(
         };
         for (method, op) in operations_of(item) {
             let at = join(&pointer, method);
-            let op = OperationBuilder {
+            let mut built = OperationBuilder {
                 b,
                 doc,
                 item,
@@ -179,12 +183,54 @@ pub(super) fn build_operations<'a>(
                 at: &at,
             }
             .build()?;
-            let mut op = op;
-            op.name = scopes.entry(op.tag.clone()).or_default().claim(&op.name);
-            ops.push(op);
+            let key = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+            if let Some(o) = overrides.get(&key) {
+                used.insert(key);
+                if let Some(name) = &o.name {
+                    built.name = name.clone();
+                    built.pinned_name = true;
+                }
+                if let Some(idempotent) = o.idempotent {
+                    built.idempotent = idempotent;
+                }
+            }
+            ops.push(built);
         }
     }
+    for key in overrides.keys().filter(|k| !used.contains(*k)) {
+        b.finding(
+            "/paths",
+            format!("spec/codegen.toml names operation `{key}`, which the spec does not have"),
+        );
+    }
+    unique_method_names(&mut ops)?;
     Ok(ops)
+}
+
+/// Method names are unique within a tag's API: pinned names are kept (two
+/// equal pins are an error), generated ones numbered on collision.
+fn unique_method_names(ops: &mut [Operation]) -> Result<()> {
+    let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
+    for op in ops.iter().filter(|o| o.pinned_name) {
+        let scope = scopes.entry(op.tag.clone()).or_default();
+        if scope.contains(&op.name) {
+            return Err(Error::invalid(
+                op.pointer.clone(),
+                format!(
+                    "spec/codegen.toml pins `{}` twice in tag `{}`",
+                    op.name, op.tag
+                ),
+            ));
+        }
+        scope.claim(&op.name);
+    }
+    for op in ops.iter_mut().filter(|o| !o.pinned_name) {
+        op.name = scopes.entry(op.tag.clone()).or_default().claim(&op.name);
+    }
+    Ok(())
 }
 
 fn operations_of(item: &PathItem) -> Vec<(&'static str, &openapiv3::Operation)> {
@@ -270,6 +316,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         };
         let mut out = Operation {
             name,
+            pinned_name: false,
             operation_id: op.operation_id.clone(),
             tag: op.tags.first().cloned().unwrap_or_else(|| "Default".into()),
             feature: String::new(),
@@ -642,9 +689,9 @@ fn is_json(media: &str) -> bool {
 
 /// POST endpoints that only read, by the API's naming convention; safe to retry.
 fn is_read_only_post(path: &str) -> bool {
-    let last = path.rsplit('/').next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
     matches!(
-        last,
+        last.as_str(),
         "list"
             | "byids"
             | "search"

@@ -20,10 +20,11 @@ use super::{
 };
 use crate::error::{join, Error, Result};
 use crate::naming::{self, Scope};
+use crate::overrides::Overrides;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-pub fn build(doc: &OpenAPI) -> Result<Ir> {
+pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
     let empty = IndexMap::new();
     let schemas = doc.components.as_ref().map_or(&empty, |c| &c.schemas);
     let mut b = Builder {
@@ -37,8 +38,30 @@ pub fn build(doc: &OpenAPI) -> Result<Ir> {
     };
     let mut names: Vec<&String> = schemas.keys().collect();
     names.sort();
+    // Pinned names first, so no generated name can take one of them.
+    let mut pinned = BTreeMap::new();
+    for (raw, o) in &overrides.schemas {
+        let Some(name) = &o.name else { continue };
+        if !schemas.contains_key(raw) {
+            b.finding(
+                "/components/schemas",
+                format!("spec/codegen.toml names schema `{raw}`, which the spec does not have"),
+            );
+            continue;
+        }
+        if b.scope.contains(name) {
+            return Err(Error::invalid(
+                format!("spec/codegen.toml: schemas.{raw:?}.name"),
+                format!("`{name}` is pinned for two schemas"),
+            ));
+        }
+        pinned.insert(raw.as_str(), b.scope.claim(name));
+    }
     for raw in &names {
-        let name = b.scope.claim(&naming::type_name(raw));
+        let name = match pinned.get(raw.as_str()) {
+            Some(name) => name.clone(),
+            None => b.scope.claim(&naming::type_name(raw)),
+        };
         let id = TypeId(b.slots.len());
         b.slots.push(Slot::Reserved(name));
         b.ids.insert(raw.to_string(), id);
@@ -64,7 +87,7 @@ pub fn build(doc: &OpenAPI) -> Result<Ir> {
         };
         b.slots[id.0] = Slot::Done(Box::new(def));
     }
-    let operations = super::operation::build_operations(&mut b, doc)?;
+    let operations = super::operation::build_operations(&mut b, doc, &overrides.operations)?;
     let types = b
         .slots
         .into_iter()

@@ -1,0 +1,116 @@
+//! `spec/codegen.toml`: what a maintainer pins by hand. Rust names for
+//! schemas and operations (so a name survives a spec update that would
+//! otherwise renumber a collision), and retry safety for operations.
+//!
+//! ```toml
+//! [schemas."limit"]          # by the spec's schema name
+//! name = "LimitParam"
+//!
+//! [operations.getDBs]        # by operationId, or "GET /path" without one
+//! name = "list_databases"
+//! idempotent = true
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    #[serde(default)]
+    pub schemas: BTreeMap<String, SchemaOverride>,
+    #[serde(default)]
+    pub operations: BTreeMap<String, OperationOverride>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaOverride {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationOverride {
+    pub name: Option<String>,
+    pub idempotent: Option<bool>,
+}
+
+impl Overrides {
+    /// Parses the file's text; every name must be a valid Rust identifier of
+    /// the right case, so a typo is an error naming its key, not bad code.
+    pub fn parse(text: &str) -> Result<Overrides> {
+        let o: Overrides =
+            toml::from_str(text).map_err(|e| Error::invalid("spec/codegen.toml", e.to_string()))?;
+        for (key, s) in &o.schemas {
+            if let Some(name) = &s.name {
+                check(name, true).map_err(|m| {
+                    Error::invalid(format!("spec/codegen.toml: schemas.{key:?}.name"), m)
+                })?;
+            }
+        }
+        for (key, op) in &o.operations {
+            if let Some(name) = &op.name {
+                check(name, false).map_err(|m| {
+                    Error::invalid(format!("spec/codegen.toml: operations.{key:?}.name"), m)
+                })?;
+            }
+        }
+        Ok(o)
+    }
+}
+
+fn check(name: &str, type_case: bool) -> std::result::Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = match chars.next() {
+        Some(c) if type_case => c.is_ascii_uppercase(),
+        Some(c) => c.is_ascii_lowercase() || c == '_',
+        None => false,
+    };
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || (c == '_' && !type_case));
+    let keyword = syn::parse_str::<syn::Ident>(name).is_err();
+    if first_ok && rest_ok && !keyword {
+        Ok(())
+    } else if type_case {
+        Err(format!("`{name}` is not a PascalCase Rust type name"))
+    } else {
+        Err(format!("`{name}` is not a snake_case Rust method name"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_names_and_idempotency() {
+        let o = Overrides::parse(
+            "[schemas.limit]\nname = \"LimitParam\"\n[operations.getDBs]\nname = \"list_databases\"\nidempotent = true\n",
+        )
+        .unwrap();
+        assert_eq!(o.schemas["limit"].name.as_deref(), Some("LimitParam"));
+        assert_eq!(o.operations["getDBs"].idempotent, Some(true));
+    }
+
+    #[test]
+    fn bad_names_and_keys_name_their_place() {
+        let e = Overrides::parse("[operations.x]\nname = \"match\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("operations.\"x\".name") && e.contains("snake_case"),
+            "{e}"
+        );
+        let e = Overrides::parse("[schemas.x]\nname = \"lower\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("PascalCase"), "{e}");
+        let e = Overrides::parse("[operations.x]\nnmae = \"a\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field"), "{e}");
+    }
+}
