@@ -11,6 +11,7 @@ pub mod load;
 pub mod naming;
 pub mod normalise;
 pub mod overrides;
+pub mod pin;
 pub mod report;
 pub mod write;
 

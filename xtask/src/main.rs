@@ -40,8 +40,15 @@ enum Cmd {
     Test,
     /// What changed between two specs, for client users (not built yet: issue 6).
     Diff { old: PathBuf, new: PathBuf },
-    /// Download the pinned spec and verify its sha256 (not built yet: issue 6).
-    FetchSpec,
+    /// Download the pinned spec (spec/SOURCE) to spec/cognite-api-v1.json, verifying its sha256.
+    FetchSpec {
+        /// Accept what the URL serves now and rewrite the pin with its hash.
+        #[arg(long)]
+        update: bool,
+        /// Download from here instead of the pinned URL.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// The benchmark table (not built yet: issue 7).
     Bench,
 }
@@ -55,18 +62,19 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Cmd::Codegen { spec, out, check } => codegen(spec, &workspace().join(out), check),
+        Cmd::Codegen { spec, out, check } => {
+            let mode = if check { Mode::Check } else { Mode::Write };
+            codegen(spec, &workspace().join(out), mode)
+        }
         Cmd::Report { spec, json } => {
-            let generated = generate(spec)?;
+            let (generated, _) = generate(spec)?;
             let r = &generated.report;
             println!("{}", if json { r.to_json() } else { r.to_text() });
             Ok(())
         }
         Cmd::Test => test(),
         Cmd::Diff { .. } => bail!("`diff` is not built yet (issue 6)"),
-        Cmd::FetchSpec => {
-            bail!("`fetch-spec` is not built yet (issue 6); pass --spec or set CDF_OPENAPI_SPEC")
-        }
+        Cmd::FetchSpec { update, url } => fetch_spec(url, update).map(|_| ()),
         Cmd::Bench => bail!("`bench` is not built yet (issue 7)"),
     }
 }
@@ -90,18 +98,81 @@ fn find_spec(flag: Option<PathBuf>) -> Result<Option<PathBuf>> {
     Ok(cached.exists().then_some(cached))
 }
 
-fn generate(spec: Option<PathBuf>) -> Result<cdf_codegen::Generated> {
-    let path = find_spec(spec)?.context(
-        "no spec found: pass --spec PATH, set CDF_OPENAPI_SPEC, or place it at spec/cognite-api-v1.json",
-    )?;
+fn spec_pin(path: &Path) -> Result<cdf_codegen::pin::SpecPin> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(cdf_codegen::pin::SpecPin::parse(&text)?)
+}
+
+/// Downloads the spec, checks its sha256 against the pin, and only then
+/// writes it (and, with `update`, the new pin). A mismatch overwrites nothing.
+fn fetch_spec(url: Option<String>, update: bool) -> Result<PathBuf> {
+    let spec = workspace().join("spec");
+    fetch_spec_into(
+        url,
+        update,
+        &spec.join("SOURCE"),
+        &spec.join("cognite-api-v1.json"),
+    )
+}
+
+fn fetch_spec_into(
+    url: Option<String>,
+    update: bool,
+    pin_path: &Path,
+    target: &Path,
+) -> Result<PathBuf> {
+    let mut pin = spec_pin(pin_path)?;
+    let url = url.unwrap_or_else(|| pin.url.clone());
+    println!("downloading {url}");
+    let body = ureq::get(&url)
+        .call()
+        .with_context(|| format!("downloading {url}"))?
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .with_context(|| format!("reading {url}"))?;
+    let got = cdf_codegen::pin::sha256_hex(&body);
+    if got != pin.sha256 && !update {
+        bail!(
+            "sha256 mismatch for {url}:\n  pinned:     {}\n  downloaded: {got}\nnothing was written; \
+             run `cargo xtask fetch-spec --update` to accept the new spec",
+            pin.sha256
+        );
+    }
+    let partial = target.with_extension("partial");
+    std::fs::write(&partial, &body).with_context(|| format!("writing {}", partial.display()))?;
+    std::fs::rename(&partial, target).with_context(|| format!("writing {}", target.display()))?;
+    if update && (got != pin.sha256 || url != pin.url) {
+        pin.sha256 = got.clone();
+        pin.url = url;
+        std::fs::write(pin_path, pin.render())?;
+        println!("pin updated: sha256 {got}");
+    }
+    println!("{} ({} bytes, sha256 {got})", target.display(), body.len());
+    Ok(target.to_path_buf())
+}
+
+fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
+    let path = match find_spec(spec)? {
+        Some(path) => path,
+        None => {
+            println!("no spec given or cached: fetching the pinned one");
+            fetch_spec(None, false).context(
+                "no spec found: pass --spec PATH, set CDF_OPENAPI_SPEC, or run `cargo xtask fetch-spec`",
+            )?
+        }
+    };
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let opts = CrateOptions {
         overrides: overrides()?,
         ..Default::default()
     };
-    cdf_codegen::generate(&text, &opts)
-        .with_context(|| format!("generating from {}", path.display()))
+    let generated = cdf_codegen::generate(&text, &opts)
+        .with_context(|| format!("generating from {}", path.display()))?;
+    Ok((generated, text))
 }
 
 /// `spec/codegen.toml`, when present: pinned names and retry safety.
@@ -114,10 +185,32 @@ fn overrides() -> Result<cdf_codegen::overrides::Overrides> {
     }
 }
 
-fn codegen(spec: Option<PathBuf>, out: &Path, check: bool) -> Result<()> {
-    let generated = generate(spec)?;
-    if check {
-        let diff = cdf_codegen::write::differences(out, &generated.files);
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Write,
+    /// Compare with the crate on disk and with the lock.
+    Check,
+    /// Compare with the lock only (a fresh clone has no generated crate yet).
+    CheckLock,
+}
+
+fn codegen(spec: Option<PathBuf>, out: &Path, mode: Mode) -> Result<()> {
+    let (generated, text) = generate(spec)?;
+    let lock_path = workspace().join("spec/codegen.lock");
+    // The lock describes the default output only; `--out elsewhere` is free.
+    let locked = out == workspace().join("generated/cdf-client");
+    let fresh = cdf_codegen::pin::Lock::of(&text, &generated.files);
+    if mode != Mode::Write {
+        let mut diff = Vec::new();
+        if mode == Mode::Check {
+            diff.extend(cdf_codegen::write::differences(out, &generated.files));
+        }
+        if locked {
+            match std::fs::read_to_string(&lock_path) {
+                Ok(lock) => diff.extend(cdf_codegen::pin::Lock::parse(&lock)?.differences(&fresh)),
+                Err(_) => diff.push(format!("lock: {} is missing", lock_path.display())),
+            }
+        }
         if diff.is_empty() {
             println!(
                 "{}: in step with the spec ({} files)",
@@ -130,11 +223,15 @@ fn codegen(spec: Option<PathBuf>, out: &Path, check: bool) -> Result<()> {
             println!("{line}");
         }
         bail!(
-            "{} file(s) differ from a fresh generation; run `cargo xtask codegen`",
+            "{} difference(s) from a fresh generation; run `cargo xtask codegen` and commit spec/codegen.lock",
             diff.len()
         );
     }
     cdf_codegen::write::write_crate(out, &generated.files)?;
+    if locked {
+        std::fs::write(&lock_path, fresh.render())
+            .with_context(|| format!("writing {}", lock_path.display()))?;
+    }
     let s = &generated.report.schemas;
     println!(
         "wrote {} files to {}: {} schemas, {} typed, {} Value fallbacks, {} inline types",
@@ -165,7 +262,12 @@ fn cargo(args: &[&str]) -> Result<()> {
 /// The one test command: README and `.ci/run` both call it.
 fn test() -> Result<()> {
     match find_spec(None)? {
-        Some(_) => codegen(None, &workspace().join("generated/cdf-client"), false)?,
+        Some(_) => {
+            // Drift first: the committed lock must match a fresh generation.
+            let out = workspace().join("generated/cdf-client");
+            codegen(None, &out, Mode::CheckLock)?;
+            codegen(None, &out, Mode::Write)?;
+        }
         None => println!(
             "note: no spec found (CDF_OPENAPI_SPEC unset, no spec/cognite-api-v1.json): \
              the real-spec crate is not generated; tests that need it say so"
@@ -271,7 +373,73 @@ fn count_before(text: &str, word: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::count_before;
+    use super::{count_before, fetch_spec_into};
+    use std::io::{Read, Write};
+
+    /// Serves `body` once on 127.0.0.1 and returns its URL.
+    fn serve_once(body: &'static [u8]) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/spec.json", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(body);
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn fetch_spec_verifies_the_hash_and_writes_nothing_on_mismatch() {
+        let dir = std::env::temp_dir().join(format!("xtask-fetch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pin = dir.join("SOURCE");
+        let target = dir.join("spec.json");
+        let good = cdf_codegen::pin::sha256_hex(b"{\"openapi\": \"3.1.0\"}");
+        let pinned = cdf_codegen::pin::SpecPin {
+            url: "unused".into(),
+            sha256: good.clone(),
+        };
+        std::fs::write(&pin, pinned.render()).unwrap();
+
+        let err = fetch_spec_into(Some(serve_once(b"{\"tampered\": 1}")), false, &pin, &target)
+            .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("sha256 mismatch") && msg.contains(&good),
+            "{msg}"
+        );
+        assert!(!target.exists(), "nothing written on a mismatch");
+
+        fetch_spec_into(
+            Some(serve_once(b"{\"openapi\": \"3.1.0\"}")),
+            false,
+            &pin,
+            &target,
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"{\"openapi\": \"3.1.0\"}");
+
+        fetch_spec_into(
+            Some(serve_once(b"{\"openapi\": \"3.1.1\"}")),
+            true,
+            &pin,
+            &target,
+        )
+        .unwrap();
+        let updated = std::fs::read_to_string(&pin).unwrap();
+        assert!(
+            updated.contains(&cdf_codegen::pin::sha256_hex(b"{\"openapi\": \"3.1.1\"}")),
+            "{updated}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn reads_cargo_test_summaries() {
