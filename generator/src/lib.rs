@@ -4,6 +4,7 @@
 //! One way through: spec text → [`load`] (with [`normalise`]) →
 //! [`ir`] → [`emit`] → files, written by [`write`].
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;

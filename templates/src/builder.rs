@@ -47,12 +47,14 @@ pub struct ClientBuilder {
     total_timeout: Option<Duration>,
     allow_insecure: bool,
     max_concurrency: usize,
+    server_overrides: BTreeMap<String, String>,
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             template: None,
+            server_overrides: BTreeMap::new(),
             defaults: BTreeMap::new(),
             variables: BTreeMap::new(),
             base_url: None,
@@ -101,6 +103,15 @@ impl ClientBuilder {
     /// Overrides the template entirely (tests use http://127.0.0.1:port/api/v1/projects/p).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sends calls meant for one of the spec's path-level servers (e.g.
+    /// `https://auth.cognite.com/api/v1`) to another URL instead: a proxy, or
+    /// a local test server. The token goes there too: it is your setting.
+    pub fn server_override(mut self, spec_server: &str, url: impl Into<String>) -> Self {
+        self.server_overrides
+            .insert(spec_server.trim_end_matches('/').to_string(), url.into());
         self
     }
 
@@ -182,10 +193,16 @@ impl ClientBuilder {
             .redirect(redirect_policy())
             .build()
             .map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))?;
+        let mut server_overrides = BTreeMap::new();
+        for (from, to) in &self.server_overrides {
+            let url = server::parse_server(to, "server override", self.allow_insecure)?;
+            server_overrides.insert(from.clone(), url);
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
+                server_overrides,
                 auth,
                 retry: self.retry,
                 timeout: self.timeout,

@@ -30,6 +30,8 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base: Url,
+    /// Path-level spec servers redirected by `ClientBuilder::server_override`.
+    pub(crate) server_overrides: std::collections::BTreeMap<String, Url>,
     pub(crate) auth: Auth,
     pub(crate) retry: RetryConfig,
     pub(crate) timeout: Option<Duration>,
@@ -114,11 +116,14 @@ impl Client {
     async fn run(&self, req: &Request, deadline: Option<Instant>) -> Result<Response, Error> {
         let inner = &*self.inner;
         let server = match req.server {
-            Some(s) => Cow::Owned(server::parse_server(
-                s,
-                "operation server",
-                inner.allow_insecure,
-            )?),
+            Some(s) => match inner.server_overrides.get(s.trim_end_matches('/')) {
+                Some(url) => Cow::Borrowed(url),
+                None => Cow::Owned(server::parse_server(
+                    s,
+                    "operation server",
+                    inner.allow_insecure,
+                )?),
+            },
             None => Cow::Borrowed(&inner.base),
         };
         let url = server::join(&server, req.template, &req.path, &req.query)?;

@@ -38,8 +38,14 @@ enum Cmd {
     },
     /// Every test: generate, lint (warnings are errors), and test the whole workspace.
     Test,
-    /// What changed between two specs, for client users (not built yet: issue 6).
-    Diff { old: PathBuf, new: PathBuf },
+    /// What changed between two specs for client users, as changelog-ready Markdown.
+    /// Exit code: 0 nothing breaking, 1 something breaking, 2 a spec could not be read.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Download the pinned spec (spec/SOURCE) to spec/cognite-api-v1.json, verifying its sha256.
     FetchSpec {
         /// Accept what the URL serves now and rewrite the pin with its hash.
@@ -73,7 +79,19 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Test => test(),
-        Cmd::Diff { .. } => bail!("`diff` is not built yet (issue 6)"),
+        Cmd::Diff { old, new, json } => match spec_diff(&old, &new) {
+            Ok(d) => {
+                println!("{}", if json { d.to_json() } else { d.to_markdown() });
+                if d.is_breaking() {
+                    std::process::exit(1);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::exit(2);
+            }
+        },
         Cmd::FetchSpec { update, url } => fetch_spec(url, update).map(|_| ()),
         Cmd::Bench => bail!("`bench` is not built yet (issue 7)"),
     }
@@ -173,6 +191,31 @@ fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
     let generated = cdf_codegen::generate(&text, &opts)
         .with_context(|| format!("generating from {}", path.display()))?;
     Ok((generated, text))
+}
+
+/// Both specs built with the same name pins as `codegen`, so the report
+/// speaks of the method and type names users actually have.
+fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
+    let overrides = overrides()?;
+    let build = |path: &Path| -> Result<cdf_codegen::ir::Ir> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let loaded = cdf_codegen::load::load_str(&text)
+            .with_context(|| format!("loading {}", path.display()))?;
+        cdf_codegen::ir::schema::build(&loaded.doc, &overrides)
+            .with_context(|| format!("reading {}", path.display()))
+    };
+    let mut d = cdf_codegen::diff::diff(&build(old)?, &build(new)?);
+    let label = |p: &Path, version: &str| {
+        let file = p
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("{version} ({file})")
+    };
+    d.old_title_version = label(old, &d.old_title_version);
+    d.new_title_version = label(new, &d.new_title_version);
+    Ok(d)
 }
 
 /// `spec/codegen.toml`, when present: pinned names and retry safety.

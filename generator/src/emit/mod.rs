@@ -3,6 +3,7 @@
 
 pub mod examples;
 pub mod operations;
+pub mod optests;
 pub mod runtime;
 pub mod types;
 
@@ -52,6 +53,11 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
     );
     for (path, text) in api_modules(ir, &apis, &lib)? {
         files.insert(path, text);
+    }
+    if !ir.operations.is_empty() {
+        let tests = optests::operation_tests(ir, &apis, &lib);
+        let path = "tests/operations.rs";
+        files.insert(path.to_string(), format_file(path, tests.tokens)?);
     }
     for (path, text) in runtime::files(ir)? {
         files.insert(path, text);

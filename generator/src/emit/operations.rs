@@ -112,7 +112,7 @@ impl OperationEmitter<'_> {
         );
         Some(quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, #default)]
+            #[derive(Debug, Clone, PartialEq, #default serde::Deserialize)]
             pub struct #name {
                 #(#fields)*
             }

@@ -7,6 +7,7 @@ pub mod cycles;
 pub mod features;
 pub mod operation;
 pub mod schema;
+pub mod synth;
 pub mod view;
 
 use serde::Serialize;

@@ -391,6 +391,21 @@ impl<'a> OperationBuilder<'_, 'a> {
             if seen.iter().any(|(n, l)| n == &data.name && *l == location) {
                 continue;
             }
+            // OpenAPI: such header parameters "SHALL be ignored"; the client
+            // sets these headers itself.
+            let reserved = ["accept", "content-type", "authorization"];
+            if location == Location::Header
+                && reserved.contains(&data.name.to_ascii_lowercase().as_str())
+            {
+                self.b.finding(
+                    &at,
+                    format!(
+                        "header parameter `{}` is ignored, as OpenAPI says",
+                        data.name
+                    ),
+                );
+                continue;
+            }
             seen.push((data.name.clone(), location));
             let ty = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => {

@@ -200,6 +200,32 @@ async fn operation_servers_replace_the_base_url() {
 }
 
 #[tokio::test]
+async fn operation_servers_can_be_overridden() {
+    within(async {
+        let server = MockServer::start().await;
+        let proxy = MockServer::start().await;
+        Mock::given(path("/proxied/token/inspect"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"subject": "me"})))
+            .expect(1)
+            .mount(&proxy)
+            .await;
+        let client = builder(&server)
+            .bearer_token("fixed")
+            .server_override(
+                "https://auth.example.invalid/api/v1/",
+                format!("{}/proxied", proxy.uri()),
+            )
+            .build()
+            .unwrap();
+        let req = Request::new(Method::GET, "/token/inspect", "/token/inspect".into())
+            .server("https://auth.example.invalid/api/v1");
+        let body: serde_json::Value = client.execute(req).await.unwrap().json().unwrap();
+        assert_eq!(body["subject"], "me");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn multipart_is_rebuilt_for_each_attempt() {
     within(async {
         let server = MockServer::start().await;
