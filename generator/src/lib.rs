@@ -27,6 +27,10 @@ pub struct Generated {
     /// Path relative to the crate root → file content.
     pub files: BTreeMap<String, String>,
     pub report: Report,
+    /// JSON pointer → Rust type name, for the lock.
+    pub types: BTreeMap<String, String>,
+    /// Operation JSON pointer → method name, for the lock.
+    pub methods: BTreeMap<String, String>,
 }
 
 /// Runs the whole pipeline on spec text.
@@ -35,5 +39,20 @@ pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
     let ir = ir::schema::build(&loaded.doc, &opts.overrides)?;
     let files = emit::emit_crate(&ir, opts)?;
     let report = Report::new(&loaded, &ir);
-    Ok(Generated { files, report })
+    let types = ir
+        .types
+        .iter()
+        .map(|d| (d.pointer.clone(), d.name.clone()))
+        .collect();
+    let methods = ir
+        .operations
+        .iter()
+        .map(|o| (o.pointer.clone(), o.name.clone()))
+        .collect();
+    Ok(Generated {
+        files,
+        report,
+        types,
+        methods,
+    })
 }

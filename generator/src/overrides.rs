@@ -24,6 +24,14 @@ pub struct Overrides {
     pub schemas: BTreeMap<String, SchemaOverride>,
     #[serde(default)]
     pub operations: BTreeMap<String, OperationOverride>,
+    /// Type names from `spec/codegen.lock`, by JSON pointer: every type
+    /// keeps the name it had, so adding a colliding schema renames only the
+    /// newcomer. Weaker than the pins above.
+    #[serde(skip)]
+    pub locked_types: BTreeMap<String, String>,
+    /// Method names from the lock, by the operation's JSON pointer.
+    #[serde(skip)]
+    pub locked_methods: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -55,6 +55,10 @@ pub struct Lock {
     pub spec_sha256: String,
     /// Relative path → sha256 of its content.
     pub files: BTreeMap<String, String>,
+    /// JSON pointer → Rust type name, and → method name: what the next
+    /// generation keeps (see `Overrides::locked_types`).
+    pub types: BTreeMap<String, String>,
+    pub methods: BTreeMap<String, String>,
 }
 
 impl Lock {
@@ -65,6 +69,17 @@ impl Lock {
                 .iter()
                 .map(|(p, t)| (p.clone(), sha256_hex(t.as_bytes())))
                 .collect(),
+            types: BTreeMap::new(),
+            methods: BTreeMap::new(),
+        }
+    }
+
+    /// The lock of a generation, with the names it gave.
+    pub fn of_generated(spec_text: &str, generated: &crate::Generated) -> Lock {
+        Lock {
+            types: generated.types.clone(),
+            methods: generated.methods.clone(),
+            ..Lock::of(spec_text, &generated.files)
         }
     }
 
@@ -76,6 +91,12 @@ impl Lock {
         let _ = writeln!(out, "spec {}", self.spec_sha256);
         for (path, digest) in &self.files {
             let _ = writeln!(out, "file {digest} {path}");
+        }
+        for (pointer, name) in &self.types {
+            let _ = writeln!(out, "type {name} {pointer}");
+        }
+        for (pointer, name) in &self.methods {
+            let _ = writeln!(out, "method {name} {pointer}");
         }
         out
     }
@@ -98,6 +119,14 @@ impl Lock {
                 Some(("file", rest)) => {
                     let (digest, path) = rest.split_once(' ').ok_or_else(bad)?;
                     lock.files.insert(path.to_string(), digest.to_string());
+                }
+                Some(("type", rest)) => {
+                    let (name, pointer) = rest.split_once(' ').ok_or_else(bad)?;
+                    lock.types.insert(pointer.to_string(), name.to_string());
+                }
+                Some(("method", rest)) => {
+                    let (name, pointer) = rest.split_once(' ').ok_or_else(bad)?;
+                    lock.methods.insert(pointer.to_string(), name.to_string());
                 }
                 _ => return Err(bad()),
             }

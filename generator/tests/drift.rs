@@ -63,3 +63,29 @@ fn a_generator_change_is_caught_by_the_lock() {
         "{diff:?}"
     );
 }
+
+/// Names from the lock survive a spec update that adds a colliding schema:
+/// the newcomer gets the numbered name, the existing schema keeps its own.
+#[test]
+fn locked_names_stay_when_a_colliding_schema_arrives() {
+    let old = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    limit: {type: object, properties: {max: {type: integer}}}\n";
+    let new = "openapi: 3.0.3\ninfo: {title: t, version: '2'}\npaths: {}\ncomponents:\n  schemas:\n    limit: {type: object, properties: {max: {type: integer}}}\n    Limit: {type: object, properties: {min: {type: integer}}}\n";
+    let first = cdf_codegen::generate(old, &Default::default()).unwrap();
+    assert_eq!(first.types["/components/schemas/limit"], "Limit");
+
+    // Without the lock, the newcomer would take the plain name.
+    let unlocked = cdf_codegen::generate(new, &Default::default()).unwrap();
+    assert_eq!(unlocked.types["/components/schemas/Limit"], "Limit");
+
+    let mut opts = cdf_codegen::CrateOptions::default();
+    opts.overrides.locked_types = first.types.clone();
+    let second = cdf_codegen::generate(new, &opts).unwrap();
+    assert_eq!(
+        second.types["/components/schemas/limit"], "Limit",
+        "kept its name"
+    );
+    assert_eq!(
+        second.types["/components/schemas/Limit"], "Limit2",
+        "the newcomer is numbered"
+    );
+}

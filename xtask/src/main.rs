@@ -81,7 +81,10 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Test => test(),
         Cmd::Diff { old, new, json } => match spec_diff(&old, &new) {
             Ok(d) => {
-                println!("{}", if json { d.to_json() } else { d.to_markdown() });
+                use std::io::Write;
+                // A closed pipe (`| head`) is not an error worth a panic.
+                let text = if json { d.to_json() } else { d.to_markdown() };
+                let _ = writeln!(std::io::stdout(), "{text}");
                 if d.is_breaking() {
                     std::process::exit(1);
                 }
@@ -218,14 +221,22 @@ fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
     Ok(d)
 }
 
-/// `spec/codegen.toml`, when present: pinned names and retry safety.
+/// `spec/codegen.toml`, when present (pinned names, retry safety), with
+/// the names `spec/codegen.lock` remembers, so names stay put across specs.
 fn overrides() -> Result<cdf_codegen::overrides::Overrides> {
     let path = workspace().join("spec/codegen.toml");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(cdf_codegen::overrides::Overrides::parse(&text)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    let mut o = match std::fs::read_to_string(&path) {
+        Ok(text) => cdf_codegen::overrides::Overrides::parse(&text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let lock_path = workspace().join("spec/codegen.lock");
+    if let Ok(text) = std::fs::read_to_string(&lock_path) {
+        let lock = cdf_codegen::pin::Lock::parse(&text)?;
+        o.locked_types = lock.types;
+        o.locked_methods = lock.methods;
     }
+    Ok(o)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -242,7 +253,7 @@ fn codegen(spec: Option<PathBuf>, out: &Path, mode: Mode) -> Result<()> {
     let lock_path = workspace().join("spec/codegen.lock");
     // The lock describes the default output only; `--out elsewhere` is free.
     let locked = out == workspace().join("generated/cdf-client");
-    let fresh = cdf_codegen::pin::Lock::of(&text, &generated.files);
+    let fresh = cdf_codegen::pin::Lock::of_generated(&text, &generated);
     if mode != Mode::Write {
         let mut diff = Vec::new();
         if mode == Mode::Check {

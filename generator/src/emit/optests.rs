@@ -74,13 +74,60 @@ pub fn operation_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> OpTests {
     OpTests { tokens, untested }
 }
 
+/// The pieces of one operation's call, shared by the mock test and the
+/// contract run: statements that build the arguments, the arguments, what
+/// the mock must see, and how it answers.
+struct Call {
+    setup: Vec<TokenStream>,
+    args: Vec<TokenStream>,
+    matchers: Vec<TokenStream>,
+    respond: TokenStream,
+    check: TokenStream,
+    overrides: Vec<String>,
+}
+
 fn one(ir: &Ir, api: &TagApi<'_>, op: &Operation) -> Result<TokenStream, String> {
     let test_name = format_ident!("{}__{}", api.module, op.name);
     let cfg = cfg_attr(std::slice::from_ref(&op.feature));
     let method_name = ident(&op.name);
     let accessor = ident(&api.module);
     let verb = op.method.as_str();
+    let Call {
+        setup,
+        args,
+        matchers,
+        respond,
+        check,
+        overrides,
+    } = call(ir, op, TRICKY_TEXT)?;
+    let overrides = overrides.iter();
+    Ok(quote! {
+        #cfg
+        #[tokio::test]
+        #[allow(non_snake_case, deprecated)]
+        async fn #test_name() {
+            let server = MockServer::start().await;
+            let client = client(&server, &[#(#overrides),*]);
+            #(#setup)*
+            Mock::given(method(#verb))
+                #(#matchers)*
+                .respond_with(#respond)
+                .expect(1)
+                .mount(&server)
+                .await;
+            let api = client.#accessor();
+            let call = api.#method_name(#(#args),*);
+            #[allow(clippy::let_unit_value)]
+            let result = tokio::time::timeout(std::time::Duration::from_secs(20), call)
+                .await
+                .expect("answered in time")
+                .unwrap_or_else(|e| panic!("{e}"));
+            #check
+        }
+    })
+}
 
+fn call(ir: &Ir, op: &Operation, path_text: &str) -> Result<Call, String> {
     let mut setup = Vec::new();
     let mut matchers = Vec::new();
     let mut args = Vec::new();
@@ -102,7 +149,7 @@ fn one(ir: &Ir, api: &TagApi<'_>, op: &Operation) -> Result<TokenStream, String>
                     value.as_str().unwrap_or_default().to_string(),
                 )
             }
-            Value::String(_) => (quote!(#TRICKY_TEXT), TRICKY_TEXT.to_string()),
+            Value::String(_) => (quote!(#path_text), path_text.to_string()),
             Value::Number(n) => {
                 let lit: TokenStream = n.to_string().parse().map_err(|_| "number literal")?;
                 (lit, n.to_string())
@@ -185,30 +232,13 @@ fn one(ir: &Ir, api: &TagApi<'_>, op: &Operation) -> Result<TokenStream, String>
         ),
     };
 
-    let overrides = overrides.iter();
-    Ok(quote! {
-        #cfg
-        #[tokio::test]
-        #[allow(non_snake_case, deprecated)]
-        async fn #test_name() {
-            let server = MockServer::start().await;
-            let client = client(&server, &[#(#overrides),*]);
-            #(#setup)*
-            Mock::given(method(#verb))
-                #(#matchers)*
-                .respond_with(#respond)
-                .expect(1)
-                .mount(&server)
-                .await;
-            let api = client.#accessor();
-            let call = api.#method_name(#(#args),*);
-            #[allow(clippy::let_unit_value)]
-            let result = tokio::time::timeout(std::time::Duration::from_secs(20), call)
-                .await
-                .expect("answered in time")
-                .unwrap_or_else(|e| panic!("{e}"));
-            #check
-        }
+    Ok(Call {
+        setup,
+        args,
+        matchers,
+        respond,
+        check,
+        overrides,
     })
 }
 

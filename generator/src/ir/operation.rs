@@ -31,6 +31,8 @@ pub struct Operation {
     pub name: String,
     /// The name comes from `spec/codegen.toml`.
     pub pinned_name: bool,
+    /// The name comes from `spec/codegen.lock` (kept if still free).
+    pub locked_name: bool,
     pub operation_id: Option<String>,
     /// The tag whose API holds the method.
     pub tag: String,
@@ -156,6 +158,7 @@ pub(super) fn build_operations<'a>(
     b: &mut Builder<'a>,
     doc: &'a OpenAPI,
     overrides: &BTreeMap<String, OperationOverride>,
+    locked: &BTreeMap<String, String>,
 ) -> Result<Vec<Operation>> {
     let mut ops = Vec::new();
     let mut used = std::collections::BTreeSet::new();
@@ -187,11 +190,16 @@ pub(super) fn build_operations<'a>(
                 .operation_id
                 .clone()
                 .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+            if let Some(name) = locked.get(&built.pointer) {
+                built.name = name.clone();
+                built.locked_name = true;
+            }
             if let Some(o) = overrides.get(&key) {
                 used.insert(key);
                 if let Some(name) = &o.name {
                     built.name = name.clone();
                     built.pinned_name = true;
+                    built.locked_name = false;
                 }
                 if let Some(idempotent) = o.idempotent {
                     built.idempotent = idempotent;
@@ -227,7 +235,17 @@ fn unique_method_names(ops: &mut [Operation]) -> Result<()> {
         }
         scope.claim(&op.name);
     }
-    for op in ops.iter_mut().filter(|o| !o.pinned_name) {
+    // Names from the lock next: kept when still free in their tag.
+    for op in ops.iter_mut().filter(|o| o.locked_name) {
+        let scope = scopes.entry(op.tag.clone()).or_default();
+        if scope.contains(&op.name) {
+            op.locked_name = false;
+            op.name = naming::field_name(op.operation_id.as_deref().unwrap_or(&op.name));
+        } else {
+            scope.claim(&op.name);
+        }
+    }
+    for op in ops.iter_mut().filter(|o| !o.pinned_name && !o.locked_name) {
         op.name = scopes.entry(op.tag.clone()).or_default().claim(&op.name);
     }
     Ok(())
@@ -289,9 +307,9 @@ impl<'a> OperationBuilder<'_, 'a> {
             .iter()
             .any(|p| p.location != Location::Path)
             .then(|| {
+                let pointer = join(self.at, "parameters");
                 self.b
-                    .scope
-                    .claim(&naming::type_name(&format!("{type_base}Params")))
+                    .type_name_for(&pointer, &format!("{type_base}Params"))
             });
         let body = self.body(&type_base)?;
         let response = self.success(&type_base)?;
@@ -317,6 +335,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         let mut out = Operation {
             name,
             pinned_name: false,
+            locked_name: false,
             operation_id: op.operation_id.clone(),
             tag: op.tags.first().cloned().unwrap_or_else(|| "Default".into()),
             feature: String::new(),

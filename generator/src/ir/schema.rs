@@ -33,6 +33,7 @@ pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
         slots: Vec::new(),
         scope: Scope::default(),
         inline: HashMap::new(),
+        locked: HashMap::new(),
         fallbacks: Vec::new(),
         findings: Vec::new(),
     };
@@ -57,10 +58,18 @@ pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
         }
         pinned.insert(raw.as_str(), b.scope.claim(name));
     }
+    // Then the names the lock remembers, each kept for its own pointer.
+    for (pointer, name) in &overrides.locked_types {
+        if !b.scope.contains(name) {
+            b.scope.claim(name);
+            b.locked.insert(pointer.clone(), name.clone());
+        }
+    }
     for raw in &names {
+        let pointer = join("/components/schemas", raw);
         let name = match pinned.get(raw.as_str()) {
             Some(name) => name.clone(),
-            None => b.scope.claim(&naming::type_name(raw)),
+            None => b.type_name_for(&pointer, raw),
         };
         let id = TypeId(b.slots.len());
         b.slots.push(Slot::Reserved(name));
@@ -87,7 +96,12 @@ pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
         };
         b.slots[id.0] = Slot::Done(Box::new(def));
     }
-    let operations = super::operation::build_operations(&mut b, doc, &overrides.operations)?;
+    let operations = super::operation::build_operations(
+        &mut b,
+        doc,
+        &overrides.operations,
+        &overrides.locked_methods,
+    )?;
     let types = b
         .slots
         .into_iter()
@@ -153,6 +167,8 @@ pub(super) struct Builder<'a> {
     pub(super) scope: Scope,
     /// Inline schemas already turned into a type, by JSON pointer.
     inline: HashMap<String, Ty>,
+    /// Type names from the lock, reserved for the pointer that had them.
+    locked: HashMap<String, String>,
     fallbacks: Vec<Fallback>,
     findings: Vec<Finding>,
 }
@@ -214,6 +230,14 @@ impl<'a> Builder<'a> {
     }
 
     /// Adds an inline type under a fresh name derived from `hint`.
+    /// The locked name of the type at `pointer`, else a fresh one from `hint`.
+    pub(super) fn type_name_for(&mut self, pointer: &str, hint: &str) -> String {
+        match self.locked.remove(pointer) {
+            Some(name) => name,
+            None => self.scope.claim(&naming::type_name(hint)),
+        }
+    }
+
     pub(super) fn add_inline(
         &mut self,
         hint: &str,
@@ -221,7 +245,7 @@ impl<'a> Builder<'a> {
         schema: &Schema,
         build: impl FnOnce(&mut Self, TypeId) -> Result<TypeKind>,
     ) -> Result<Ty> {
-        let name = self.scope.claim(&naming::type_name(hint));
+        let name = self.type_name_for(pointer, hint);
         let id = TypeId(self.slots.len());
         self.slots.push(Slot::Reserved(name));
         let ty = Ty::Named(id);
