@@ -37,7 +37,11 @@ pub struct Generated {
 pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
     let loaded = load::load_str(text)?;
     let ir = ir::schema::build(&loaded.doc, &opts.overrides)?;
-    let files = emit::emit_crate(&ir, opts)?;
+    let opts = CrateOptions {
+        spec_sha256: pin::sha256_hex(text.as_bytes()),
+        ..opts.clone()
+    };
+    let files = emit::emit_crate(&ir, &opts)?;
     let report = Report::new(&loaded, &ir);
     let types = ir
         .types
