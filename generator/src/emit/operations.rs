@@ -190,18 +190,7 @@ impl OperationEmitter<'_> {
     }
 
     fn resolved(&self, ty: &Ty) -> Ty {
-        let mut ty = ty.clone();
-        for _ in 0..32 {
-            ty = match ty {
-                Ty::Nullable(inner) => *inner,
-                Ty::Named(id) => match &self.ir.types[id.0].kind {
-                    TypeKind::Alias(inner) => inner.clone(),
-                    _ => return Ty::Named(id),
-                },
-                other => return other,
-            };
-        }
-        ty
+        self.ir.resolve(ty)
     }
 
     fn method(&self, op: &Operation, api_ty: &proc_macro2::Ident, accessor: &str) -> TokenStream {

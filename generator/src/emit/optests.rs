@@ -140,7 +140,7 @@ fn call(ir: &Ir, op: &Operation, path_text: &str) -> Result<Call, String> {
     for p in op.params.iter().filter(|p| p.location == Location::Path) {
         let value = synth::instance(ir, &p.ty, false).ok_or("no instance of a path parameter")?;
         let (arg, text) = match &value {
-            Value::String(_) if is_enum(ir, &p.ty) => {
+            Value::String(_) if ir.is_enum(&p.ty) => {
                 let json = value.to_string();
                 let name = ident(&p.name);
                 setup.push(quote!(let #name = serde_json::from_str(#json).expect("enum value");));
@@ -279,22 +279,6 @@ fn param_matchers(
             .collect(),
         _ => Vec::new(),
     }
-}
-
-fn is_enum(ir: &Ir, ty: &crate::ir::Ty) -> bool {
-    let mut ty = ty.clone();
-    for _ in 0..16 {
-        match ty {
-            crate::ir::Ty::Named(id) => match &ir.types[id.0].kind {
-                crate::ir::TypeKind::Enum(_) => return true,
-                crate::ir::TypeKind::Alias(inner) => ty = inner.clone(),
-                _ => return false,
-            },
-            crate::ir::Ty::Nullable(inner) => ty = *inner,
-            _ => return false,
-        }
-    }
-    false
 }
 
 /// RFC 3986: everything but unreserved characters percent-encoded, as the

@@ -178,6 +178,30 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Ir {
+    /// Follows aliases and nullability to the type underneath (bounded, so
+    /// a malformed alias chain cannot loop).
+    pub fn resolve(&self, ty: &Ty) -> Ty {
+        let mut ty = ty.clone();
+        for _ in 0..32 {
+            ty = match ty {
+                Ty::Nullable(inner) => *inner,
+                Ty::Named(id) => match &self.types[id.0].kind {
+                    TypeKind::Alias(inner) => inner.clone(),
+                    _ => return Ty::Named(id),
+                },
+                other => return other,
+            };
+        }
+        ty
+    }
+
+    /// The type underneath is a string enum.
+    pub fn is_enum(&self, ty: &Ty) -> bool {
+        matches!(self.resolve(ty), Ty::Named(id) if matches!(self.types[id.0].kind, TypeKind::Enum(_)))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Ir {
     pub title: String,
