@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod contract;
+
 use anyhow::{bail, Context, Result};
 use cdf_codegen::CrateOptions;
 use clap::{Parser, Subcommand};
@@ -346,7 +348,14 @@ fn test() -> Result<()> {
         "warnings",
     ])?;
     feature_builds()?;
-    let (passed, failed) = cargo_test(&["test", "--workspace"])?;
+    let (mut passed, mut failed) = cargo_test(&["test", "--workspace"])?;
+    let summaries = match find_spec(None)? {
+        Some(spec) => contract::run(&workspace(), &spec, &mut passed, &mut failed)?,
+        None => Vec::new(),
+    };
+    for line in &summaries {
+        println!("{line}");
+    }
     // One plain closing line over every test binary, so a log reader sees
     // the whole count rather than the last binary's (often doctests: 0).
     println!("tests: {passed} passed, {failed} failed");

@@ -61,6 +61,9 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
         let tests = optests::operation_tests(ir, &apis, &lib);
         let path = "tests/operations.rs";
         files.insert(path.to_string(), format_file(path, tests.tokens)?);
+        let path = "tests/contract.rs";
+        let contract = optests::contract_tests(ir, &apis, &lib);
+        files.insert(path.to_string(), format_file(path, contract)?);
     }
     for (path, text) in runtime::files(ir)? {
         files.insert(path, text);

@@ -80,6 +80,8 @@ pub struct TypeDef {
     pub example_problems: Vec<String>,
     /// Cargo features that compile this type (any of them); empty: always.
     pub features: Vec<String>,
+    /// For aliases of strings, numbers and arrays: what values are valid.
+    pub constraints: Constraints,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +110,23 @@ pub struct Field {
     pub boxed: bool,
     /// `#[serde(flatten)]`: a union or object merged in beside the properties.
     pub flatten: bool,
+    /// What the spec says about valid values here (for synthesised instances).
+    pub constraints: Constraints,
+}
+
+/// The validation keywords of a schema, kept so that generated tests can
+/// build values the server accepts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub format: Option<String>,
+    pub pattern: Option<String>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub min_items: Option<usize>,
+    /// The schema's own example or default, tried first.
+    pub example: Option<Value>,
 }
 
 /// A string enum that keeps unknown values.

@@ -77,6 +77,7 @@ pub struct Param {
     pub doc: Option<String>,
     /// Arrays: `name=a&name=b` (true) or `name=a,b` (false).
     pub explode: bool,
+    pub constraints: super::Constraints,
 }
 
 #[derive(Debug, Clone)]
@@ -445,6 +446,12 @@ impl<'a> OperationBuilder<'_, 'a> {
                 required: data.required || location == Location::Path,
                 doc: data.description.clone(),
                 explode,
+                constraints: match &data.format {
+                    ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => {
+                        super::view::constraints(s)
+                    }
+                    _ => Default::default(),
+                },
             });
         }
         // A path parameter the template does not name (seen: `project`,

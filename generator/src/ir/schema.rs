@@ -226,6 +226,7 @@ impl<'a> Builder<'a> {
             example,
             example_problems: Vec::new(),
             features: Vec::new(),
+            constraints: schema.map(view::constraints).unwrap_or_default(),
         }
     }
 
@@ -584,6 +585,10 @@ impl<'a> Builder<'a> {
                 doc,
                 boxed: false,
                 flatten: false,
+                constraints: match prop.schema {
+                    ReferenceOr::Item(s) => view::constraints(s),
+                    ReferenceOr::Reference { .. } => Default::default(),
+                },
             });
         }
         for missing in shape.required.iter().filter(|r| !declared.contains(*r)) {
@@ -1008,6 +1013,7 @@ fn flattened(name: String, ty: Ty) -> Field {
         doc: None,
         boxed: false,
         flatten: true,
+        constraints: Default::default(),
     }
 }
 

@@ -167,3 +167,44 @@ fn format_name<T: serde::Serialize>(f: &VariantOrUnknownOrEmpty<T>) -> Option<St
         VariantOrUnknownOrEmpty::Empty => None,
     }
 }
+
+/// The validation keywords of a schema, whatever variant the crate chose.
+pub fn constraints(schema: &Schema) -> super::Constraints {
+    let data = &schema.schema_data;
+    let mut c = super::Constraints {
+        example: data.example.clone().or_else(|| data.default.clone()),
+        ..Default::default()
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            c.format = string_format(&s.format);
+            c.pattern = s.pattern.clone();
+            c.min_length = s.min_length;
+            c.max_length = s.max_length;
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            c.minimum = i
+                .minimum
+                .map(|m| m as f64 + if i.exclusive_minimum { 1.0 } else { 0.0 });
+            c.maximum = i
+                .maximum
+                .map(|m| m as f64 - if i.exclusive_maximum { 1.0 } else { 0.0 });
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            c.minimum = n.minimum;
+            c.maximum = n.maximum;
+        }
+        SchemaKind::Type(Type::Array(a)) => c.min_items = a.min_items,
+        SchemaKind::Any(a) => {
+            c.format = a.format.clone();
+            c.pattern = a.pattern.clone();
+            c.min_length = a.min_length;
+            c.max_length = a.max_length;
+            c.minimum = a.minimum;
+            c.maximum = a.maximum;
+            c.min_items = a.min_items;
+        }
+        _ => {}
+    }
+    c
+}
