@@ -382,10 +382,10 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
                 .expect("client builds");
             let mut tally = Tally::default();
             for (name, call) in calls() {
-                let outcome = tokio::time::timeout(std::time::Duration::from_secs(10), call(&client)).await;
+                let outcome = tokio::time::timeout(std::time::Duration::from_secs(30), call(&client)).await;
                 let v = match outcome {
                     Ok(result) => verdict(&result),
-                    Err(_) => Verdict::Fail("no answer in 10 s".into()),
+                    Err(_) => Verdict::Fail("no answer in 30 s".into()),
                 };
                 tally.record(name, v);
             }
