@@ -36,7 +36,8 @@ pub struct Generated {
 /// Runs the whole pipeline on spec text.
 pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
     let loaded = load::load_str(text)?;
-    let ir = ir::schema::build(&loaded.doc, &opts.overrides)?;
+    let mut ir = ir::schema::build(&loaded.doc, &opts.overrides)?;
+    ir.conformance = ir::conform::Conformance::new(&loaded.original, &loaded.source_version);
     let opts = CrateOptions {
         spec_sha256: pin::sha256_hex(text.as_bytes()),
         ..opts.clone()

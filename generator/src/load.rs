@@ -20,6 +20,9 @@ pub struct Loaded {
     /// The normalised document as JSON, kept for JSON-pointer look-ups
     /// (examples, extensions) that the typed model does not carry.
     pub raw: Value,
+    /// The document as written, before normalisation: what a validating
+    /// server judges requests by.
+    pub original: Value,
 }
 
 /// Reads JSON or YAML text into a JSON value. YAML keys that are not strings
@@ -115,6 +118,7 @@ pub fn load_str(text: &str) -> Result<Loaded> {
             format!("OpenAPI {source_version} is not supported (3.0.x and 3.1.x are)"),
         ));
     }
+    let original = raw.clone();
     let mut changes = normalise::normalise(&mut raw, &source_version)?;
     let doc: openapiv3::OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
         let pointer = path_to_pointer(e.path());
@@ -129,6 +133,7 @@ pub fn load_str(text: &str) -> Result<Loaded> {
         source_version,
         changes,
         raw,
+        original,
     })
 }
 

@@ -74,6 +74,9 @@ pub struct Tally {
     pub passed: Vec<String>,
     pub failed: Vec<(String, String)>,
     pub skipped: Vec<(String, String)>,
+    /// Failures whose request the generator already knew the spec rejects
+    /// (a subset of `failed`, counted in the summary).
+    pub predicted: usize,
 }
 
 impl Tally {
@@ -82,6 +85,22 @@ impl Tally {
             Verdict::Pass => self.passed.push(operation.to_string()),
             Verdict::Fail(why) => self.failed.push((operation.to_string(), why)),
             Verdict::Skip(why) => self.skipped.push((operation.to_string(), why)),
+        }
+    }
+
+    /// Records a call whose request the spec rejects for `predicted`
+    /// (empty: nothing known). A rejection is then a failure explained by
+    /// the spec; it still counts as failed.
+    pub fn record_predicted(&mut self, operation: &str, verdict: Verdict, predicted: &str) {
+        match verdict {
+            Verdict::Fail(why) if !predicted.is_empty() => {
+                self.predicted += 1;
+                let why = format!(
+                    "{why}\n    predicted, the spec rejects every request found: {predicted}"
+                );
+                self.failed.push((operation.to_string(), why));
+            }
+            other => self.record(operation, other),
         }
     }
 
@@ -94,8 +113,12 @@ impl Tally {
         for (op, why) in &self.skipped {
             out.push_str(&format!("skipped {op}: {why}\n"));
         }
+        let predicted = match self.predicted {
+            0 => String::new(),
+            n => format!(" ({n} of them predicted from the spec)"),
+        };
         out.push_str(&format!(
-            "contract ({mode}): {} operations passed, {} failed, {} skipped\n",
+            "contract ({mode}): {} operations passed, {} failed{predicted}, {} skipped\n",
             self.passed.len(),
             self.failed.len(),
             self.skipped.len()
@@ -111,6 +134,105 @@ impl Tally {
         } else {
             self.passed.len() as f64 / served as f64
         }
+    }
+}
+
+/// What a validating mock server wrote in its log about one request: the
+/// rules the request broke and the rules its own answer broke. Read from
+/// Prism's log, where each request starts with a `[HTTP SERVER] <method>
+/// <path>` line and each broken rule is a `Violation: request...` or
+/// `Violation: response...` line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub method: String,
+    pub path: String,
+    pub request: Vec<String>,
+    pub response: Vec<String>,
+}
+
+/// Splits a Prism log into one [`Logged`] per request, in order.
+pub fn read_server_log(text: &str) -> Vec<Logged> {
+    let mut out: Vec<Logged> = Vec::new();
+    for line in text.lines() {
+        if let Some(at) = line.find("[HTTP SERVER] ") {
+            let mut words = line[at + "[HTTP SERVER] ".len()..].split_whitespace();
+            if let (Some(method), Some(path)) = (words.next(), words.next()) {
+                out.push(Logged {
+                    method: method.to_ascii_uppercase(),
+                    path: path.split('?').next().unwrap_or(path).to_string(),
+                    ..Logged::default()
+                });
+            }
+        } else if let (Some(at), Some(last)) = (line.find("Violation: "), out.last_mut()) {
+            let rule = line[at + "Violation: ".len()..].trim().to_string();
+            let list = if rule.starts_with("request") {
+                &mut last.request
+            } else {
+                &mut last.response
+            };
+            if !list.contains(&rule) {
+                list.push(rule);
+            }
+        }
+    }
+    out
+}
+
+/// `label` (`"POST /files/{id}/x (name)"`) names the operation the logged
+/// request was for: same method, and the template's segments match the end
+/// of the path (a path-level server puts a prefix before them).
+pub fn logged_for(label: &str, logged: &Logged) -> bool {
+    let mut words = label.split_whitespace();
+    let (Some(method), Some(template)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let want: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let got: Vec<&str> = logged.path.trim_matches('/').split('/').collect();
+    method == logged.method
+        && got.len() >= want.len()
+        && want
+            .iter()
+            .zip(&got[got.len() - want.len()..])
+            .all(|(w, g)| (w.starts_with('{') && w.ends_with('}')) || w == g)
+}
+
+/// Pairs each call (in the order made) with what the server logged about
+/// it, looking a few requests ahead for calls that never reached it.
+pub fn pair_with_log<'a>(labels: &[&str], log: &'a [Logged]) -> Vec<Option<&'a Logged>> {
+    let mut next = 0;
+    labels
+        .iter()
+        .map(|label| {
+            let found = (next..log.len().min(next + 4)).find(|&k| logged_for(label, &log[k]));
+            found.map(|k| {
+                next = k + 1;
+                &log[k]
+            })
+        })
+        .collect()
+}
+
+/// Refines a verdict with what the server logged: a decode failure of an
+/// answer the server itself found against the spec is the server's limit
+/// (a skip, with the rule), and a rejection names the rules the request
+/// broke.
+pub fn with_server_view(verdict: Verdict, logged: Option<&Logged>) -> Verdict {
+    let Some(logged) = logged else {
+        return verdict;
+    };
+    match verdict {
+        Verdict::Fail(why) if why.starts_with("cannot decode") && !logged.response.is_empty() => {
+            Verdict::Skip(format!(
+                "the server's answer breaks the spec ({} rules, first: {}); {why}",
+                logged.response.len(),
+                logged.response[0]
+            ))
+        }
+        Verdict::Fail(why) if !logged.request.is_empty() => Verdict::Fail(format!(
+            "{why}\n    the server found: {}",
+            logged.request.join("; ")
+        )),
+        other => other,
     }
 }
 
@@ -153,6 +275,66 @@ mod tests {
         assert!(
             t.summary("x")
                 .ends_with("contract (x): 1 operations passed, 1 failed, 1 skipped\n")
+        );
+        t.record_predicted("d", verdict(&api(400)), "at /items/0: two branches match");
+        t.record_predicted("e", Verdict::Pass, "at /x: stale prediction");
+        let summary = t.summary("x");
+        assert!(summary.contains("FAILED d: request rejected (400): b\n    predicted"));
+        assert!(summary.ends_with(
+            "2 operations passed, 2 failed (1 of them predicted from the spec), 1 skipped\n"
+        ));
+    }
+
+    const LOG: &str = "\
+[1:00:00 PM] \u{203a} [HTTP SERVER] post /files/byids \u{2139}  info      Request received
+[1:00:00 PM] \u{203a}     [VALIDATOR] \u{2716}  error     Violation: request.body.items.0 must match exactly one schema in oneOf
+[1:00:00 PM] \u{203a} [HTTP SERVER] get /models/containers?limit=1 \u{2139}  info      Request received
+[1:00:00 PM] \u{203a}     [VALIDATOR] \u{2716}  error     Violation: response.body.items.0.properties must be object
+[1:00:00 PM] \u{203a}     [VALIDATOR] \u{2716}  error     Violation: response.body.items.0.properties must be object
+[1:00:01 PM] \u{203a} [HTTP SERVER] get /api/v1/token/inspect \u{2139}  info      Request received
+";
+
+    #[test]
+    fn server_log_explains_each_call() {
+        let log = read_server_log(LOG);
+        assert_eq!(log.len(), 3);
+        assert_eq!(log[1].path, "/models/containers");
+        assert_eq!(log[1].response.len(), 1, "repeated rules are kept once");
+        let labels = [
+            "POST /files/byids (by_ids_files)",
+            "POST /never/sent (client_side_error)",
+            "GET /models/containers (list_containers)",
+            "GET /token/inspect (inspect_token)",
+        ];
+        let paired = pair_with_log(&labels, &log);
+        assert_eq!(paired[0], Some(&log[0]));
+        assert_eq!(paired[1], None);
+        assert_eq!(paired[2], Some(&log[1]));
+        assert_eq!(
+            paired[3],
+            Some(&log[2]),
+            "a server prefix before the template"
+        );
+        assert!(
+            !logged_for("GET /files/{id} (x)", &log[0]),
+            "method differs"
+        );
+        assert!(logged_for("POST /files/{id} (x)", &log[0]));
+
+        let rejected =
+            with_server_view(Verdict::Fail("request rejected (400): x".into()), paired[0]);
+        assert!(
+            matches!(&rejected, Verdict::Fail(w) if w.contains("the server found: request.body.items.0"))
+        );
+        let skipped = with_server_view(Verdict::Fail("cannot decode response".into()), paired[2]);
+        assert!(
+            matches!(&skipped, Verdict::Skip(w) if w.starts_with("the server's answer breaks the spec (1 rules"))
+        );
+        let ours = with_server_view(Verdict::Fail("cannot decode response".into()), paired[3]);
+        assert_eq!(
+            ours,
+            Verdict::Fail("cannot decode response".into()),
+            "a valid answer we cannot read is ours"
         );
     }
 

@@ -14,6 +14,18 @@ pub fn problems(ir: &Ir, ty: &Ty, value: &Value) -> Vec<String> {
     out
 }
 
+/// Would the generated decoder read `value` as `ty`? As [`problems`], but
+/// what serde only drops (undeclared keys, an explicit null for an optional
+/// field) does not stop it.
+pub fn decodes(ir: &Ir, ty: &Ty, value: &Value) -> bool {
+    problems(ir, ty, value)
+        .iter()
+        .all(|p| p.ends_with(DROPPED) || p.ends_with(ABSENT))
+}
+
+const DROPPED: &str = "(dropped when decoded)";
+const ABSENT: &str = "(re-encoded as absent)";
+
 fn check(ir: &Ir, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String>) {
     let kind_ok = match ty {
         Ty::Nullable(inner) => {
@@ -97,7 +109,7 @@ fn check_named(ir: &Ir, index: usize, value: &Value, at: &str, out: &mut Vec<Str
                     }
                     None => {}
                     Some(Value::Null) if !f.required => out.push(format!(
-                        "{}: explicit null for an optional field (re-encoded as absent)",
+                        "{}: explicit null for an optional field {ABSENT}",
                         here(&field_at)
                     )),
                     Some(v) => check(ir, &f.ty, v, &field_at, out),
@@ -113,7 +125,7 @@ fn check_named(ir: &Ir, index: usize, value: &Value, at: &str, out: &mut Vec<Str
                 match &s.extra {
                     Some(ty) => check(ir, ty, v, &format!("{at}/{k}"), out),
                     None => out.push(format!(
-                        "{}: `{k}` is not declared by `{}` (dropped when decoded)",
+                        "{}: `{k}` is not declared by `{}` {DROPPED}",
                         here(at),
                         def.name
                     )),

@@ -3,6 +3,7 @@
 //! only this; they never look back at the spec.
 
 pub mod check;
+pub mod conform;
 pub mod cycles;
 pub mod features;
 pub mod operation;
@@ -90,6 +91,23 @@ pub enum TypeKind {
     Enum(StringEnum),
     Union(Union),
     Alias(Ty),
+}
+
+impl TypeKind {
+    /// Every named type a definition of this kind mentions directly.
+    pub fn named(&self, out: &mut Vec<TypeId>) {
+        match self {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|f| f.ty.named(out));
+                if let Some(extra) = &s.extra {
+                    extra.named(out);
+                }
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(out)),
+            TypeKind::Alias(ty) => ty.named(out),
+            TypeKind::Enum(_) => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -236,4 +254,6 @@ pub struct Ir {
     pub groups: Vec<features::Group>,
     pub fallbacks: Vec<Fallback>,
     pub findings: Vec<Finding>,
+    /// The spec's own validation rules, for the test synthesiser.
+    pub conformance: conform::Conformance,
 }

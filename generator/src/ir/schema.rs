@@ -125,6 +125,7 @@ pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
         groups: Vec::new(),
         fallbacks: b.fallbacks,
         findings: b.findings,
+        conformance: Default::default(),
     };
     super::cycles::box_cycles(&mut ir);
     super::features::assign(&mut ir, &doc.extensions);

@@ -1,32 +1,74 @@
 //! Valid JSON instances of IR types, for the tests emitted into the
 //! generated crate: every required field filled, optional ones too when
-//! `full`, unions built from the variant the decoder tries first (so the
-//! instance decodes back into the same variant), recursion cut off by depth.
+//! `full`, recursion cut off by depth.
+//!
+//! The IR keeps a schema's shape, not all of its rules, so where a choice
+//! is open the spec itself decides ([`super::conform`]): a union takes the
+//! first variant whose instance the union's schema accepts (variants that
+//! lead back into the union last, so recursive filters end in a leaf), and
+//! an optional field whose value the schema rejects is left out.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
-use super::{Constraints, Ir, Ty, TypeKind};
+use super::{check, Constraints, Ir, Struct, Ty, TypeId, TypeKind, Union, Variant};
 
 /// Past this depth only required fields are filled; past `MAX_DEPTH` a type
 /// that cannot be cut short (a required recursive field) has no instance.
 const OPTIONAL_DEPTH: usize = 3;
 const MAX_DEPTH: usize = 24;
 
+/// Candidates one instance may build before choices stop being checked,
+/// so that a union nobody can satisfy does not make the search explode.
+const BUDGET: usize = 2_000;
+
+/// What a field of any type tries, in order, until its schema accepts one.
+static ANY_VALUES: std::sync::LazyLock<[Value; 5]> = std::sync::LazyLock::new(|| {
+    [
+        json!(1),
+        json!("text"),
+        json!(true),
+        json!([1]),
+        json!({"any": "value"}),
+    ]
+});
+
 pub fn instance(ir: &Ir, ty: &Ty, full: bool) -> Option<Value> {
-    Synth { ir, full }.value(ty, 0)
+    Synth::new(ir, full).value(ty, 0)
 }
 
 /// An instance that also meets the constraints of the place it stands.
 pub fn instance_with(ir: &Ir, ty: &Ty, constraints: &Constraints, full: bool) -> Option<Value> {
-    Synth { ir, full }.constrained(ty, constraints, 0)
+    Synth::new(ir, full).constrained(ty, constraints, 0)
 }
 
 struct Synth<'a> {
     ir: &'a Ir,
     full: bool,
+    budget: Cell<usize>,
+    /// (from type, to type) → `to` is reachable from `from`.
+    reaches: RefCell<HashMap<(usize, usize), bool>>,
 }
 
-impl Synth<'_> {
+impl<'a> Synth<'a> {
+    fn new(ir: &'a Ir, full: bool) -> Self {
+        Synth {
+            ir,
+            full,
+            budget: Cell::new(BUDGET),
+            reaches: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Spends one unit of the budget; false once it is gone.
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+
     /// A value for `ty` that also meets `c`, where `c` says anything.
     fn constrained(&self, ty: &Ty, c: &Constraints, depth: usize) -> Option<Value> {
         if *c == Constraints::default() {
@@ -58,15 +100,117 @@ impl Synth<'_> {
             Ty::Boolean => json!(true),
             Ty::Any => json!({"any": "value"}),
             Ty::FreeObject => json!({"key": "value"}),
+            // One element whenever one can be built: `minItems` and
+            // `minProperties` are common, and depth already bounds the size.
             Ty::Array(inner) => match self.value(inner, depth + 1) {
-                Some(v) if depth < OPTIONAL_DEPTH * 2 => json!([v]),
-                _ => json!([]),
+                Some(v) => json!([v]),
+                None => json!([]),
             },
             Ty::Map(inner) => match self.value(inner, depth + 1) {
-                Some(v) if depth < OPTIONAL_DEPTH * 2 => json!({ "key": v }),
-                _ => json!({}),
+                Some(v) => json!({ "key": v }),
+                None => json!({}),
             },
         })
+    }
+
+    /// An object of struct `s` (the schema at `pointer`): required fields,
+    /// optional ones too when `full` and not too deep, or `every_field`.
+    fn object(&self, pointer: &str, s: &Struct, depth: usize, every_field: bool) -> Option<Value> {
+        let mut out = Map::new();
+        let mut optional = Vec::new();
+        for f in &s.fields {
+            if f.flatten {
+                match self.value(&f.ty, depth)? {
+                    Value::Object(inner) => out.extend(inner),
+                    _ => return None,
+                }
+                continue;
+            }
+            let wanted = f.required || every_field || (self.full && depth <= OPTIONAL_DEPTH);
+            if !wanted {
+                continue;
+            }
+            match self.constrained(&f.ty, &f.constraints, depth) {
+                Some(v) => {
+                    out.insert(f.wire.clone(), v);
+                    if !f.required {
+                        optional.push(f.wire.as_str());
+                    }
+                }
+                None if f.required => return None,
+                None => {}
+            }
+        }
+        let mut value = Value::Object(out);
+        let free: Vec<&str> = s
+            .fields
+            .iter()
+            .filter(|f| self.ir.resolve(&f.ty) == Ty::Any)
+            .map(|f| f.wire.as_str())
+            .collect();
+        self.repair(pointer, &mut value, &optional, &free);
+        Some(value)
+    }
+
+    /// The first variant's instance the union's schema accepts (variants
+    /// that lead back into the union last, so recursion ends in a leaf).
+    fn union(&self, index: usize, u: &Union, depth: usize) -> Option<Value> {
+        let pointer = &self.ir.types[index].pointer;
+        let mut order: Vec<_> = u.variants.iter().collect();
+        // Stable: variants that lead back here go last.
+        order.sort_by_key(|v| self.leads_to(&v.ty, index));
+        let mut first = None;
+        for v in order {
+            let Some(mut value) = self.value(&v.ty, depth) else {
+                continue;
+            };
+            tag(u, v, &mut value);
+            if !self.decodes_as(u, v, &value) {
+                continue;
+            }
+            if !self.spend() || self.ir.conformance.accepts(pointer, &value) {
+                return Some(value);
+            }
+            first.get_or_insert(value);
+        }
+        // No instance told one variant from the others: try again
+        // with every optional field of the variant filled in.
+        for v in &u.variants {
+            let Ty::Named(TypeId(i)) = self.ir.resolve(&v.ty) else {
+                continue;
+            };
+            let TypeKind::Struct(s) = &self.ir.types[i].kind else {
+                continue;
+            };
+            let Some(mut value) = self.object(&self.ir.types[i].pointer, s, depth + 1, true) else {
+                continue;
+            };
+            tag(u, v, &mut value);
+            if self.decodes_as(u, v, &value)
+                && (!self.spend() || self.ir.conformance.accepts(pointer, &value))
+            {
+                return Some(value);
+            }
+        }
+        first.or_else(|| {
+            let v = u.variants.first()?;
+            let mut value = self.value(&v.ty, depth)?;
+            tag(u, v, &mut value);
+            Some(value)
+        })
+    }
+
+    /// The generated decoder, which tries variants in order (unless a
+    /// discriminator picks one), would read `value` as variant `v`: so the
+    /// instance re-encodes to itself.
+    fn decodes_as(&self, u: &Union, v: &Variant, value: &Value) -> bool {
+        if u.tag.is_some() {
+            return true;
+        }
+        u.variants
+            .iter()
+            .find(|w| check::decodes(self.ir, &w.ty, value))
+            .is_some_and(|w| std::ptr::eq(w, v))
     }
 
     fn named(&self, index: usize, depth: usize) -> Option<Value> {
@@ -74,40 +218,84 @@ impl Synth<'_> {
         match &def.kind {
             TypeKind::Alias(ty) => self.constrained(ty, &def.constraints, depth),
             TypeKind::Enum(e) => e.values.first().map(|v| Value::String(v.wire.clone())),
-            TypeKind::Struct(s) => {
-                let mut out = Map::new();
-                for f in &s.fields {
-                    if f.flatten {
-                        match self.value(&f.ty, depth)? {
-                            Value::Object(inner) => out.extend(inner),
-                            _ => return None,
-                        }
-                        continue;
-                    }
-                    let wanted = f.required || (self.full && depth <= OPTIONAL_DEPTH);
-                    if !wanted {
-                        continue;
-                    }
-                    match self.constrained(&f.ty, &f.constraints, depth) {
-                        Some(v) => {
-                            out.insert(f.wire.clone(), v);
-                        }
-                        None if f.required => return None,
-                        None => {}
-                    }
-                }
-                Some(Value::Object(out))
-            }
-            TypeKind::Union(u) => u.variants.iter().find_map(|v| {
-                let mut value = self.value(&v.ty, depth)?;
-                if let (Some(tag), Some(first), Value::Object(map)) =
-                    (&u.tag, v.tags.first(), &mut value)
-                {
-                    map.insert(tag.clone(), Value::String(first.clone()));
-                }
-                Some(value)
-            }),
+            TypeKind::Struct(s) => self.object(&def.pointer, s, depth, false),
+            TypeKind::Union(u) => self.union(index, u, depth),
         }
+    }
+}
+
+impl Synth<'_> {
+    /// Mends what the schema at `pointer` rejects, one field at a time,
+    /// while it still does: a field of any type (the IR could not say
+    /// which) tries other kinds of value, an optional field is left out.
+    fn repair(&self, pointer: &str, value: &mut Value, optional: &[&str], free: &[&str]) {
+        if optional.is_empty() && free.is_empty() {
+            return;
+        }
+        let mut tries: HashMap<String, usize> = HashMap::new();
+        for _ in 0..(optional.len() + free.len() * ANY_VALUES.len()) {
+            if !self.spend() {
+                return;
+            }
+            let Some(problems) = self.ir.conformance.problems(pointer, value) else {
+                return;
+            };
+            let Some(field) = problems.iter().find_map(|p| {
+                let field = p.strip_prefix("at /")?.split(['/', ':']).next()?;
+                let field = field.replace("~1", "/").replace("~0", "~");
+                (free.contains(&field.as_str()) || optional.contains(&field.as_str()))
+                    .then_some(field)
+            }) else {
+                return;
+            };
+            let Some(map) = value.as_object_mut() else {
+                return;
+            };
+            let tried = tries.entry(field.clone()).or_default();
+            match ANY_VALUES.get(*tried) {
+                Some(next) if free.contains(&field.as_str()) => {
+                    *tried += 1;
+                    map.insert(field, next.clone());
+                }
+                _ if optional.contains(&field.as_str()) => {
+                    map.remove(&field);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Type `target` can be reached from `ty` (through fields, items,
+    /// variants and aliases).
+    fn leads_to(&self, ty: &Ty, target: usize) -> bool {
+        let mut starts = Vec::new();
+        ty.named(&mut starts);
+        starts.into_iter().any(|TypeId(start)| {
+            if let Some(&known) = self.reaches.borrow().get(&(start, target)) {
+                return known;
+            }
+            let mut seen = HashSet::new();
+            let mut stack = vec![TypeId(start)];
+            let mut found = false;
+            while let Some(TypeId(i)) = stack.pop() {
+                if i == target {
+                    found = true;
+                    break;
+                }
+                if seen.insert(i) {
+                    self.ir.types[i].kind.named(&mut stack);
+                }
+            }
+            self.reaches.borrow_mut().insert((start, target), found);
+            found
+        })
+    }
+}
+
+/// Sets the discriminator property of a union's variant, if it has one.
+fn tag(u: &Union, v: &Variant, value: &mut Value) {
+    if let (Some(tag), Some(t), Value::Object(map)) = (&u.tag, v.tags.first(), value) {
+        map.insert(tag.clone(), Value::String(t.clone()));
     }
 }
 
