@@ -77,16 +77,19 @@ pub fn run(
     npm_ci(&prism_dir)?;
     let out_dir = root.join("target/contract");
     std::fs::create_dir_all(&out_dir)?;
+    let text =
+        std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
+    let doc: Option<serde_json::Value> = serde_json::from_str(&text).ok();
     let mut summaries = Vec::new();
     for (i, mode) in MODES.iter().enumerate() {
-        let Mode {
-            name: mode, args, ..
-        } = mode;
         let served = out_dir.join(format!("spec-{i}.json"));
-        with_faker_options(spec, MODES[i].faker, &served)?;
+        match &doc {
+            Some(doc) => write_with_faker_options(doc, mode.faker, &served)?,
+            None => std::fs::write(&served, &text)?,
+        }
         let port = free_port()?;
         let log = out_dir.join(format!("prism-{i}.log"));
-        let server = start(&prism_dir, &served, port, args, &log)?;
+        let server = start(&prism_dir, &served, port, mode.args, &log)?;
         wait_until_listening(port, Duration::from_secs(90), &log)?;
         let report = out_dir.join(format!("contract-{i}.txt"));
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -102,7 +105,7 @@ pub fn run(
             ])
             .current_dir(root)
             .env("CDF_CONTRACT_URL", format!("http://127.0.0.1:{port}"))
-            .env("CDF_CONTRACT_MODE", mode)
+            .env("CDF_CONTRACT_MODE", mode.name)
             .env("CDF_CONTRACT_REPORT", &report)
             .env("CDF_CONTRACT_MIN_PASS", MIN_PASS)
             .env("CDF_CONTRACT_SERVER_LOG", &log)
@@ -112,7 +115,7 @@ pub fn run(
         let violations = out_dir.join(format!("violations-{i}.txt"));
         summarise_violations(&log, &violations)?;
         let text = std::fs::read_to_string(&report).unwrap_or_default();
-        if let Some(name) = MODES[i].findings {
+        if let Some(name) = mode.findings {
             let found: Vec<&str> = text
                 .lines()
                 .filter(|l| l.starts_with("skipped") && l.contains("answer breaks the spec"))
@@ -130,7 +133,8 @@ pub fn run(
         } else {
             *failed += 1;
             println!(
-                "contract ({mode}) failed: details in {}, {} and {}",
+                "contract ({}) failed: details in {}, {} and {}",
+                mode.name,
                 report.display(),
                 violations.display(),
                 log.display()
@@ -141,17 +145,9 @@ pub fn run(
 }
 
 /// The spec as Prism should serve it in one mode: the document unchanged
-/// but for the faker options. A document that is not JSON is served as is.
-fn with_faker_options(spec: &Path, faker: &str, out: &Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
-    let mut doc: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(doc) => doc,
-        Err(_) => {
-            std::fs::write(out, text)?;
-            return Ok(());
-        }
-    };
+/// but for the faker options. (A document that is not JSON is served as is.)
+fn write_with_faker_options(doc: &serde_json::Value, faker: &str, out: &Path) -> Result<()> {
+    let mut doc = doc.clone();
     let options: serde_json::Value = serde_json::from_str(faker).context("faker options")?;
     if let Some(map) = doc.as_object_mut() {
         map.insert("x-json-schema-faker".into(), options);
@@ -160,21 +156,19 @@ fn with_faker_options(spec: &Path, faker: &str, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Every request Prism found invalid, with the rules it broke, from its log:
-/// the explanation behind each "request rejected" in the report.
+/// Every request Prism found invalid, with the rules it broke, from its log
+/// (read as the contract test reads it): the explanation behind each
+/// "request rejected" in the report.
 fn summarise_violations(log: &Path, out: &Path) -> Result<()> {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    let mut request = "";
-    let mut lines: Vec<String> = Vec::new();
-    for line in text.lines() {
-        if let Some(at) = line.find("[HTTP SERVER] ") {
-            let rest = &line[at + "[HTTP SERVER] ".len()..];
-            request = rest.split(" \u{2139}").next().unwrap_or(rest).trim();
-        } else if let Some(at) = line.find("Violation: request") {
-            lines.push(format!("{request}: {}", &line[at + "Violation: ".len()..]));
-        }
-    }
-    lines.dedup();
+    let lines: Vec<String> = cdf_client_runtime::testing::read_server_log(&text)
+        .iter()
+        .flat_map(|l| {
+            l.request
+                .iter()
+                .map(move |rule| format!("{} {}: {rule}", l.method, l.path))
+        })
+        .collect();
     std::fs::write(out, lines.join("\n") + "\n")?;
     Ok(())
 }

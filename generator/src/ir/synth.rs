@@ -161,17 +161,16 @@ impl<'a> Synth<'a> {
         order.sort_by_key(|v| self.leads_to(&v.ty, index));
         let mut first = None;
         for v in order {
-            let Some(mut value) = self.value(&v.ty, depth) else {
+            let Some(value) = self.value(&v.ty, depth) else {
                 continue;
             };
-            tag(u, v, &mut value);
-            if !self.decodes_as(u, v, &value) {
-                continue;
+            match self.judge(u, v, pointer, value) {
+                Some((value, true)) => return Some(value),
+                Some((value, false)) => {
+                    first.get_or_insert(value);
+                }
+                None => {}
             }
-            if !self.spend() || self.ir.conformance.accepts(pointer, &value) {
-                return Some(value);
-            }
-            first.get_or_insert(value);
         }
         // No instance told one variant from the others: try again
         // with every optional field of the variant filled in.
@@ -182,13 +181,8 @@ impl<'a> Synth<'a> {
             let TypeKind::Struct(s) = &self.ir.types[i].kind else {
                 continue;
             };
-            let Some(mut value) = self.object(&self.ir.types[i].pointer, s, depth + 1, true) else {
-                continue;
-            };
-            tag(u, v, &mut value);
-            if self.decodes_as(u, v, &value)
-                && (!self.spend() || self.ir.conformance.accepts(pointer, &value))
-            {
+            let value = self.object(&self.ir.types[i].pointer, s, depth + 1, true);
+            if let Some((value, true)) = value.and_then(|value| self.judge(u, v, pointer, value)) {
                 return Some(value);
             }
         }
@@ -198,6 +192,24 @@ impl<'a> Synth<'a> {
             tag(u, v, &mut value);
             Some(value)
         })
+    }
+
+    /// `value` built for variant `v`, tagged: `None` when the decoder would
+    /// read it as another variant, else whether the union's schema at
+    /// `pointer` accepts it (or the budget to ask is spent).
+    fn judge(
+        &self,
+        u: &Union,
+        v: &Variant,
+        pointer: &str,
+        mut value: Value,
+    ) -> Option<(Value, bool)> {
+        tag(u, v, &mut value);
+        if !self.decodes_as(u, v, &value) {
+            return None;
+        }
+        let accepted = !self.spend() || self.ir.conformance.accepts(pointer, &value);
+        Some((value, accepted))
     }
 
     /// The generated decoder, which tries variants in order (unless a
