@@ -17,6 +17,8 @@ pub mod report;
 pub mod write;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 pub use emit::CrateOptions;
 pub use error::{Error, Result};
@@ -35,14 +37,37 @@ pub struct Generated {
 
 /// Runs the whole pipeline on spec text.
 pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
-    let loaded = load::load_str(text)?;
+    generate_timed(text, opts).map(|(generated, _)| generated)
+}
+
+/// How long each phase of [`generate_timed`] took, in order.
+pub type Phases = Vec<(&'static str, Duration)>;
+
+/// [`generate`], timing each phase for `cargo xtask bench`. `format` is
+/// the syn + prettyplease share of `emit`, summed over its threads.
+pub fn generate_timed(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
+    let mut phases = Phases::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, phases: &mut Phases| {
+        phases.push((name, clock.elapsed()));
+        clock = Instant::now();
+    };
+    let raw = load::parse_text(text)?;
+    lap("parse", &mut phases);
+    let loaded = load::load_value(raw)?;
+    lap("normalise + model", &mut phases);
     let mut ir = ir::schema::build(&loaded.doc, &opts.overrides)?;
     ir.conformance = ir::conform::Conformance::new(&loaded.original, &loaded.source_version);
+    lap("ir", &mut phases);
     let opts = CrateOptions {
         spec_sha256: pin::sha256_hex(text.as_bytes()),
         ..opts.clone()
     };
+    let formatted_before = emit::FORMAT_NANOS.load(Ordering::Relaxed);
     let files = emit::emit_crate(&ir, &opts)?;
+    lap("emit", &mut phases);
+    let formatted = emit::FORMAT_NANOS.load(Ordering::Relaxed) - formatted_before;
+    phases.push(("  of which format", Duration::from_nanos(formatted)));
     let report = Report::new(&loaded, &ir);
     let types = ir
         .types
@@ -54,10 +79,12 @@ pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
         .iter()
         .map(|o| (o.pointer.clone(), o.name.clone()))
         .collect();
-    Ok(Generated {
+    lap("report", &mut phases);
+    let generated = Generated {
         files,
         report,
         types,
         methods,
-    })
+    };
+    Ok((generated, phases))
 }

@@ -101,7 +101,11 @@ fn yaml_to_json(value: serde_yaml::Value, pointer: &str) -> Result<Value> {
 
 /// Loads spec text: parse, normalise to 3.0, read into `openapiv3`.
 pub fn load_str(text: &str) -> Result<Loaded> {
-    let mut raw = parse_text(text)?;
+    load_value(parse_text(text)?)
+}
+
+/// Loads a parsed document: normalise to 3.0, read into `openapiv3`.
+pub fn load_value(mut raw: Value) -> Result<Loaded> {
     let source_version = raw
         .get("openapi")
         .and_then(Value::as_str)

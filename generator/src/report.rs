@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::ir::{Fallback, Finding, Ir, Ty, TypeKind};
+use crate::ir::{synth, Fallback, Finding, Ir, Ty, TypeKind};
 use crate::load::Loaded;
 use crate::normalise::{Change, ChangeKind};
 
@@ -23,6 +23,10 @@ pub struct Report {
     pub any_by_spec: Vec<String>,
     pub fallbacks: Vec<Fallback>,
     pub findings: Vec<Finding>,
+    /// Operations whose synthesised request body the spec still rejects,
+    /// with the rules broken: a spec that admits no valid request there
+    /// (e.g. a `oneOf` any object matches twice), or a synthesiser limit.
+    pub rejected_requests: Vec<Finding>,
     pub normalisation: Vec<Change>,
 }
 
@@ -76,6 +80,7 @@ impl Report {
             any_by_spec,
             fallbacks: ir.fallbacks.clone(),
             findings: ir.findings.clone(),
+            rejected_requests: rejected_requests(ir),
             normalisation: loaded.changes.clone(),
         }
     }
@@ -115,6 +120,11 @@ impl Report {
         );
         let _ = writeln!(out, "fallbacks:                 {}", self.fallbacks.len());
         let _ = writeln!(out, "spec findings:             {}", self.findings.len());
+        let _ = writeln!(
+            out,
+            "requests the spec rejects: {}",
+            self.rejected_requests.len()
+        );
         section(
             &mut out,
             "Fallbacks (loosely typed, with reason)",
@@ -133,11 +143,31 @@ impl Report {
         );
         section(
             &mut out,
+            "Synthesised requests the spec rejects",
+            self.rejected_requests
+                .iter()
+                .map(|f| (&f.pointer, &f.message)),
+        );
+        section(
+            &mut out,
             "Normalisation (3.1 -> 3.0)",
             self.normalisation.iter().map(|c| (&c.pointer, &c.detail)),
         );
         out
     }
+}
+
+fn rejected_requests(ir: &Ir) -> Vec<Finding> {
+    ir.operations
+        .iter()
+        .filter_map(|op| {
+            let (_, problems) = synth::request_body(ir, op)?;
+            (!problems.is_empty()).then(|| Finding {
+                pointer: format!("{}/requestBody", op.pointer),
+                message: problems.join("; "),
+            })
+        })
+        .collect()
 }
 
 fn section<'a>(

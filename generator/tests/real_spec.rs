@@ -34,6 +34,18 @@ fn real_spec_generates_a_type_for_every_schema() {
             "{detail}"
         );
     }
+    // Requests the synthesiser cannot make the spec accept: 18 measured on
+    // 2026-11-25, most of them `oneOf`s no object can match exactly once
+    // (see the README's contract results). Only ever goes down.
+    assert!(
+        r.rejected_requests.len() <= 18,
+        "{:#?}",
+        r.rejected_requests
+    );
+    assert!(r.rejected_requests.iter().any(|f| f.pointer
+        == "/paths/~1timeseries~1byids/post/requestBody"
+        && f.message
+            .contains("more than one of the schemas listed in the 'oneOf'")));
     let again = common::generate(&path, "cdf-client");
     assert_eq!(g.files, again.files, "two runs must give the same bytes");
 }

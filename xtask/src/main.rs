@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod bench;
 mod contract;
 
 use anyhow::{bail, Context, Result};
@@ -57,8 +58,12 @@ enum Cmd {
         #[arg(long)]
         url: Option<String>,
     },
-    /// The benchmark table (not built yet: issue 7).
+    /// Measure generation, the generated crate's compile cost and the client;
+    /// one table, and target/bench/report.json.
     Bench,
+    /// The child process of `bench` (release build): timed generations.
+    #[command(hide = true)]
+    BenchGenerate,
 }
 
 fn main() {
@@ -98,7 +103,25 @@ fn run(cli: Cli) -> Result<()> {
             }
         },
         Cmd::FetchSpec { update, url } => fetch_spec(url, update).map(|_| ()),
-        Cmd::Bench => bail!("`bench` is not built yet (issue 7)"),
+        Cmd::Bench => {
+            let spec = find_spec(None)?
+                .context("no spec: set CDF_OPENAPI_SPEC or run `cargo xtask fetch-spec`")?;
+            codegen(
+                Some(spec.clone()),
+                &workspace().join("generated/cdf-client"),
+                Mode::Write,
+            )?;
+            bench::run(&workspace(), &spec)
+        }
+        Cmd::BenchGenerate => {
+            let spec = find_spec(None)?.context("no spec: set CDF_OPENAPI_SPEC")?;
+            let out = std::env::var_os("CDF_BENCH_OUT").context("CDF_BENCH_OUT: where to write")?;
+            let opts = CrateOptions {
+                overrides: overrides()?,
+                ..Default::default()
+            };
+            bench::generate_runs(&spec, Path::new(&out), &opts)
+        }
     }
 }
 

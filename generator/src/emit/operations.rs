@@ -248,7 +248,7 @@ impl OperationEmitter<'_> {
             }
         };
         match syn::parse2::<syn::File>(tokens) {
-            Ok(file) => prettyplease::unparse(&file),
+            Ok(file) => super::unparse(&file),
             Err(_) => String::new(),
         }
     }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::operations::TagApi;
 use super::types::{cfg_attr, ident};
 use crate::ir::operation::{Body, Location, Operation, Success};
-use crate::ir::{synth, Ir, Ty};
+use crate::ir::{synth, Ir};
 
 /// A path parameter value that must be percent-encoded to stay one segment.
 const TRICKY_TEXT: &str = "a/b c?é";
@@ -202,12 +202,10 @@ fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String
     }
 
     match &op.body {
-        Some(Body::Json { ty, .. }) => {
-            let value = synth::instance(ir, ty, true).ok_or("no instance of the request body")?;
-            if let Ty::Named(id) = ty {
-                let pointer = &ir.types[id.0].pointer;
-                rejected = ir.conformance.problems(pointer, &value).unwrap_or_default();
-            }
+        Some(Body::Json { .. }) => {
+            let (value, problems) =
+                synth::request_body(ir, op).ok_or("no instance of the request body")?;
+            rejected = problems;
             let json = value.to_string();
             setup.push(quote! {
                 let request_json = parse(#json);

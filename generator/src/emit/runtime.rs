@@ -78,10 +78,7 @@ fn module_root(ir: &Ir) -> Result<String> {
         item: "src/runtime/mod.rs".into(),
         message: e.to_string(),
     })?;
-    Ok(format!(
-        "{head}{MARKER}\n\n{}",
-        prettyplease::unparse(&file)
-    ))
+    Ok(format!("{head}{MARKER}\n\n{}", super::unparse(&file)))
 }
 
 /// Hand-written examples and tests that use the generated API of the
@@ -125,6 +122,16 @@ const CLIENT_FILES: &[ClientFile] = &[
         text: include_str!("../../../templates/client/examples/migrate_column_external_ids.rs"),
         uses: &["advanced_list_sequences"],
         types: SEQUENCE_LIST,
+    },
+    ClientFile {
+        path: "examples/bench_client.rs",
+        text: include_str!("../../../templates/client/examples/bench_client.rs"),
+        uses: &["advanced_list_sequences"],
+        types: &[
+            "SequencesAdvancedListDto",
+            "GetSequenceDto",
+            "SequenceWithCursorResponse",
+        ],
     },
     ClientFile {
         path: "tests/client_e2e.rs",

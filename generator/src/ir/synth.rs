@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
+use super::operation::{Body, Operation};
 use super::{check, Constraints, Ir, Struct, Ty, TypeId, TypeKind, Union, Variant};
 
 /// Past this depth only required fields are filled; past `MAX_DEPTH` a type
@@ -37,6 +38,24 @@ static ANY_VALUES: std::sync::LazyLock<[Value; 5]> = std::sync::LazyLock::new(||
 
 pub fn instance(ir: &Ir, ty: &Ty, full: bool) -> Option<Value> {
     Synth::new(ir, full).value(ty, 0)
+}
+
+/// The JSON request body the generated tests send for `op`, and every rule
+/// of the spec it still breaks (empty when the spec accepts it). `None`
+/// when the operation has no JSON body or no instance can be built.
+pub fn request_body(ir: &Ir, op: &Operation) -> Option<(Value, Vec<String>)> {
+    let Some(Body::Json { ty, .. }) = &op.body else {
+        return None;
+    };
+    let value = instance(ir, ty, true)?;
+    let problems = match ty {
+        Ty::Named(id) => ir
+            .conformance
+            .problems(&ir.types[id.0].pointer, &value)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    Some((value, problems))
 }
 
 /// An instance that also meets the constraints of the place it stands.

@@ -1,0 +1,304 @@
+//! `cargo xtask bench`: how fast the generator runs, what the generated
+//! crate costs to compile, and how fast its client is. Measures only; the
+//! tests assert behaviour. Prints one table and writes
+//! `target/bench/report.json`.
+//!
+//! Generation and the client run as release builds in child processes, so
+//! each child's peak memory (`VmHWM`) is its own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+/// Generation runs per measurement (minimum and median are reported).
+const RUNS: usize = 5;
+
+/// The tag group a one-group build keeps: the one holding sequences.
+const ONE_GROUP: &str = "asset-centric-data-model";
+
+pub fn run(root: &Path, spec: &Path) -> Result<()> {
+    let out_dir = root.join("target/bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let generation = generation(root, spec)?;
+    let compile = compile_cost(root)?;
+    let client = client(root)?;
+    let report = json!({
+        "machine": machine(),
+        "generation": generation,
+        "compile": compile,
+        "client": client,
+    });
+    let path = out_dir.join("report.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+    println!("{}", table(&report));
+    println!("written: {}", path.display());
+    Ok(())
+}
+
+/// The child side of the generation benchmark (`xtask bench-generate`):
+/// `RUNS` full generations of `spec`, each written to `out`, one JSON
+/// line of phase timings per run, then the peak memory.
+pub fn generate_runs(spec: &Path, out: &Path, opts: &cdf_codegen::CrateOptions) -> Result<()> {
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let text =
+            std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
+        let read = started.elapsed();
+        let (generated, mut phases) = cdf_codegen::generate_timed(&text, opts)?;
+        let clock = Instant::now();
+        cdf_codegen::write::write_crate(out, &generated.files)?;
+        phases.insert(0, ("read", read));
+        phases.push(("write", clock.elapsed()));
+        phases.push(("total", started.elapsed()));
+        let line: serde_json::Map<String, Value> = phases
+            .iter()
+            .map(|(name, d)| (name.to_string(), json!(ms(*d))))
+            .collect();
+        println!("{}", Value::Object(line));
+    }
+    println!(
+        "{}",
+        json!({ "peak_rss_mb": (peak_rss_mb() * 10.0).round() / 10.0 })
+    );
+    Ok(())
+}
+
+fn generation(root: &Path, spec: &Path) -> Result<Value> {
+    let out = root.join("target/bench/generated/cdf-client");
+    let stdout = cargo_stdout(
+        root,
+        &[
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "xtask",
+            "--",
+            "bench-generate",
+        ],
+        &[
+            ("CDF_OPENAPI_SPEC", spec.as_os_str()),
+            ("CDF_BENCH_OUT", out.as_os_str()),
+        ],
+    )?;
+    let lines: Vec<Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let runs: Vec<&Value> = lines.iter().filter(|l| l.get("total").is_some()).collect();
+    let Some(first) = runs.first() else {
+        bail!("bench-generate printed no runs:\n{stdout}");
+    };
+    let phases: Vec<(String, Value)> = first
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| {
+            let times: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.get(name).and_then(Value::as_f64))
+                .collect();
+            (name.clone(), min_median(&times))
+        })
+        .collect();
+    let peak = lines
+        .iter()
+        .find_map(|l| l.get("peak_rss_mb").cloned())
+        .unwrap_or(Value::Null);
+    Ok(json!({
+        "runs": runs.len(),
+        "phases_ms": phases.into_iter().collect::<serde_json::Map<_, _>>(),
+        "peak_rss_mb": peak,
+    }))
+}
+
+/// Debug builds of the generated crate alone (its dependencies stay
+/// built): all features, then only [`ONE_GROUP`]; and its size.
+fn compile_cost(root: &Path) -> Result<Value> {
+    let crate_dir = root.join("generated/cdf-client");
+    if !crate_dir.join("Cargo.toml").exists() {
+        bail!("no generated crate: run `cargo xtask codegen` first");
+    }
+    let mut builds = serde_json::Map::new();
+    for (name, args) in [
+        ("all features", vec!["build", "-q", "-p", "cdf-client"]),
+        (
+            ONE_GROUP,
+            vec![
+                "build",
+                "-q",
+                "-p",
+                "cdf-client",
+                "--no-default-features",
+                "--features",
+                ONE_GROUP,
+            ],
+        ),
+    ] {
+        cargo_stdout(root, &["clean", "-q", "-p", "cdf-client"], &[])?;
+        let started = Instant::now();
+        cargo_stdout(root, &args, &[])?;
+        builds.insert(name.into(), json!(secs(started.elapsed())));
+    }
+    let (files, lines, bytes) = size(&crate_dir.join("src"))?;
+    Ok(json!({
+        "clean_debug_build_s": builds,
+        "src_files": files,
+        "src_lines": lines,
+        "src_mb": bytes as f64 / 1e6,
+    }))
+}
+
+/// The client benchmark, an example of the generated crate, run against
+/// local servers; it prints one JSON object.
+fn client(root: &Path) -> Result<Value> {
+    let stdout = cargo_stdout(
+        root,
+        &[
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "cdf-client",
+            "--example",
+            "bench_client",
+        ],
+        &[],
+    )?;
+    stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .with_context(|| format!("bench_client printed no JSON:\n{stdout}"))
+}
+
+fn cargo_stdout(root: &Path, args: &[&str], envs: &[(&str, &std::ffi::OsStr)]) -> Result<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("$ cargo {}", args.join(" "));
+    let output = Command::new(cargo)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(root)
+        .output()
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
+    if !output.status.success() {
+        bail!(
+            "cargo {} failed ({}):\n{}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn min_median(times: &[f64]) -> Value {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    json!({ "min": sorted.first().copied().unwrap_or(0.0), "median": median })
+}
+
+fn size(dir: &Path) -> Result<(usize, usize, u64)> {
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    let (mut files, mut lines, mut bytes) = (0, 0, 0);
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)?;
+                files += 1;
+                lines += text.lines().count();
+                bytes += text.len() as u64;
+            }
+        }
+    }
+    Ok((files, lines, bytes))
+}
+
+/// This process's peak resident memory, from Linux's `/proc` (0 elsewhere).
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    json!({ "cpu": cpu, "cores": cores })
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
+}
+
+fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+/// The report as one Markdown table, for the terminal and the README.
+fn table(report: &Value) -> String {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let g = &report["generation"];
+    if let Some(phases) = g["phases_ms"].as_object() {
+        for (name, t) in phases {
+            rows.push((
+                format!("generation: {name}"),
+                format!("{} ms min, {} ms median", t["min"], t["median"]),
+            ));
+        }
+    }
+    rows.push((
+        "generation: peak memory".into(),
+        format!("{} MB", g["peak_rss_mb"]),
+    ));
+    let c = &report["compile"];
+    if let Some(builds) = c["clean_debug_build_s"].as_object() {
+        for (name, s) in builds {
+            rows.push((
+                format!("compile cdf-client, debug, {name}"),
+                format!("{s} s"),
+            ));
+        }
+    }
+    rows.push((
+        "generated source".into(),
+        format!(
+            "{} files, {} lines, {:.1} MB",
+            c["src_files"],
+            c["src_lines"],
+            c["src_mb"].as_f64().unwrap_or(0.0)
+        ),
+    ));
+    if let Some(client) = report["client"].as_object() {
+        for (name, v) in client {
+            rows.push((
+                format!("client: {name}"),
+                v.to_string().trim_matches('"').to_string(),
+            ));
+        }
+    }
+    let mut out = String::from("| measure | value |\n|---|---|\n");
+    for (k, v) in rows {
+        out.push_str(&format!("| {k} | {v} |\n"));
+    }
+    out
+}
