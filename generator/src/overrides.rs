@@ -1,6 +1,7 @@
 //! `spec/codegen.toml`: what a maintainer pins by hand. Rust names for
 //! schemas and operations (so a name survives a spec update that would
-//! otherwise renumber a collision), and retry safety for operations.
+//! otherwise renumber a collision), retry safety for operations, and the
+//! per-request limits that the spec states only in prose (for bulk calls).
 //!
 //! ```toml
 //! [schemas."limit"]          # by the spec's schema name
@@ -9,6 +10,9 @@
 //! [operations.getDBs]        # by operationId, or "GET /path" without one
 //! name = "list_databases"
 //! idempotent = true
+//!
+//! [operations.postMultiTimeSeriesDatapoints]
+//! bulk_totals = [{ path = "datapoints", max = 100000 }]
 //! ```
 
 use std::collections::BTreeMap;
@@ -45,6 +49,20 @@ pub struct SchemaOverride {
 pub struct OperationOverride {
     pub name: Option<String>,
     pub idempotent: Option<bool>,
+    /// Items per request, where the description states it and `maxItems` does not.
+    pub bulk_max_items: Option<usize>,
+    /// Documented totals over all items of one request.
+    #[serde(default)]
+    pub bulk_totals: Vec<BulkTotal>,
+}
+
+/// At most `max` values at `path` (dot-separated JSON keys from one item;
+/// arrays on the way are walked through) over all items of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkTotal {
+    pub path: String,
+    pub max: usize,
 }
 
 impl Overrides {
@@ -61,10 +79,20 @@ impl Overrides {
             }
         }
         for (key, op) in &o.operations {
+            let at = |field: &str| format!("spec/codegen.toml: operations.{key:?}.{field}");
             if let Some(name) = &op.name {
-                check(name, false).map_err(|m| {
-                    Error::invalid(format!("spec/codegen.toml: operations.{key:?}.name"), m)
-                })?;
+                check(name, false).map_err(|m| Error::invalid(at("name"), m))?;
+            }
+            if op.bulk_max_items == Some(0) {
+                return Err(Error::invalid(at("bulk_max_items"), "must be at least 1"));
+            }
+            for (i, t) in op.bulk_totals.iter().enumerate() {
+                if t.max == 0 || t.path.split('.').any(str::is_empty) {
+                    return Err(Error::invalid(
+                        at(&format!("bulk_totals[{i}]")),
+                        "needs a dot-separated `path` of JSON keys and a `max` of at least 1",
+                    ));
+                }
             }
         }
         Ok(o)
@@ -101,6 +129,26 @@ mod tests {
         .unwrap();
         assert_eq!(o.schemas["limit"].name.as_deref(), Some("LimitParam"));
         assert_eq!(o.operations["getDBs"].idempotent, Some(true));
+    }
+
+    #[test]
+    fn reads_bulk_limits_and_refuses_empty_ones() {
+        let o = Overrides::parse(
+            "[operations.x]\nbulk_max_items = 5\nbulk_totals = [{ path = \"rows.values\", max = 9 }]\n",
+        )
+        .unwrap();
+        assert_eq!(o.operations["x"].bulk_max_items, Some(5));
+        assert_eq!(o.operations["x"].bulk_totals[0].path, "rows.values");
+        for bad in [
+            "bulk_max_items = 0",
+            "bulk_totals = [{ path = \"a..b\", max = 1 }]",
+            "bulk_totals = [{ path = \"a\", max = 0 }]",
+        ] {
+            let e = Overrides::parse(&format!("[operations.x]\n{bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("operations.\"x\".bulk_"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::ir::operation::Body;
 use crate::ir::{synth, Fallback, Finding, Ir, Ty, TypeKind};
 use crate::load::Loaded;
 use crate::normalise::{Change, ChangeKind};
@@ -27,7 +28,20 @@ pub struct Report {
     /// with the rules broken: a spec that admits no valid request there
     /// (e.g. a `oneOf` any object matches twice), or a synthesiser limit.
     pub rejected_requests: Vec<Finding>,
+    pub bulk: BulkCounts,
     pub normalisation: Vec<Change>,
+}
+
+/// Operations with a `*_bulk` method, and `items` bodies without one.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkCounts {
+    /// Chunked at the spec's `maxItems`.
+    pub from_spec: usize,
+    /// Chunked at a limit from `spec/codegen.toml`.
+    pub from_overrides: usize,
+    /// JSON bodies with an `items` array and no known per-request limit:
+    /// no bulk method, since any chunk size would be a guess.
+    pub without_limit: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,6 +95,7 @@ impl Report {
             fallbacks: ir.fallbacks.clone(),
             findings: ir.findings.clone(),
             rejected_requests: rejected_requests(ir),
+            bulk: bulk_counts(ir),
             normalisation: loaded.changes.clone(),
         }
     }
@@ -148,6 +163,18 @@ impl Report {
                 .iter()
                 .map(|f| (&f.pointer, &f.message)),
         );
+        let _ = writeln!(
+            out,
+            "\nbulk methods:              {} ({} at the spec's maxItems, {} at spec/codegen.toml limits)",
+            self.bulk.from_spec + self.bulk.from_overrides,
+            self.bulk.from_spec,
+            self.bulk.from_overrides
+        );
+        section(
+            &mut out,
+            "`items` bodies with no known per-request limit (no bulk method)",
+            self.bulk.without_limit.iter().map(|p| (p, &nothing)),
+        );
         section(
             &mut out,
             "Normalisation (3.1 -> 3.0)",
@@ -168,6 +195,42 @@ fn rejected_requests(ir: &Ir) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+fn bulk_counts(ir: &Ir) -> BulkCounts {
+    let from_spec = ir
+        .operations
+        .iter()
+        .filter(|op| op.bulk.as_ref().is_some_and(|b| b.max_from_spec))
+        .count();
+    let with_bulk = ir.operations.iter().filter(|op| op.bulk.is_some()).count();
+    let without_limit = ir
+        .operations
+        .iter()
+        .filter(|op| op.bulk.is_none() && has_items_array(ir, op.body.as_ref()))
+        .map(|op| format!("{}/requestBody", op.pointer))
+        .collect();
+    BulkCounts {
+        from_spec,
+        from_overrides: with_bulk - from_spec,
+        without_limit,
+    }
+}
+
+fn has_items_array(ir: &Ir, body: Option<&Body>) -> bool {
+    let Some(Body::Json { ty, .. }) = body else {
+        return false;
+    };
+    let Ty::Named(id) = ir.resolve(ty) else {
+        return false;
+    };
+    match &ir.types[id.0].kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .any(|f| f.wire == "items" && matches!(ir.resolve(&f.ty), Ty::Array(_))),
+        _ => false,
+    }
 }
 
 fn section<'a>(

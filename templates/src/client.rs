@@ -95,6 +95,11 @@ impl Client {
         ClientBuilder::default().server_template(super::SERVER_TEMPLATE, super::SERVER_DEFAULTS)
     }
 
+    /// Requests this client (and its clones) keeps in flight at most.
+    pub fn max_concurrency(&self) -> usize {
+        self.inner.max_concurrency
+    }
+
     /// The server URL that the template and variables resolved to.
     pub fn base_url(&self) -> &str {
         self.inner.base.as_str()

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod builder;
+pub mod bulk;
 pub mod client;
 pub mod encode;
 pub mod error;
@@ -12,6 +13,8 @@ pub mod pagination;
 pub mod request;
 pub mod retry;
 pub mod server;
+#[doc(hidden)]
+pub mod test_server;
 #[doc(hidden)]
 pub mod testing;
 pub mod union;

@@ -231,6 +231,7 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>]) -> TokenStream {
 
         pub use runtime::client::{Client, ClientBuilder};
         pub use runtime::error::{ApiError, Error};
+        pub use runtime::bulk::{BulkError, BulkOptions};
         pub use runtime::pagination::Page;
         pub use runtime::request::Part;
         pub use runtime::retry::RetryConfig;

@@ -1,6 +1,7 @@
 //! Operations → one API struct per tag (`client.sequences()`), one async
 //! method per operation, a `*Params` struct for query and header parameters,
-//! and `*_stream` / `*_partitioned` methods for cursor pagination.
+//! `*_stream` / `*_partitioned` methods for cursor pagination, and `*_bulk`
+//! methods for bodies whose `items` have a per-request limit.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::types::{doc_attrs, ident, TypeEmitter};
-use crate::ir::operation::{Body, CursorIn, Location, Operation, Param, Success};
+use crate::ir::operation::{Body, Bulk, CursorIn, Location, Operation, Param, Success};
 use crate::ir::{Ir, Ty, TypeKind};
 use crate::naming;
 
@@ -71,7 +72,7 @@ impl OperationEmitter<'_> {
             #[allow(unused_imports)]
             use crate::types::*;
             #[allow(unused_imports)]
-            use crate::runtime::{client::Client, encode, error::Error, pagination::{self, Page}, request::{Method, Part, Request}};
+            use crate::runtime::{bulk::{self, BulkError, BulkOptions}, client::Client, encode, error::Error, pagination::{self, Page}, request::{Method, Part, Request}};
 
             #[doc = #doc]
             #[derive(Debug, Clone, Copy)]
@@ -205,11 +206,12 @@ impl OperationEmitter<'_> {
             .collect();
         let doc = doc_attrs(Some(&method_doc(op)));
         let doc = quote!(#doc #(#[doc = #example_lines])*);
-        let (ret, finish) = match &op.response {
-            Success::Json(ty) => (self.types.ty(ty), quote!(response.json())),
-            Success::Empty => (quote!(()), quote!(response.unit())),
-            Success::Text { .. } => (quote!(String), quote!(response.text())),
-            Success::Bytes { .. } => (quote!(bytes::Bytes), quote!(Ok(response.bytes()))),
+        let ret = self.answer_ty(op);
+        let finish = match &op.response {
+            Success::Json(_) => quote!(response.json()),
+            Success::Empty => quote!(response.unit()),
+            Success::Text { .. } => quote!(response.text()),
+            Success::Bytes { .. } => quote!(Ok(response.bytes())),
         };
         let build = self.request(op);
         let deprecated = op
@@ -219,6 +221,7 @@ impl OperationEmitter<'_> {
             .pagination
             .as_ref()
             .map(|_| self.stream_methods(op, api_ty));
+        let bulk = op.bulk.as_ref().map(|b| self.bulk_method(op, b, api_ty));
         quote! {
             #doc
             #deprecated
@@ -228,6 +231,114 @@ impl OperationEmitter<'_> {
                 #finish
             }
             #stream
+            #bulk
+        }
+    }
+
+    /// `<op>_bulk`: the same arguments, but the body's `items` may be any
+    /// number; chunks go out through `runtime::bulk::run`.
+    fn bulk_method(&self, op: &Operation, b: &Bulk, api_ty: &proc_macro2::Ident) -> TokenStream {
+        let name = ident(&op.name);
+        let bulk_name = format_ident!("{}_bulk", op.name);
+        let (mut args, mut pass) = self.args(op, false);
+        // The body is taken by value: its items are moved out, not copied.
+        if let (Some(arg), Some(p)) = (args.last_mut(), pass.last_mut()) {
+            let Some(Body::Json { ty, .. }) = &op.body else {
+                return quote!();
+            };
+            let ty = self.types.ty(ty);
+            *arg = quote!(body: #ty);
+            *p = quote!(&body);
+        }
+        let item = self.types.ty(&b.item);
+        let answer = self.answer_ty(op);
+        let items = ident(&b.items_field);
+        let (take, put) = if b.items_optional {
+            (
+                quote!(body.#items.take().unwrap_or_default()),
+                quote!(Some(chunk.to_vec())),
+            )
+        } else {
+            (
+                quote!(std::mem::take(&mut body.#items)),
+                quote!(chunk.to_vec()),
+            )
+        };
+        let (ret, finish) = match (&b.answer_items, &op.response) {
+            (Some(a), _) => {
+                let field = ident(&a.field);
+                let each = if a.optional {
+                    quote!(answer.#field.unwrap_or_default())
+                } else {
+                    quote!(answer.#field)
+                };
+                let ty = self.types.ty(&a.item);
+                (
+                    quote!(Vec<#ty>),
+                    quote!(Ok(answers.into_iter().flat_map(|answer| #each).collect())),
+                )
+            }
+            (None, Success::Empty) => (quote!(()), quote!(Ok(()))),
+            (None, _) => (quote!(Vec<#answer>), quote!(Ok(answers))),
+        };
+        let bind = (!matches!((&b.answer_items, &op.response), (None, Success::Empty)))
+            .then(|| quote!(let answers =));
+        let max_items = proc_macro2::Literal::usize_unsuffixed(b.max_items);
+        let totals = b.totals.iter().map(|t| {
+            let path = &t.path;
+            let max = proc_macro2::Literal::usize_unsuffixed(t.max);
+            quote!(bulk::Total { path: &[#(#path),*], max: #max })
+        });
+        let source = if b.max_from_spec {
+            "`maxItems` in the spec"
+        } else {
+            "`spec/codegen.toml`, from the API's description"
+        };
+        let mut doc = format!(
+            " [`{}`](Self::{}) for any number of `items`: sent in chunks of at most {} (from {source}), ",
+            op.name, op.name, b.max_items
+        );
+        if !b.totals.is_empty() {
+            let totals: Vec<String> = b
+                .totals
+                .iter()
+                .map(|t| format!("{} values at `{}`", t.max, t.path.join(".")))
+                .collect();
+            doc.push_str(&format!(
+                "and of at most {} per request, ",
+                totals.join(" and ")
+            ));
+        }
+        doc.push_str("up to the client's `max_concurrency` at a time; results in input order. [`BulkError`] tells which items succeeded, failed or were not sent.");
+        let deprecated = op
+            .deprecated
+            .then(|| quote!(#[deprecated = "deprecated in the API spec"] #[allow(deprecated)]));
+        quote! {
+            #[doc = #doc]
+            #deprecated
+            pub async fn #bulk_name(&self, #(#args,)* options: &BulkOptions) -> Result<#ret, BulkError<#item, #answer>> {
+                const LIMITS: bulk::Limits = bulk::Limits { max_items: #max_items, totals: &[#(#totals),*] };
+                let api: #api_ty<'a> = *self;
+                let mut body = body;
+                let items = #take;
+                #bind bulk::run(api.client, items, &LIMITS, options, |chunk| {
+                    let mut body = body.clone();
+                    body.#items = #put;
+                    async move { api.#name(#(#pass),*).await }
+                })
+                .await?;
+                #finish
+            }
+        }
+    }
+
+    /// What the method of `op` returns.
+    fn answer_ty(&self, op: &Operation) -> TokenStream {
+        match &op.response {
+            Success::Json(ty) => self.types.ty(ty),
+            Success::Empty => quote!(()),
+            Success::Text { .. } => quote!(String),
+            Success::Bytes { .. } => quote!(bytes::Bytes),
         }
     }
 

@@ -14,6 +14,7 @@ pub const MARKER: &str = "// --- spec constants: the generator replaces everythi
 
 const MODULES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../../templates/src/auth.rs")),
+    ("bulk.rs", include_str!("../../../templates/src/bulk.rs")),
     (
         "builder.rs",
         include_str!("../../../templates/src/builder.rs"),
@@ -39,6 +40,10 @@ const MODULES: &[(&str, &str)] = &[
     (
         "server.rs",
         include_str!("../../../templates/src/server.rs"),
+    ),
+    (
+        "test_server.rs",
+        include_str!("../../../templates/src/test_server.rs"),
     ),
     (
         "testing.rs",
@@ -124,13 +129,29 @@ const CLIENT_FILES: &[ClientFile] = &[
         types: SEQUENCE_LIST,
     },
     ClientFile {
+        path: "examples/bulk_sequences.rs",
+        text: include_str!("../../../templates/client/examples/bulk_sequences.rs"),
+        uses: &["create_sequence_bulk", "get_sequence_by_id_bulk"],
+        types: &[
+            "DataPostSequence",
+            "PostSequenceDto",
+            "PostSequenceColumnDto",
+            "SequenceValueTypeEnum",
+            "DataResourceIdsWithIgnoreUnknownIds",
+            "DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId",
+        ],
+    },
+    ClientFile {
         path: "examples/bench_client.rs",
         text: include_str!("../../../templates/client/examples/bench_client.rs"),
-        uses: &["advanced_list_sequences"],
+        uses: &["advanced_list_sequences", "create_sequence_bulk"],
         types: &[
             "SequencesAdvancedListDto",
             "GetSequenceDto",
             "SequenceWithCursorResponse",
+            "DataPostSequence",
+            "PostSequenceDto",
+            "PostSequenceColumnDto",
         ],
     },
     ClientFile {
@@ -141,12 +162,18 @@ const CLIENT_FILES: &[ClientFile] = &[
             "list_sequences",
             "get_tables",
             "get_sequence_by_id",
+            "create_sequence_bulk",
+            "get_sequence_by_id_bulk",
         ],
         types: &[
             "SequencesAdvancedListDto",
             "GetSequenceDto",
             "SequenceValueTypeEnum",
             "DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectById",
+            "DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId",
+            "DataPostSequence",
+            "PostSequenceDto",
+            "PostSequenceColumnDto",
             "GetTablesParams",
             "ListSequencesParams",
         ],
@@ -179,12 +206,7 @@ pub fn client_files(ir: &Ir, lib: &str) -> Vec<ClientTarget> {
             let mut features: Vec<String> = f
                 .uses
                 .iter()
-                .map(|m| {
-                    ir.operations
-                        .iter()
-                        .find(|op| op.name == *m)
-                        .map(|op| op.feature.clone())
-                })
+                .map(|m| method_feature(ir, m))
                 .collect::<Option<_>>()?;
             features.sort();
             features.dedup();
@@ -203,4 +225,15 @@ pub fn client_files(ir: &Ir, lib: &str) -> Vec<ClientTarget> {
         });
     }
     out
+}
+
+/// The feature that compiles method `m`: an operation's own method, or its
+/// `_bulk` form where the operation has one.
+fn method_feature(ir: &Ir, m: &str) -> Option<String> {
+    ir.operations
+        .iter()
+        .find(|op| {
+            op.name == m || (op.bulk.is_some() && m.strip_suffix("_bulk") == Some(op.name.as_str()))
+        })
+        .map(|op| op.feature.clone())
 }

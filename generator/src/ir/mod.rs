@@ -143,6 +143,8 @@ pub struct Constraints {
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub min_items: Option<usize>,
+    /// Kept for bulk calls: the most items one request may carry.
+    pub max_items: Option<usize>,
     /// The schema's own example or default, tried first.
     pub example: Option<Value>,
 }

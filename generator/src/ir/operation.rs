@@ -58,6 +58,42 @@ pub struct Operation {
     /// Safe to retry on a 5xx: reads, and POSTs that only read.
     pub idempotent: bool,
     pub pagination: Option<Pagination>,
+    pub bulk: Option<Bulk>,
+}
+
+/// A JSON body whose `items` array has a per-request limit: the operation
+/// gets a `*_bulk` method that takes any number of items and sends them in
+/// chunks within the limit.
+#[derive(Debug, Clone)]
+pub struct Bulk {
+    /// Rust name of the body's `items` field.
+    pub items_field: String,
+    /// That field is an `Option` in Rust.
+    pub items_optional: bool,
+    pub item: Ty,
+    pub max_items: usize,
+    /// The limit is the spec's `maxItems` (not `spec/codegen.toml`'s).
+    pub max_from_spec: bool,
+    pub totals: Vec<BulkTotal>,
+    /// The answer holds only `items`: the bulk call returns the items of
+    /// all answers, in order. Any other answer is returned whole, one per chunk.
+    pub answer_items: Option<AnswerItems>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnswerItems {
+    /// Rust name of the answer's `items` field.
+    pub field: String,
+    /// That field is an `Option` in Rust.
+    pub optional: bool,
+    pub item: Ty,
+}
+
+/// At most `max` values at `path` (JSON keys) over the items of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkTotal {
+    pub path: Vec<String>,
+    pub max: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -177,6 +213,10 @@ pub(super) fn build_operations<'a>(
         };
         for (method, op) in operations_of(item) {
             let at = join(&pointer, method);
+            let key = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
             let mut built = OperationBuilder {
                 b,
                 doc,
@@ -185,12 +225,9 @@ pub(super) fn build_operations<'a>(
                 path,
                 method,
                 at: &at,
+                over: overrides.get(&key),
             }
             .build()?;
-            let key = op
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
             if let Some(name) = locked.get(&built.pointer) {
                 built.name = name.clone();
                 built.locked_name = true;
@@ -278,6 +315,7 @@ struct OperationBuilder<'b, 'a> {
     path: &'a str,
     method: &'static str,
     at: &'b str,
+    over: Option<&'b OperationOverride>,
 }
 
 impl<'a> OperationBuilder<'_, 'a> {
@@ -354,8 +392,10 @@ impl<'a> OperationBuilder<'_, 'a> {
             deprecated: op.deprecated,
             idempotent,
             pagination: None,
+            bulk: None,
         };
         out.pagination = self.pagination(&out);
+        out.bulk = self.bulk(&out);
         Ok(out)
     }
 
@@ -681,6 +721,61 @@ impl<'a> OperationBuilder<'_, 'a> {
             next_cursor_optional: !next.required || matches!(next.ty, Ty::Nullable(_)),
             item,
             partition,
+        })
+    }
+
+    fn bulk(&mut self, op: &Operation) -> Option<Bulk> {
+        let Some(Body::Json { ty, .. }) = &op.body else {
+            return None;
+        };
+        let fields = self.struct_fields(ty)?;
+        let items = fields.iter().find(|f| f.wire == "items" && !f.flatten)?;
+        let Ty::Array(item) = self.resolved(&items.ty) else {
+            return None;
+        };
+        let over = self.over.and_then(|o| o.bulk_max_items);
+        let max_items = over.or(items.constraints.max_items).filter(|n| *n > 0)?;
+        let items_optional = !items.required || matches!(items.ty, Ty::Nullable(_));
+        let items_field = items.name.clone();
+        if let (Some(o), Some(spec)) = (over, items.constraints.max_items) {
+            if o > spec {
+                let message = format!(
+                    "spec/codegen.toml sets bulk_max_items = {o} above the spec's maxItems {spec}"
+                );
+                self.b.finding(self.at, message);
+            }
+        }
+        let totals = self.over.map_or_else(Vec::new, |o| {
+            o.bulk_totals
+                .iter()
+                .map(|t| BulkTotal {
+                    path: t.path.split('.').map(str::to_string).collect(),
+                    max: t.max,
+                })
+                .collect()
+        });
+        let answer_items = match &op.response {
+            Success::Json(answer) => self.struct_fields(answer).and_then(|f| match f {
+                [only] if only.wire == "items" && !only.flatten => match self.resolved(&only.ty) {
+                    Ty::Array(item) => Some(AnswerItems {
+                        field: only.name.clone(),
+                        optional: !only.required || matches!(only.ty, Ty::Nullable(_)),
+                        item: *item,
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            }),
+            _ => None,
+        };
+        Some(Bulk {
+            items_field,
+            items_optional,
+            item: *item,
+            max_items,
+            max_from_spec: over.is_none(),
+            totals,
+            answer_items,
         })
     }
 

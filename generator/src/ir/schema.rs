@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use super::view::{self, view, Extra, Kind, View};
 use super::{
-    EnumValue, Fallback, Field, Finding, Ir, Kinds, StringEnum, Struct, Ty, TypeDef, TypeId,
-    TypeKind, Union, Variant,
+    Constraints, EnumValue, Fallback, Field, Finding, Ir, Kinds, StringEnum, Struct, Ty, TypeDef,
+    TypeId, TypeKind, Union, Variant,
 };
 use crate::error::{join, Error, Result};
 use crate::naming::{self, Scope};
@@ -557,6 +557,22 @@ impl<'a> Builder<'a> {
     }
 
     /// An object, or an `allOf` of parts merged into one struct.
+    /// A property's constraints. Through a `$ref` only `maxItems` is kept:
+    /// bulk calls need the limit of an `items` array wherever it is declared,
+    /// while the synthesiser keeps to what the property itself says.
+    fn prop_constraints(&self, schema: &ReferenceOr<Box<Schema>>, pointer: &str) -> Constraints {
+        match schema {
+            ReferenceOr::Item(s) => view::constraints(s),
+            ReferenceOr::Reference { reference } => Constraints {
+                max_items: self
+                    .resolve(reference, pointer)
+                    .ok()
+                    .and_then(|(_, s)| view::constraints(s).max_items),
+                ..Default::default()
+            },
+        }
+    }
+
     fn merged(&mut self, schema: &'a Schema, pointer: &str, name: &str) -> Result<TypeKind> {
         let mut shape = Shape::default();
         let mut visiting = BTreeSet::new();
@@ -586,10 +602,7 @@ impl<'a> Builder<'a> {
                 doc,
                 boxed: false,
                 flatten: false,
-                constraints: match prop.schema {
-                    ReferenceOr::Item(s) => view::constraints(s),
-                    ReferenceOr::Reference { .. } => Default::default(),
-                },
+                constraints: self.prop_constraints(prop.schema, &prop.pointer),
             });
         }
         for missing in shape.required.iter().filter(|r| !declared.contains(*r)) {

@@ -194,7 +194,10 @@ pub fn constraints(schema: &Schema) -> super::Constraints {
             c.minimum = n.minimum;
             c.maximum = n.maximum;
         }
-        SchemaKind::Type(Type::Array(a)) => c.min_items = a.min_items,
+        SchemaKind::Type(Type::Array(a)) => {
+            c.min_items = a.min_items;
+            c.max_items = a.max_items;
+        }
         SchemaKind::Any(a) => {
             c.format = a.format.clone();
             c.pattern = a.pattern.clone();
@@ -203,6 +206,7 @@ pub fn constraints(schema: &Schema) -> super::Constraints {
             c.minimum = a.minimum;
             c.maximum = a.maximum;
             c.min_items = a.min_items;
+            c.max_items = a.max_items;
         }
         _ => {}
     }

@@ -1,13 +1,16 @@
 //! The generated client end to end against a local mock server: typed
 //! requests out, typed responses in, cursors, partitions, path encoding,
-//! errors and headers. (Runtime details are tested in `templates/tests/`.)
+//! errors, headers and bulk calls. (Runtime details are tested in
+//! `templates/tests/`.)
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cdf_client::api::{GetTablesParams, ListSequencesParams};
 use cdf_client::types::*;
-use cdf_client::{Client, Error};
+use cdf_client::runtime::test_server::{Answer, Seen, TestServer};
+use cdf_client::{BulkOptions, Client, Error};
 use futures::TryStreamExt;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
@@ -16,8 +19,12 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const LIMIT: Duration = Duration::from_secs(20);
 
 fn client(server: &MockServer) -> Client {
+    client_at(&server.uri())
+}
+
+fn client_at(url: &str) -> Client {
     Client::builder()
-        .base_url(format!("{}/api/v1/projects/test", server.uri()))
+        .base_url(format!("{url}/api/v1/projects/test"))
         .bearer_token("test-token")
         .app_name("e2e")
         .build()
@@ -161,4 +168,118 @@ async fn api_errors_carry_the_cognite_error_body() {
         }
         other => panic!("expected an API error, got {other:?}"),
     }
+}
+
+/// A sequences store that, like CDF, takes at most 1000 items per request.
+fn sequences_endpoint(store: Arc<Mutex<BTreeMap<String, i64>>>) -> impl Fn(&Seen) -> Answer {
+    move |seen| {
+        let body: Value = serde_json::from_slice(&seen.body).unwrap_or_default();
+        let items = body["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() || items.len() > 1000 {
+            let error = json!({"error": {"code": 400, "message": format!("{} items", items.len())}});
+            return Answer::json(400, &error);
+        }
+        let mut store = store.lock().unwrap();
+        let mut answer = Vec::new();
+        for item in &items {
+            let external_id = item["externalId"].as_str().unwrap_or_default().to_string();
+            let next = store.len() as i64 + 1;
+            let id = match seen.target.ends_with("/byids") {
+                true => store.get(&external_id).copied(),
+                false => Some(*store.entry(external_id.clone()).or_insert(next)),
+            };
+            let Some(id) = id else {
+                let missing = json!([{"externalId": external_id}]);
+                let error = json!({"error": {"code": 400, "message": "missing", "missing": missing}});
+                return Answer::json(400, &error);
+            };
+            let mut sequence = sequence(id);
+            sequence["externalId"] = json!(external_id);
+            answer.push(sequence);
+        }
+        Answer::json(200, &json!({ "items": answer }))
+    }
+}
+
+#[tokio::test]
+async fn five_thousand_sequences_are_created_and_read_back_in_chunks() {
+    let store = Arc::new(Mutex::new(BTreeMap::new()));
+    let server = TestServer::start(sequences_endpoint(store.clone())).await.expect("server starts");
+    let client = client_at(&server.url());
+    let names: Vec<String> = (0..5_000).map(|i| format!("seq-{i:05}")).collect();
+    let create = DataPostSequence {
+        items: names
+            .iter()
+            .map(|n| PostSequenceDto {
+                external_id: Some(n.clone()),
+                name: None,
+                description: None,
+                asset_id: None,
+                metadata: None,
+                columns: vec![PostSequenceColumnDto {
+                    external_id: "c".into(),
+                    name: None,
+                    description: None,
+                    value_type: Some(SequenceValueTypeEnum::Double),
+                    metadata: None,
+                }],
+                data_set_id: None,
+            })
+            .collect(),
+    };
+    let options = BulkOptions::default();
+    let created = tokio::time::timeout(LIMIT, client.sequences().create_sequence_bulk(create, &options))
+        .await
+        .expect("in time")
+        .expect("every chunk is accepted");
+    let created: Vec<Option<String>> = created.into_iter().map(|s| s.external_id).collect();
+    assert_eq!(created, names.iter().cloned().map(Some).collect::<Vec<_>>(), "input order");
+    assert_eq!(server.requests(), 5);
+    let by_external_id = DataResourceIdsWithIgnoreUnknownIds {
+        items: names
+            .iter()
+            .map(|n| {
+                DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
+                    DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId { external_id: Some(n.clone()) },
+                )
+            })
+            .collect(),
+        ignore_unknown_ids: None,
+    };
+    let read = tokio::time::timeout(LIMIT, client.sequences().get_sequence_by_id_bulk(by_external_id, &options))
+        .await
+        .expect("in time")
+        .expect("every chunk is found");
+    let ids: Vec<i64> = read.iter().map(|s| s.id).collect();
+    assert_eq!(ids, (1..=5_000).collect::<Vec<i64>>());
+    assert_eq!(server.requests(), 10);
+    assert!(server.peak_in_flight() <= client.max_concurrency());
+}
+
+#[tokio::test]
+async fn a_failed_bulk_read_names_the_missing_items() {
+    let store = Arc::new(Mutex::new(BTreeMap::from([("known".to_string(), 1)])));
+    let server = TestServer::start(sequences_endpoint(store)).await.expect("server starts");
+    let select = |n: &str| {
+        DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
+            DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId { external_id: Some(n.into()) },
+        )
+    };
+    let mut items = vec![select("known"); 1_000];
+    items.push(select("unknown"));
+    let body = DataResourceIdsWithIgnoreUnknownIds { items, ignore_unknown_ids: None };
+    let err = tokio::time::timeout(
+        LIMIT,
+        client_at(&server.url()).sequences().get_sequence_by_id_bulk(body, &BulkOptions::default()),
+    )
+    .await
+    .expect("in time")
+    .expect_err("the second chunk fails");
+    assert_eq!(err.succeeded().count(), 1_000);
+    assert_eq!(err.responses().map(|r| r.items.len()).sum::<usize>(), 1_000);
+    let (failed, Error::Api(api)) = err.failed().next().expect("one failed chunk") else {
+        panic!("an API error: {err}");
+    };
+    assert_eq!(failed.len(), 1);
+    assert_eq!(api.missing, vec![json!({"externalId": "unknown"})]);
 }

@@ -2,6 +2,7 @@
 //! One test binary, so that reqwest and wiremock are linked once.
 
 mod auth;
+mod bulk;
 mod common;
 mod config;
 mod errors;

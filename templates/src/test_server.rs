@@ -1,0 +1,211 @@
+//! A small HTTP/1.1 server on 127.0.0.1 for tests and benchmarks. Unlike a
+//! mock server it counts the requests it holds at once, which is what a
+//! concurrency limit has to be checked against; and it can hold each
+//! answer for a while, like a busy CDF. Not part of the client's API.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+/// Largest request head and body the server reads.
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_BODY: usize = 256 * 1024 * 1024;
+
+/// A request as the server read it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What to answer, and how long to hold the answer back.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub delay: Duration,
+}
+
+impl Answer {
+    pub fn json(status: u16, body: &serde_json::Value) -> Answer {
+        Answer {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn delayed(mut self, delay: Duration) -> Answer {
+        self.delay = delay;
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Answer {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+    requests: AtomicUsize,
+}
+
+/// Stops serving when dropped.
+pub struct TestServer {
+    addr: SocketAddr,
+    counters: Arc<Counters>,
+    task: JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Serves every request with `handler` until dropped.
+    pub async fn start<H>(handler: H) -> std::io::Result<TestServer>
+    where
+        H: Fn(&Seen) -> Answer + Send + Sync + 'static,
+    {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let counters = Arc::new(Counters::default());
+        let handler = Arc::new(handler);
+        let shared = counters.clone();
+        let task = tokio::spawn(async move {
+            // Dropped with the accept loop, which aborts every connection.
+            let mut connections = JoinSet::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                connections.spawn(serve(stream, handler.clone(), shared.clone()));
+            }
+        });
+        Ok(TestServer {
+            addr,
+            counters,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Most requests held at once so far.
+    pub fn peak_in_flight(&self) -> usize {
+        self.counters.peak.load(Ordering::SeqCst)
+    }
+
+    /// Requests read so far.
+    pub fn requests(&self) -> usize {
+        self.counters.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One keep-alive connection: requests one after another until the client
+/// closes it or sends something this server does not read.
+async fn serve<H>(mut stream: TcpStream, handler: Arc<H>, counters: Arc<Counters>)
+where
+    H: Fn(&Seen) -> Answer + Send + Sync + 'static,
+{
+    let mut buffer = Vec::new();
+    while let Some(seen) = read_request(&mut stream, &mut buffer).await {
+        counters.requests.fetch_add(1, Ordering::SeqCst);
+        let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        counters.peak.fetch_max(now, Ordering::SeqCst);
+        let answer = handler(&seen);
+        tokio::time::sleep(answer.delay).await;
+        let sent = write_answer(&mut stream, &answer).await;
+        counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
+async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Seen> {
+    let head_end = loop {
+        if let Some(at) = find(buffer, b"\r\n\r\n") {
+            break at;
+        }
+        if buffer.len() > MAX_HEAD || !fill(stream, buffer).await {
+            return None;
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let (method, target) = (first.next()?.to_string(), first.next()?.to_string());
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    if length > MAX_BODY || headers.iter().any(|(k, _)| k == "transfer-encoding") {
+        return None;
+    }
+    let start = head_end + 4;
+    while buffer.len() < start + length {
+        if !fill(stream, buffer).await {
+            return None;
+        }
+    }
+    let body = buffer[start..start + length].to_vec();
+    buffer.drain(..start + length);
+    Some(Seen {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+/// Reads more bytes; false at the end of the stream or on an error.
+async fn fill(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> bool {
+    let mut chunk = [0u8; 16 * 1024];
+    match stream.read(&mut chunk).await {
+        Ok(0) | Err(_) => false,
+        Ok(n) => {
+            buffer.extend_from_slice(&chunk[..n]);
+            true
+        }
+    }
+}
+
+async fn write_answer(stream: &mut TcpStream, answer: &Answer) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+        answer.status,
+        answer.body.len()
+    );
+    for (name, value) in &answer.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(&answer.body).await?;
+    stream.flush().await
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
