@@ -208,7 +208,7 @@ impl OperationEmitter<'_> {
         let doc = quote!(#doc #(#[doc = #example_lines])*);
         let ret = self.answer_ty(op);
         let finish = match &op.response {
-            Success::Json(_) => quote!(response.json()),
+            Success::Json(_) => quote!(response.decode().await),
             Success::Empty => quote!(response.unit()),
             Success::Text { .. } => quote!(response.text()),
             Success::Bytes { .. } => quote!(Ok(response.bytes())),

@@ -347,7 +347,7 @@ fn text(c: &Constraints) -> String {
         "abc", "a", "Abc1", "abc-1", "abc_1", "1", "1.0.0", "ABC", "a1", "0",
     ];
     let example = c.example.as_ref().and_then(Value::as_str);
-    let pattern = c.pattern.as_deref().and_then(|p| regex::Regex::new(p).ok());
+    let pattern = c.pattern.as_deref().and_then(compiled);
     let fits = |s: &str| {
         let n = s.chars().count();
         c.min_length.is_none_or(|m| n >= m)
@@ -466,4 +466,23 @@ mod tests {
             2.0
         );
     }
+}
+
+thread_local! {
+    /// Compiled patterns by source: the spec repeats a few dozen patterns
+    /// thousands of times, and compiling one costs more than using it.
+    static PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+        Default::default();
+}
+
+/// `pattern` compiled once per thread; `None` when the regex crate cannot
+/// read it (then it constrains nothing).
+fn compiled(pattern: &str) -> Option<regex::Regex> {
+    PATTERNS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(pattern.to_string())
+            .or_insert_with(|| regex::Regex::new(pattern).ok())
+            .clone()
+    })
 }

@@ -17,8 +17,6 @@ use cdf_client::types::*;
 use cdf_client::{BulkOptions, Client};
 use futures::TryStreamExt;
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const PAGE: usize = 1000;
 const LATENCY: Duration = Duration::from_millis(20);
@@ -42,69 +40,78 @@ fn page_bytes(first: usize, count: usize, next: Option<String>) -> Vec<u8> {
 }
 
 /// Pages of `PAGE` items up to `total`, per partition, cursor = next offset.
-/// With a delay (the partition run) they are built once up front, so the
-/// server's own work stays out of the client's numbers; without, they are
-/// built per request, so the stream's memory is the client's alone.
+/// A full page's items are encoded once and every full page repeats them
+/// with its own cursor: serving a page is then a copy, so the server's own
+/// work stays out of the client's numbers, and the server holds one page,
+/// so the stream's memory is the client's.
 struct Pages {
     total: usize,
     delay: Duration,
-    built: Vec<Vec<u8>>,
+    full: Vec<u8>,
 }
 
 impl Pages {
     fn new(total: usize, delay: Duration) -> Pages {
-        let mut pages = Pages { total, delay, built: Vec::new() };
-        if !delay.is_zero() {
-            pages.built = (0..total).step_by(PAGE).map(|offset| pages.page(offset)).collect();
-        }
-        pages
+        let items: Vec<Value> = (0..PAGE).map(sequence).collect();
+        Pages { total, delay, full: serde_json::to_vec(&items).unwrap_or_default() }
     }
 
-    fn page(&self, offset: usize) -> Vec<u8> {
+    /// The page a request asks for (its body's `cursor` is the offset).
+    fn answer(&self, request_body: &[u8]) -> Vec<u8> {
+        let body: Value = serde_json::from_slice(request_body).unwrap_or_default();
+        let offset: usize = body["cursor"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0);
         let count = PAGE.min(self.total.saturating_sub(offset));
         let next = (offset + count < self.total).then(|| (offset + count).to_string());
-        page_bytes(offset, count, next)
+        if count < PAGE {
+            return page_bytes(offset, count, next);
+        }
+        let mut page = b"{\"items\":".to_vec();
+        page.extend_from_slice(&self.full);
+        page.extend_from_slice(format!(",\"nextCursor\":{}}}", json!(next)).as_bytes());
+        page
     }
 }
 
-impl Respond for Pages {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let offset: usize = body["cursor"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0);
-        let page = match self.built.get(offset / PAGE) {
-            Some(page) => page.clone(),
-            None => self.page(offset),
-        };
-        ResponseTemplate::new(200)
-            .set_body_raw(page, "application/json")
-            .set_delay(self.delay)
-    }
-}
-
-fn client(server: &MockServer) -> Client {
+fn client_at(url: &str) -> Client {
     Client::builder()
-        .base_url(format!("{}/api/v1/projects/bench", server.uri()))
+        .base_url(format!("{url}/api/v1/projects/bench"))
         .bearer_token("bench")
         .build()
         .expect("client builds")
 }
 
-async fn server(total: usize, delay: Duration) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/projects/bench/sequences/list"))
-        .respond_with(Pages::new(total, delay))
-        .mount(&server)
-        .await;
-    server
+fn json_answer(body: Vec<u8>, delay: Duration) -> Answer {
+    Answer {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body,
+        delay,
+    }
 }
 
-/// A create endpoint that echoes its items as created sequences.
-fn created(seen: &Seen) -> Answer {
-    let body: Value = serde_json::from_slice(&seen.body).unwrap_or_default();
-    let count = body["items"].as_array().map_or(0, Vec::len);
-    let items: Vec<Value> = (0..count).map(sequence).collect();
-    Answer::json(200, &json!({ "items": items })).delayed(LATENCY)
+/// A create endpoint answering with as many sequences as it was sent; the
+/// answer to a full chunk is built once, so the server's own work stays
+/// out of the client's numbers.
+fn create_endpoint() -> impl Fn(&Seen) -> Answer {
+    let answer = |count: usize| {
+        let items: Vec<Value> = (0..count).map(sequence).collect();
+        serde_json::to_vec(&json!({ "items": items })).unwrap_or_default()
+    };
+    let full = answer(PAGE);
+    move |seen| {
+        let body: Value = serde_json::from_slice(&seen.body).unwrap_or_default();
+        let count = body["items"].as_array().map_or(0, Vec::len);
+        let bytes = if count == PAGE { full.clone() } else { answer(count) };
+        json_answer(bytes, LATENCY)
+    }
+}
+
+/// Serves `pages` from the counting server, which does less per request
+/// than wiremock, so the client's own cost is what shows.
+async fn page_server(pages: Pages) -> TestServer {
+    TestServer::start(move |seen: &Seen| json_answer(pages.answer(&seen.body), pages.delay))
+        .await
+        .expect("server starts")
 }
 
 fn new_sequences(n: usize) -> DataPostSequence {
@@ -185,8 +192,8 @@ async fn main() {
     });
     let untyped = throughput(&bytes, 200, |b| serde_json::from_slice::<Value>(b).is_ok());
 
-    let small = server(1, Duration::ZERO).await;
-    let c = client(&small);
+    let small = page_server(Pages::new(1, Duration::ZERO)).await;
+    let c = client_at(&small.url());
     let body = SequencesAdvancedListDto { limit: Some(1), ..Default::default() };
     let calls = 2000;
     let started = Instant::now();
@@ -197,16 +204,16 @@ async fn main() {
 
     let mut stream_rows = Vec::new();
     for total in [10_000, 100_000] {
-        let s = server(total, Duration::ZERO).await;
+        let s = page_server(Pages::new(total, Duration::ZERO)).await;
         let started = Instant::now();
-        let n = stream_all(&client(&s), PAGE as i32).await;
+        let n = stream_all(&client_at(&s.url()), PAGE as i32).await;
         assert_eq!(n, total, "every item exactly once");
         let rate = n as f64 / started.elapsed().as_secs_f64();
         stream_rows.push(json!({"items": n, "items_per_s": rate.round(), "peak_rss_mb": round(peak_rss_mb())}));
     }
 
-    let slow = server(5 * PAGE, LATENCY).await;
-    let c = client(&slow);
+    let slow = page_server(Pages::new(5 * PAGE, LATENCY)).await;
+    let c = client_at(&slow.url());
     let body = SequencesAdvancedListDto { limit: Some(PAGE as i32), ..Default::default() };
     let started = Instant::now();
     let mut sequential = 0;
@@ -226,12 +233,8 @@ async fn main() {
     let parallel_s = started.elapsed().as_secs_f64();
     assert_eq!(parallel.len(), sequential, "the same items either way");
 
-    let bulk_server = TestServer::start(created).await.expect("server starts");
-    let c = Client::builder()
-        .base_url(format!("{}/api/v1/projects/bench", bulk_server.url()))
-        .bearer_token("bench")
-        .build()
-        .expect("client builds");
+    let bulk_server = TestServer::start(create_endpoint()).await.expect("server starts");
+    let c = client_at(&bulk_server.url());
     let one_at_a_time_s = bulk_create(&c, 1).await;
     let concurrent_s = bulk_create(&c, c.max_concurrency()).await;
 
