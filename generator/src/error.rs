@@ -14,7 +14,7 @@ pub enum Error {
         message: String,
     },
     /// Parsed, but not an OpenAPI document the generator understands.
-    #[error("{pointer}: {message}")]
+    #[error("{}: {message}", place(pointer))]
     Invalid { pointer: String, message: String },
     /// A `$ref` whose target does not exist or is not supported.
     #[error("{pointer}: $ref `{target}` {message}")]
@@ -51,6 +51,15 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A pointer as shown in messages: the empty pointer is the whole document.
+fn place(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "the document root"
+    } else {
+        pointer
+    }
+}
 
 /// Escapes one JSON-pointer token (RFC 6901).
 pub fn pointer_token(token: &str) -> String {

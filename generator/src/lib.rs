@@ -43,9 +43,33 @@ pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
 /// How long each phase of [`generate_timed`] took, in order.
 pub type Phases = Vec<(&'static str, Duration)>;
 
+/// Stack for the pipeline: parsing, the IR and the emitters recurse once
+/// per level of schema nesting, and the parsers allow about 64 levels,
+/// which takes more than the 2 MiB a spawned thread gets by default (a
+/// debug build needs about 2 MiB for 60 levels). Reserved, not committed.
+pub const STACK: usize = 256 * 1024 * 1024;
+
 /// [`generate`], timing each phase for `cargo xtask bench`. `format` is
-/// the syn + prettyplease share of `emit`, summed over its threads.
+/// the syn + prettyplease share of `emit`, summed over its threads. Runs on
+/// a thread of its own with [`STACK`], so the caller's stack size does not
+/// decide which specs can be read.
 pub fn generate_timed(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("cdf-codegen".into())
+            .stack_size(STACK)
+            .spawn_scoped(s, || pipeline(text, opts))
+            .map_err(|e| Error::Io {
+                path: "<generator thread>".into(),
+                source: e,
+            })?;
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
     let mut phases = Phases::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, phases: &mut Phases| {

@@ -25,11 +25,39 @@ pub struct Loaded {
     pub original: Value,
 }
 
+/// Reads a spec file as text; bytes that are not UTF-8 are an error naming
+/// their line and column.
+pub fn read_spec(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let before = &bytes[..at];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Error::Syntax {
+            format: "UTF-8",
+            line,
+            column,
+            message: format!("byte 0x{:02x} at offset {at} is not UTF-8", bytes[at]),
+        }
+    })
+}
+
 /// Reads JSON or YAML text into a JSON value. YAML keys that are not strings
-/// (`200:` in responses) become strings, as OpenAPI means them.
+/// (`200:` in responses) become strings, as OpenAPI means them. A key given
+/// twice in one object is an error (YAML refuses it too), since keeping
+/// either copy would silently drop the other.
 pub fn parse_text(text: &str) -> Result<Value> {
     if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text).map_err(|e| Error::Syntax {
+        return unique::from_json(text).map_err(|e| Error::Syntax {
             format: "JSON",
             line: e.line(),
             column: e.column(),
@@ -106,6 +134,18 @@ pub fn load_str(text: &str) -> Result<Loaded> {
 
 /// Loads a parsed document: normalise to 3.0, read into `openapiv3`.
 pub fn load_value(mut raw: Value) -> Result<Loaded> {
+    let kind = match &raw {
+        Value::Object(_) => None,
+        Value::Null => Some("empty"),
+        Value::Array(_) => Some("a list"),
+        Value::String(_) => Some("a string"),
+        Value::Number(_) => Some("a number"),
+        Value::Bool(_) => Some("a boolean"),
+    };
+    if let Some(kind) = kind {
+        let message = format!("not an OpenAPI document: the text is {kind}, not an object");
+        return Err(Error::invalid("", message));
+    }
     let source_version = raw
         .get("openapi")
         .and_then(Value::as_str)
@@ -124,9 +164,10 @@ pub fn load_value(mut raw: Value) -> Result<Loaded> {
     }
     let original = raw.clone();
     let mut changes = normalise::normalise(&mut raw, &source_version)?;
+    schemas_one_by_one(&raw)?;
     let doc: openapiv3::OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
         let pointer = path_to_pointer(e.path());
-        let (pointer, message) = deepest_bad_schema(&raw, pointer, e.inner().to_string());
+        let (pointer, message) = deeper(&raw, pointer, e.inner().to_string());
         Error::invalid(pointer, message)
     })?;
     let reread = serde_json::to_value(&doc)
@@ -141,43 +182,151 @@ pub fn load_value(mut raw: Value) -> Result<Loaded> {
     })
 }
 
-/// The model's untagged enums stop `serde_path_to_error` at the schema that
-/// failed; this walks into its sub-schemas to find the one that is wrong.
-fn deepest_bad_schema(raw: &Value, pointer: String, message: String) -> (String, String) {
-    let Some(node) = raw.pointer(&pointer) else {
-        return (pointer, message);
-    };
-    let mut children: Vec<(String, &Value)> = Vec::new();
-    if let Value::Object(map) = node {
-        for key in ["items", "additionalProperties", "not"] {
-            if let Some(child) = map.get(key).filter(|c| !c.is_boolean()) {
-                children.push((join(&pointer, key), child));
-            }
-        }
-        for key in ["properties", "allOf", "oneOf", "anyOf"] {
-            let base = join(&pointer, key);
-            match map.get(key) {
-                Some(Value::Object(props)) => {
-                    children.extend(props.iter().map(|(k, v)| (join(&base, k), v)))
-                }
-                Some(Value::Array(items)) => children.extend(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (join(&base, &i.to_string()), v)),
-                ),
-                _ => {}
-            }
+/// Reads every schema of the document on its own, its sub-schemas stubbed
+/// with `{}`, so the first bad one is named by its own pointer. Linear in
+/// the size of the document; without it, a schema that fails deep down
+/// makes the model's untagged enums retry every level above it, which is
+/// exponential in the depth (22 levels of `allOf`/`properties` over a bad
+/// leaf took minutes).
+fn schemas_one_by_one(raw: &Value) -> Result<()> {
+    let mut roots = Vec::new();
+    schema_roots(raw, "", false, &mut roots);
+    for (pointer, node) in roots {
+        if let Some((pointer, message)) = first_bad_schema(node, pointer) {
+            return Err(Error::invalid(pointer, message));
         }
     }
-    for (at, child) in children {
-        if let Err(e) =
-            serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(child.clone())
-        {
-            return deepest_bad_schema(raw, at, e.to_string());
+    Ok(())
+}
+
+/// The first schema at or under `node` that does not read as a schema at
+/// its own level (its sub-schemas stubbed with `{}`), and why.
+fn first_bad_schema(node: &Value, pointer: String) -> Option<(String, String)> {
+    let mut stack = vec![(pointer, node)];
+    while let Some((pointer, node)) = stack.pop() {
+        let mut own = node.clone();
+        for (relative, child) in sub_schemas(node) {
+            if let Some(slot) = own.pointer_mut(&relative) {
+                *slot = Value::Object(Default::default());
+            }
+            stack.push((format!("{pointer}{relative}"), child));
+        }
+        if let Err(e) = serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(own) {
+            return Some((pointer, e.to_string()));
+        }
+    }
+    None
+}
+
+/// The direct sub-schemas of a schema, with their pointers relative to it.
+fn sub_schemas(node: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    let Value::Object(map) = node else {
+        return out;
+    };
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get(key).filter(|c| c.is_object()) {
+            out.push((join("", key), child));
+        }
+    }
+    for key in ["properties", "allOf", "oneOf", "anyOf"] {
+        let base = join("", key);
+        match map.get(key) {
+            Some(Value::Object(props)) => {
+                out.extend(props.iter().map(|(k, v)| (join(&base, k), v)))
+            }
+            Some(Value::Array(items)) => out.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (join(&base, &i.to_string()), v)),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Schemas outside other schemas: `components/schemas/*` and every
+/// `schema` of a parameter, header or media type. Examples, defaults and
+/// extensions are data, not schemas, and are not searched.
+fn schema_roots<'a>(
+    value: &'a Value,
+    pointer: &str,
+    in_components: bool,
+    out: &mut Vec<(String, &'a Value)>,
+) {
+    let Value::Object(map) = value else {
+        if let Value::Array(items) = value {
+            for (i, item) in items.iter().enumerate() {
+                schema_roots(item, &join(pointer, &i.to_string()), false, out);
+            }
+        }
+        return;
+    };
+    for (key, child) in map {
+        let at = join(pointer, key);
+        match key.as_str() {
+            "example" | "examples" | "default" | "enum" | "const" => {}
+            k if k.starts_with("x-") => {}
+            "schema" => out.push((at, child)),
+            "schemas" if in_components => {
+                if let Value::Object(schemas) = child {
+                    out.extend(schemas.iter().map(|(name, s)| (join(&at, name), s)));
+                }
+            }
+            _ => schema_roots(child, &at, pointer.is_empty() && key == "components", out),
+        }
+    }
+}
+
+/// The model's untagged `ReferenceOr`s stop `serde_path_to_error` at the
+/// map of path items, or the list of parameters, that holds the error; this
+/// reads them one by one to name the one that is wrong, then goes on into
+/// schemas.
+fn deeper(raw: &Value, pointer: String, message: String) -> (String, String) {
+    let in_params = pointer.ends_with("/parameters");
+    let children: Vec<(String, &Value)> = match raw.pointer(&pointer) {
+        Some(Value::Object(items)) if pointer == "/paths" => {
+            items.iter().map(|(k, v)| (join(&pointer, k), v)).collect()
+        }
+        Some(Value::Array(items)) if in_params => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (join(&pointer, &i.to_string()), v))
+            .collect(),
+        _ => return deepest_bad_schema(raw, pointer, message),
+    };
+    for (at, child) in children
+        .into_iter()
+        .filter(|(_, c)| c.get("$ref").is_none())
+    {
+        let found = if in_params {
+            first_error::<openapiv3::Parameter>(child)
+        } else {
+            first_error::<openapiv3::PathItem>(child)
+        };
+        if let Some((inner, message)) = found {
+            return deeper(raw, format!("{at}{inner}"), message);
         }
     }
     (pointer, message)
+}
+
+/// Where reading `value` as `T` fails (a pointer relative to it), and why.
+fn first_error<T: serde::de::DeserializeOwned>(value: &Value) -> Option<(String, String)> {
+    serde_path_to_error::deserialize::<_, T>(value)
+        .err()
+        .map(|e| (path_to_pointer(e.path()), e.inner().to_string()))
+}
+
+/// The model's untagged enums stop `serde_path_to_error` at the schema that
+/// failed; the bad sub-schema inside it, if one is, names the place better.
+fn deepest_bad_schema(raw: &Value, pointer: String, message: String) -> (String, String) {
+    match raw.pointer(&pointer) {
+        Some(node) => first_bad_schema(node, pointer.clone()).unwrap_or((pointer, message)),
+        None => (pointer, message),
+    }
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -228,5 +377,85 @@ fn means_nothing(value: &Value) -> bool {
         Value::Object(o) => o.is_empty(),
         Value::Null => true,
         _ => false,
+    }
+}
+
+/// JSON into a `Value`, refusing duplicate keys (serde_json keeps the last).
+mod unique {
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+
+    pub fn from_json(text: &str) -> Result<Value, serde_json::Error> {
+        serde_json::from_str::<Unique>(text).map(|u| u.0)
+    }
+
+    struct Unique(Value);
+
+    impl<'de> Deserialize<'de> for Unique {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(UniqueVisitor).map(Unique)
+        }
+    }
+
+    struct UniqueVisitor;
+
+    impl<'de> Visitor<'de> for UniqueVisitor {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(Unique(v)) = seq.next_element()? {
+                items.push(v);
+            }
+            Ok(Value::Array(items))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(de::Error::custom(format!(
+                        "key `{key}` appears twice in one object"
+                    )));
+                }
+                let Unique(value) = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
     }
 }

@@ -54,9 +54,25 @@ fn soften_plural_acronyms(raw: &str) -> String {
     out
 }
 
+/// Non-ASCII characters spelled as words of their code point (`é` → `u e9`).
+/// Rust accepts such identifiers, but serde's derive slices field names by
+/// byte when it applies `rename_all` and panics on them, and ASCII names
+/// read the same in every editor and terminal.
+fn ascii_words(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!(" u{:x} ", c as u32));
+        }
+    }
+    out
+}
+
 /// A PascalCase type name for a spec name such as `Annotations.Box` or `limit`.
 pub fn type_name(raw: &str) -> String {
-    let mut name = soften_plural_acronyms(raw).to_upper_camel_case();
+    let mut name = soften_plural_acronyms(&ascii_words(raw)).to_upper_camel_case();
     if name.is_empty() {
         name = "Unnamed".into();
     }
@@ -83,7 +99,7 @@ pub fn spell_leading_digit(raw: &str) -> String {
 
 /// A snake_case field or method name; keywords get a trailing underscore.
 pub fn field_name(raw: &str) -> String {
-    let mut name = soften_plural_acronyms(raw).to_snake_case();
+    let mut name = soften_plural_acronyms(&ascii_words(raw)).to_snake_case();
     if name.is_empty() {
         name = "field".into();
     }
@@ -98,7 +114,7 @@ pub fn field_name(raw: &str) -> String {
 
 /// A PascalCase enum variant for a wire value such as `STRING`, `1m` or `a-b`.
 pub fn variant_name(raw: &str) -> String {
-    let mut name = raw.replace("[]", " array").to_upper_camel_case();
+    let mut name = ascii_words(&raw.replace("[]", " array")).to_upper_camel_case();
     if name.is_empty() {
         name = if raw.is_empty() {
             "Empty".into()
@@ -130,7 +146,7 @@ fn symbol_name(raw: &str) -> String {
 pub fn case_preserving_variant(raw: &str) -> String {
     let mut name = String::new();
     let mut upper_next = false;
-    for c in raw.replace("[]", " Array").chars() {
+    for c in ascii_words(&raw.replace("[]", " Array")).chars() {
         if !c.is_ascii_alphanumeric() {
             upper_next = true;
         } else if upper_next {

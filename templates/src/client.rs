@@ -68,7 +68,10 @@ impl Failure {
         }
     }
 
-    fn into_error(self) -> Error {
+    /// The error for the caller. A server or proxy that echoes the request
+    /// could put the token into the answer; it is masked out of the text
+    /// kept in the error, which ends up in logs.
+    fn into_error(self, token: Option<&Token>) -> Error {
         match self {
             Failure::Transport(e) => Error::Transport(e),
             Failure::Auth(e) => Error::from(e),
@@ -81,6 +84,9 @@ impl Failure {
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("?");
                     api.message = format!("redirect to {to} not followed: it leaves the server");
+                }
+                if let Some(token) = token {
+                    api.mask(token.value.expose());
                 }
                 Error::from(api)
             }
@@ -167,11 +173,11 @@ impl Client {
             };
             failures += 1;
             if !failure.retryable(req.idempotent) || !inner.retry.allows_another(failures) {
-                return Err(failure.into_error());
+                return Err(failure.into_error(token.as_ref()));
             }
             let delay = inner.retry.delay(failures, failure.retry_after());
             if deadline.is_some_and(|d| Instant::now() + delay >= d) {
-                return Err(failure.into_error());
+                return Err(failure.into_error(token.as_ref()));
             }
             let reason = match &failure {
                 Failure::Status(r) => format!("HTTP {}", r.status),

@@ -91,7 +91,34 @@ pub struct ApiError {
     pub body: Option<String>,
 }
 
+/// Replaces `secret` in every string inside `value`.
+fn mask_strings(value: &mut Value, secret: &str) {
+    match value {
+        Value::String(s) if s.contains(secret) => *s = s.replace(secret, "***"),
+        Value::Array(a) => a.iter_mut().for_each(|v| mask_strings(v, secret)),
+        Value::Object(o) => o.values_mut().for_each(|v| mask_strings(v, secret)),
+        _ => {}
+    }
+}
+
 impl ApiError {
+    /// Replaces `secret` with `***` wherever the answer's text holds it.
+    pub(crate) fn mask(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        self.message = self.message.replace(secret, "***");
+        if let Some(body) = &mut self.body {
+            *body = body.replace(secret, "***");
+        }
+        let values = self
+            .missing
+            .iter_mut()
+            .chain(&mut self.duplicated)
+            .chain(&mut self.extra);
+        values.for_each(|v| mask_strings(v, secret));
+    }
+
     /// Reads a non-2xx answer. Anything that is not a Cognite error body is
     /// kept whole in `body`, since a proxy's page is often the only clue.
     pub fn from_response(status: u16, headers: &HeaderMap, body: &[u8]) -> ApiError {

@@ -73,12 +73,14 @@ pub(crate) fn retryable_status(status: u16, idempotent: bool) -> bool {
 
 /// A transport failure worth another try. A connect error means nothing was
 /// sent, so every request may go again; a timeout or a broken answer may
-/// come after the server acted, so only idempotent requests do.
+/// come after the server acted, so only idempotent requests do. reqwest
+/// reports an answer cut short while its body is read as a decode error
+/// (JSON is decoded here, never by reqwest, so that is all it can mean).
 pub(crate) fn retryable_error(error: &reqwest::Error, idempotent: bool) -> bool {
     if error.is_connect() {
         return true;
     }
-    idempotent && (error.is_timeout() || error.is_request() || error.is_body())
+    idempotent && (error.is_timeout() || error.is_request() || error.is_body() || error.is_decode())
 }
 
 /// `Retry-After` in seconds. HTTP dates are ignored (the backoff applies):

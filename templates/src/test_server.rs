@@ -1,7 +1,8 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for tests and benchmarks. Unlike a
 //! mock server it counts the requests it holds at once, which is what a
-//! concurrency limit has to be checked against; and it can hold each
-//! answer for a while, like a busy CDF. Not part of the client's API.
+//! concurrency limit has to be checked against; it can hold each answer
+//! for a while, like a busy CDF; and it can fail the way networks do, in
+//! the middle of an answer. Not part of the client's API.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +34,21 @@ pub struct Answer {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub delay: Duration,
+    /// Fail this way instead of answering in full.
+    pub fault: Option<Fault>,
+}
+
+/// A connection that breaks while answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Closes the connection without a byte.
+    Hangup,
+    /// Sends the head (its `content-length` promising the whole body) and
+    /// the first `n` body bytes, then closes.
+    CutAfter(usize),
+    /// Sends the head and the first `n` body bytes, then waits this long
+    /// before closing.
+    StallAfter(usize, Duration),
 }
 
 impl Answer {
@@ -42,7 +58,13 @@ impl Answer {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
             delay: Duration::ZERO,
+            fault: None,
         }
+    }
+
+    pub fn faulty(mut self, fault: Fault) -> Answer {
+        self.fault = Some(fault);
+        self
     }
 
     pub fn delayed(mut self, delay: Duration) -> Answer {
@@ -134,7 +156,13 @@ where
         if !answer.delay.is_zero() {
             tokio::time::sleep(answer.delay).await;
         }
-        let sent = write_answer(&mut stream, &answer).await;
+        let sent = match answer.fault {
+            None => write_answer(&mut stream, &answer).await,
+            Some(fault) => {
+                break_answer(&mut stream, &answer, fault).await;
+                Err(std::io::ErrorKind::ConnectionAborted.into())
+            }
+        };
         counters.in_flight.fetch_sub(1, Ordering::SeqCst);
         if sent.is_err() {
             return;
@@ -196,6 +224,29 @@ async fn fill(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> bool {
 }
 
 async fn write_answer(stream: &mut TcpStream, answer: &Answer) -> std::io::Result<()> {
+    stream.write_all(&encode(answer)).await?;
+    stream.flush().await
+}
+
+/// Sends part of the answer as `fault` says; the caller then drops the
+/// connection.
+async fn break_answer(stream: &mut TcpStream, answer: &Answer, fault: Fault) {
+    let bytes = encode(answer);
+    let head = bytes.len() - answer.body.len();
+    let (sent, stall) = match fault {
+        Fault::Hangup => return,
+        Fault::CutAfter(n) => (n, Duration::ZERO),
+        Fault::StallAfter(n, wait) => (n, wait),
+    };
+    let end = (head + sent).min(bytes.len());
+    if stream.write_all(&bytes[..end]).await.is_ok() && stream.flush().await.is_ok() {
+        tokio::time::sleep(stall).await;
+    }
+}
+
+/// Head and body in one buffer: a head and a body sent apart meet Nagle's
+/// algorithm and the client's delayed ACK, 40 ms per answer.
+fn encode(answer: &Answer) -> Vec<u8> {
     let mut head = format!(
         "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
         answer.status,
@@ -205,12 +256,9 @@ async fn write_answer(stream: &mut TcpStream, answer: &Answer) -> std::io::Resul
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    // One write: a head and a body sent apart meet Nagle's algorithm and
-    // the client's delayed ACK, 40 ms per answer.
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(&answer.body);
-    stream.write_all(&bytes).await?;
-    stream.flush().await
+    bytes
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -44,8 +44,7 @@ pub fn run(root: &Path, spec: &Path) -> Result<()> {
 pub fn generate_runs(spec: &Path, out: &Path, opts: &cdf_codegen::CrateOptions) -> Result<()> {
     for _ in 0..RUNS {
         let started = Instant::now();
-        let text =
-            std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
+        let text = cdf_codegen::load::read_spec(spec)?;
         let read = started.elapsed();
         let (generated, mut phases) = cdf_codegen::generate_timed(&text, opts)?;
         let clock = Instant::now();

@@ -77,8 +77,7 @@ pub fn run(
     npm_ci(&prism_dir)?;
     let out_dir = root.join("target/contract");
     std::fs::create_dir_all(&out_dir)?;
-    let text =
-        std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
+    let text = cdf_codegen::load::read_spec(spec)?;
     let doc: Option<serde_json::Value> = serde_json::from_str(&text).ok();
     let mut summaries = Vec::new();
     for (i, mode) in MODES.iter().enumerate() {

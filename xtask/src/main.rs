@@ -210,8 +210,7 @@ fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
             )?
         }
     };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = cdf_codegen::load::read_spec(&path)?;
     let opts = CrateOptions {
         overrides: overrides()?,
         ..Default::default()
@@ -226,8 +225,7 @@ fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
 fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
     let overrides = overrides()?;
     let build = |path: &Path| -> Result<cdf_codegen::ir::Ir> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = cdf_codegen::load::read_spec(path)?;
         let loaded = cdf_codegen::load::load_str(&text)
             .with_context(|| format!("loading {}", path.display()))?;
         cdf_codegen::ir::schema::build(&loaded.doc, &overrides)

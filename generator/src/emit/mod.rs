@@ -317,7 +317,8 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
             .map(|t| {
                 let mine: Vec<&(String, Vec<usize>)> =
                     groups.iter().skip(t).step_by(threads).collect();
-                s.spawn(move || {
+                let worker = std::thread::Builder::new().stack_size(crate::STACK);
+                worker.spawn_scoped(s, move || {
                     mine.into_iter()
                         .map(|(module, members)| {
                             let path = format!("src/types/{module}.rs");
@@ -336,12 +337,14 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
         handles
             .into_iter()
             .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::Emit {
-                        item: "formatter thread".into(),
-                        message: "panicked".into(),
-                    })
-                })
+                let failed = |message: String| Error::Emit {
+                    item: "formatter thread".into(),
+                    message,
+                };
+                match h {
+                    Ok(h) => h.join().unwrap_or_else(|_| Err(failed("panicked".into()))),
+                    Err(e) => Err(failed(format!("could not start: {e}"))),
+                }
             })
             .collect()
     });

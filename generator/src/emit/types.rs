@@ -21,9 +21,11 @@ pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
 /// Spec Markdown made safe for rustdoc: rustdoc compiles every untagged
 /// fenced block and every indented block as a Rust doctest, and spec
 /// examples are JSON or prose. Untagged fences become `text`; indented
-/// lines outside fences lose the indent that would make them code.
+/// lines outside fences lose the indent that would make them code. Tabs
+/// become four spaces (clippy refuses tabs in docs).
 pub fn doc_lines(doc: &str) -> Vec<String> {
     let mut in_fence = false;
+    let doc = doc.replace('\t', "    ");
     let mut out: Vec<String> = doc
         .lines()
         .map(|line| {

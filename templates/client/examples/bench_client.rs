@@ -86,6 +86,7 @@ fn json_answer(body: Vec<u8>, delay: Duration) -> Answer {
         headers: vec![("content-type".into(), "application/json".into())],
         body,
         delay,
+        fault: None,
     }
 }
 

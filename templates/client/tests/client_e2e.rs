@@ -283,3 +283,25 @@ async fn a_failed_bulk_read_names_the_missing_items() {
     assert_eq!(failed.len(), 1);
     assert_eq!(api.missing, vec![json!({"externalId": "unknown"})]);
 }
+
+/// A newer CDF may send enum values and fields this crate does not know:
+/// they decode (the value kept), they do not fail the call.
+#[tokio::test]
+async fn unknown_enum_values_and_fields_decode() {
+    let mut seq = sequence(9);
+    seq["columns"][0]["valueType"] = json!("QUATERNION");
+    seq["columns"][0]["futureColumnSetting"] = json!({"x": 1});
+    seq["aFieldFromTheFuture"] = json!([1, 2, 3]);
+    let server = TestServer::start(move |_: &Seen| Answer::json(200, &json!({"items": [seq], "nextCursor": null})))
+        .await
+        .expect("server starts");
+    let request = SequencesAdvancedListDto::default();
+    let page = tokio::time::timeout(LIMIT, client_at(&server.url()).sequences().advanced_list_sequences(&request))
+        .await
+        .expect("in time")
+        .expect("decodes");
+    let column = &page.items[0].columns[0];
+    assert_eq!(column.value_type, SequenceValueTypeEnum::Other("QUATERNION".into()));
+    assert_eq!(column.value_type.as_str(), "QUATERNION");
+    assert_eq!(serde_json::to_value(&column.value_type).unwrap(), json!("QUATERNION"), "sent back as it came");
+}

@@ -6,6 +6,7 @@ mod bulk;
 mod common;
 mod config;
 mod errors;
+mod faults;
 mod pagination;
 mod requests;
 mod retries;

@@ -1,6 +1,3 @@
-use std::io;
-use std::sync::{Arc, Mutex};
-
 use bytes::Bytes;
 use cdf_client_runtime::encode::path_segment;
 use cdf_client_runtime::error::Error;
@@ -11,7 +8,7 @@ use wiremock::matchers::{
 };
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::common::{api, builder, leak, within};
+use super::common::{Captured, api, builder, leak, within};
 
 #[tokio::test]
 async fn encoded_segments_reach_the_server_as_one_segment() {
@@ -286,29 +283,6 @@ async fn bytes_bodies_and_accept_are_sent_as_given() {
         assert_eq!(&resp.bytes()[..], &[1, 2, 3]);
     })
     .await;
-}
-
-/// Log output captured for one test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Ok(mut v) = self.0.lock() {
-            v.extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
 }
 
 #[tokio::test]
