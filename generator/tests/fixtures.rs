@@ -151,3 +151,45 @@ fn codegen_toml_pins_schema_and_operation_names() {
         "retry safety overridden: {body}"
     );
 }
+
+/// Bulk limits from `spec/codegen.toml` either shape a bulk method or are
+/// reported; none is dropped in silence.
+#[test]
+fn bulk_limits_that_cannot_apply_are_reported() {
+    let path = common::workspace().join("spec/fixtures/bulk.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let toml = r#"
+[operations.createGadgets]
+bulk_totals = [{ path = "x", max = 1 }]
+[operations.createWidgets]
+bulk_totals = [{ path = "nope", max = 10 }]
+[operations.deleteWidgets]
+bulk_max_items = 2
+"#;
+    let opts = CrateOptions {
+        overrides: cdf_codegen::overrides::Overrides::parse(toml).unwrap(),
+        ..Default::default()
+    };
+    let g = generate(&text, &opts).unwrap();
+    let said = |pointer: &str, fragment: &str| {
+        g.report
+            .findings
+            .iter()
+            .any(|f| f.pointer == pointer && f.message.contains(fragment))
+    };
+    assert!(
+        said("/paths/~1gadgets/post", "no `items` array with a limit"),
+        "{:#?}",
+        g.report.findings
+    );
+    assert!(
+        said("/paths/~1widgets/post", "bulk total `nope`"),
+        "{:#?}",
+        g.report.findings
+    );
+    assert_eq!(
+        g.report.bulk.from_overrides, 1,
+        "deleteWidgets takes the smaller pinned limit"
+    );
+    assert!(g.files["src/api/default.rs"].contains("max_items: 2"));
+}

@@ -396,6 +396,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         };
         out.pagination = self.pagination(&out);
         out.bulk = self.bulk(&out);
+        self.unused_bulk_limits(&out);
         Ok(out)
     }
 
@@ -722,6 +723,30 @@ impl<'a> OperationBuilder<'_, 'a> {
             item,
             partition,
         })
+    }
+
+    /// Limits in `spec/codegen.toml` that cannot apply are reported, not
+    /// dropped in silence: an operation with no bulk method, or a total
+    /// whose first key the item does not have.
+    fn unused_bulk_limits(&mut self, op: &Operation) {
+        let Some(o) = self.over else { return };
+        let Some(bulk) = &op.bulk else {
+            if o.bulk_max_items.is_some() || !o.bulk_totals.is_empty() {
+                let message = "spec/codegen.toml sets bulk limits, but the body has no `items` array with a limit; ignored".to_string();
+                self.b.finding(self.at, message);
+            }
+            return;
+        };
+        let keys: Option<Vec<String>> = self
+            .struct_fields(&bulk.item)
+            .map(|fields| fields.iter().map(|f| f.wire.clone()).collect());
+        for total in &bulk.totals {
+            let first = total.path.first().cloned().unwrap_or_default();
+            if keys.as_ref().is_some_and(|k| !k.contains(&first)) {
+                let message = format!("spec/codegen.toml: bulk total `{}` names a key the items do not have; it counts nothing", total.path.join("."));
+                self.b.finding(self.at, message);
+            }
+        }
     }
 
     fn bulk(&mut self, op: &Operation) -> Option<Bulk> {
