@@ -199,7 +199,7 @@ pub fn diff_texts(old: &str, new: &str) -> Result<SpecDiff> {
         let loaded = crate::load::load_str(text)?;
         crate::ir::schema::build(&loaded.doc, &Default::default())
     };
-    Ok(diff(&build(old)?, &build(new)?))
+    crate::on_large_stack(|| Ok(diff(&build(old)?, &build(new)?)))?
 }
 
 /// Compares two built specs.

@@ -50,22 +50,27 @@ pub type Phases = Vec<(&'static str, Duration)>;
 pub const STACK: usize = 256 * 1024 * 1024;
 
 /// [`generate`], timing each phase for `cargo xtask bench`. `format` is
-/// the syn + prettyplease share of `emit`, summed over its threads. Runs on
-/// a thread of its own with [`STACK`], so the caller's stack size does not
-/// decide which specs can be read.
+/// the syn + prettyplease share of `emit`, summed over its threads.
 pub fn generate_timed(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
+    on_large_stack(|| pipeline(text, opts))?
+}
+
+/// Runs `work` on a thread of its own with [`STACK`], so the caller's
+/// stack size does not decide which specs can be read. Everything that
+/// reads a spec (generation, `diff`) goes through here.
+pub fn on_large_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Result<T> {
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
             .name("cdf-codegen".into())
             .stack_size(STACK)
-            .spawn_scoped(s, || pipeline(text, opts))
+            .spawn_scoped(s, work)
             .map_err(|e| Error::Io {
                 path: "<generator thread>".into(),
                 source: e,
             })?;
-        worker
+        Ok(worker
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     })
 }
 

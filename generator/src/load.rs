@@ -200,22 +200,47 @@ fn schemas_one_by_one(raw: &Value) -> Result<()> {
 }
 
 /// The first schema at or under `node` that does not read as a schema at
-/// its own level (its sub-schemas stubbed with `{}`), and why.
+/// its own level (its sub-schemas stubbed with `{}`), and why. Each level
+/// is copied without its children, so the walk stays linear in the size.
 fn first_bad_schema(node: &Value, pointer: String) -> Option<(String, String)> {
     let mut stack = vec![(pointer, node)];
     while let Some((pointer, node)) = stack.pop() {
-        let mut own = node.clone();
         for (relative, child) in sub_schemas(node) {
-            if let Some(slot) = own.pointer_mut(&relative) {
-                *slot = Value::Object(Default::default());
-            }
             stack.push((format!("{pointer}{relative}"), child));
         }
-        if let Err(e) = serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(own) {
+        if let Err(e) =
+            serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(stubbed(node))
+        {
             return Some((pointer, e.to_string()));
         }
     }
     None
+}
+
+/// A copy of one schema level: its own keys, with `{}` in place of each
+/// sub-schema (the lists and `properties` keep their length and names).
+fn stubbed(node: &Value) -> Value {
+    let Value::Object(map) = node else {
+        return node.clone();
+    };
+    let stub = || Value::Object(Default::default());
+    let copy = map
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Value::Object(_) if normalise::SCHEMA_KEYS.contains(&key.as_str()) => stub(),
+                Value::Object(props) if key == "properties" => {
+                    Value::Object(props.keys().map(|k| (k.clone(), stub())).collect())
+                }
+                Value::Array(items) if normalise::SCHEMA_LIST_KEYS.contains(&key.as_str()) => {
+                    Value::Array(items.iter().map(|_| stub()).collect())
+                }
+                other => other.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    Value::Object(copy)
 }
 
 /// The direct sub-schemas of a schema, with their pointers relative to it.
@@ -224,24 +249,24 @@ fn sub_schemas(node: &Value) -> Vec<(String, &Value)> {
     let Value::Object(map) = node else {
         return out;
     };
-    for key in ["items", "additionalProperties", "not"] {
+    for &key in normalise::SCHEMA_KEYS {
         if let Some(child) = map.get(key).filter(|c| c.is_object()) {
             out.push((join("", key), child));
         }
     }
-    for key in ["properties", "allOf", "oneOf", "anyOf"] {
-        let base = join("", key);
-        match map.get(key) {
-            Some(Value::Object(props)) => {
-                out.extend(props.iter().map(|(k, v)| (join(&base, k), v)))
-            }
-            Some(Value::Array(items)) => out.extend(
+    if let Some(Value::Object(props)) = map.get("properties") {
+        let base = join("", "properties");
+        out.extend(props.iter().map(|(k, v)| (join(&base, k), v)));
+    }
+    for &key in normalise::SCHEMA_LIST_KEYS {
+        if let Some(Value::Array(items)) = map.get(key) {
+            let base = join("", key);
+            out.extend(
                 items
                     .iter()
                     .enumerate()
                     .map(|(i, v)| (join(&base, &i.to_string()), v)),
-            ),
-            _ => {}
+            );
         }
     }
     out

@@ -52,9 +52,9 @@ const DROPPED_KEYWORDS: &[&str] = &[
 ];
 
 /// Keys whose values are schemas.
-const SCHEMA_KEYS: &[&str] = &["items", "additionalProperties", "not"];
+pub(crate) const SCHEMA_KEYS: &[&str] = &["items", "additionalProperties", "not"];
 /// Keys whose values are arrays of schemas.
-const SCHEMA_LIST_KEYS: &[&str] = &["allOf", "oneOf", "anyOf"];
+pub(crate) const SCHEMA_LIST_KEYS: &[&str] = &["allOf", "oneOf", "anyOf"];
 
 pub fn normalise(doc: &mut Value, version: &str) -> Result<Vec<Change>> {
     let mut n = Normaliser {

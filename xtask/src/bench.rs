@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use cdf_client_runtime::test_server::peak_rss_mb;
 use serde_json::{json, Value};
 
 /// Generation runs per measurement (minimum and median are reported).
@@ -218,18 +219,6 @@ fn size(dir: &Path) -> Result<(usize, usize, u64)> {
         }
     }
     Ok((files, lines, bytes))
-}
-
-/// This process's peak resident memory, from Linux's `/proc` (0 elsewhere).
-pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn machine() -> Value {

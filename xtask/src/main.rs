@@ -231,7 +231,9 @@ fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
         cdf_codegen::ir::schema::build(&loaded.doc, &overrides)
             .with_context(|| format!("reading {}", path.display()))
     };
-    let mut d = cdf_codegen::diff::diff(&build(old)?, &build(new)?);
+    let mut d = cdf_codegen::on_large_stack(|| -> Result<_> {
+        Ok(cdf_codegen::diff::diff(&build(old)?, &build(new)?))
+    })??;
     let label = |p: &Path, version: &str| {
         let file = p
             .file_name()

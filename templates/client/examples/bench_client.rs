@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use cdf_client::runtime::test_server::{Answer, Seen, TestServer};
+use cdf_client::runtime::test_server::{peak_rss_mb, Answer, Seen, TestServer};
 use cdf_client::types::*;
 use cdf_client::{BulkOptions, Client};
 use futures::TryStreamExt;
@@ -149,17 +149,6 @@ async fn bulk_create(client: &Client, concurrency: usize) -> f64 {
         .expect("bulk create succeeds");
     assert_eq!(created.len(), 10_000, "every item answered");
     started.elapsed().as_secs_f64()
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// MB/s decoding the same page `runs` times with `decode`.
