@@ -222,9 +222,11 @@ impl OperationEmitter<'_> {
             .as_ref()
             .map(|_| self.stream_methods(op, api_ty));
         let bulk = op.bulk.as_ref().map(|b| self.bulk_method(op, b, api_ty));
+        let many = allow_many_args(args.len());
         quote! {
             #doc
             #deprecated
+            #many
             pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
                 #build
                 let response = self.client.execute(request).await?;
@@ -313,9 +315,11 @@ impl OperationEmitter<'_> {
         let deprecated = op
             .deprecated
             .then(|| quote!(#[deprecated = "deprecated in the API spec"] #[allow(deprecated)]));
+        let many = allow_many_args(args.len() + 1);
         quote! {
             #[doc = #doc]
             #deprecated
+            #many
             pub async fn #bulk_name(&self, #(#args,)* options: &BulkOptions) -> Result<#ret, BulkError<#item, #answer>> {
                 const LIMITS: bulk::Limits = bulk::Limits { max_items: #max_items, totals: &[#(#totals),*] };
                 let api: #api_ty<'a> = *self;
@@ -551,9 +555,11 @@ impl OperationEmitter<'_> {
         let deprecated = op
             .deprecated
             .then(|| quote!(#[deprecated = "deprecated in the API spec"] #[allow(deprecated)]));
+        let many = allow_many_args(args.len());
         let stream = quote! {
             #[doc = #stream_doc]
             #deprecated
+            #many
             pub fn #stream_name(&self, #(#args),*) -> impl futures::Stream<Item = Result<#item, Error>> + use<'a> {
                 let api: #api_ty<'a> = *self;
                 let mut first = Some(#target.cursor.clone());
@@ -572,9 +578,11 @@ impl OperationEmitter<'_> {
                 " Every item of [`{}`](Self::{}), read over `partitions` parallel cursors (1 to 10, the API's limit); each item comes exactly once, in no set order.",
                 op.name, op.name
             );
+            let many = allow_many_args(args.len() + 1);
             quote! {
                 #[doc = #part_doc]
                 #deprecated
+                #many
                 pub fn #part_name(&self, #(#args,)* partitions: u32) -> impl futures::Stream<Item = Result<#item, Error>> + use<'a> {
                     let api: #api_ty<'a> = *self;
                     pagination::partitioned_stream(partitions, move |partition, cursor| {
@@ -588,6 +596,18 @@ impl OperationEmitter<'_> {
             }
         });
         quote!(#stream #partitioned)
+    }
+}
+
+/// clippy's `too_many_arguments` (more than 7, `&self` included) for a
+/// method taking `args` arguments besides `&self`. The count is the API's
+/// shape, not a choice made here: a path with five parameters, a params
+/// struct and a body is common (`/apis/{group}/{version}/namespaces/..`).
+fn allow_many_args(args: usize) -> TokenStream {
+    if args + 1 > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
     }
 }
 
@@ -625,4 +645,56 @@ fn method_doc(op: &Operation) -> String {
         parts.push(d.trim().to_string());
     }
     parts.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{generate, CrateOptions};
+
+    /// Six path parameters and a body make 8 arguments with `&self`; the
+    /// generated crate is built with clippy `-D warnings`, so the method
+    /// carries the allow, and a short method does not.
+    #[test]
+    fn long_argument_lists_allow_too_many_arguments() {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}:
+    parameters:
+      - {name: p1, in: path, required: true, schema: {type: string}}
+      - {name: p2, in: path, required: true, schema: {type: string}}
+      - {name: p3, in: path, required: true, schema: {type: string}}
+      - {name: p4, in: path, required: true, schema: {type: string}}
+      - {name: p5, in: path, required: true, schema: {type: string}}
+      - {name: p6, in: path, required: true, schema: {type: string}}
+    put:
+      operationId: putLong
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {x: {type: string}}}
+      responses:
+        '204': {description: done}
+    get:
+      operationId: getShort
+      responses:
+        '204': {description: done}
+"#;
+        let g = generate(spec, &CrateOptions::default()).unwrap();
+        let code = &g.files["src/api/default.rs"];
+        let before = |f: &str| {
+            let at = code.find(&format!("pub async fn {f}(")).unwrap();
+            let start = code[..at].rfind("```\n").unwrap();
+            code[start..at].to_string()
+        };
+        assert!(
+            before("put_long").contains("#[allow(clippy::too_many_arguments)]"),
+            "{code}"
+        );
+        assert!(
+            !before("get_short").contains("too_many_arguments"),
+            "{code}"
+        );
+    }
 }
