@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::ir::operation::Body;
+use crate::ir::rules::Rules;
 use crate::ir::{synth, Fallback, Finding, Ir, Ty, TypeKind};
 use crate::load::Loaded;
 use crate::normalise::{Change, ChangeKind};
@@ -29,7 +30,21 @@ pub struct Report {
     /// (e.g. a `oneOf` any object matches twice), or a synthesiser limit.
     pub rejected_requests: Vec<Finding>,
     pub bulk: BulkCounts,
+    pub validation: ValidationCounts,
     pub normalisation: Vec<Change>,
+}
+
+/// What the generated `validate()` checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidationCounts {
+    /// Fields and union variants of the types requests carry, and
+    /// parameters, with at least one rule.
+    pub places: usize,
+    /// Validation keywords over all of them, those read through a `$ref`
+    /// counted at each place that uses it.
+    pub keywords: usize,
+    /// Patterns left unchecked (each also a finding, with why).
+    pub unchecked_patterns: usize,
 }
 
 /// Operations with a `*_bulk` method, and `items` bodies without one.
@@ -96,6 +111,7 @@ impl Report {
             findings: ir.findings.clone(),
             rejected_requests: rejected_requests(ir),
             bulk: bulk_counts(ir),
+            validation: validation_counts(ir),
             normalisation: loaded.changes.clone(),
         }
     }
@@ -175,6 +191,12 @@ impl Report {
             "`items` bodies with no known per-request limit (no bulk method)",
             self.bulk.without_limit.iter().map(|p| (p, &nothing)),
         );
+        let v = &self.validation;
+        let _ = writeln!(
+            out,
+            "\nvalidate() checks:         {} keywords at {} fields, variants and parameters of requests; {} patterns unchecked (see findings)",
+            v.keywords, v.places, v.unchecked_patterns
+        );
         section(
             &mut out,
             "Normalisation (3.1 -> 3.0)",
@@ -195,6 +217,31 @@ fn rejected_requests(ir: &Ir) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+fn validation_counts(ir: &Ir) -> ValidationCounts {
+    let sent = crate::ir::access::sent(ir);
+    let mut all: Vec<&Rules> = Vec::new();
+    for (def, _) in ir.types.iter().zip(&sent).filter(|(_, sent)| **sent) {
+        match &def.kind {
+            TypeKind::Struct(s) => all.extend(s.fields.iter().map(|f| &f.rules)),
+            TypeKind::Union(u) => all.extend(u.variants.iter().map(|v| &v.rules)),
+            _ => {}
+        }
+    }
+    for op in &ir.operations {
+        all.extend(op.params.iter().map(|p| &p.rules));
+    }
+    all.retain(|r| !r.is_empty());
+    ValidationCounts {
+        places: all.len(),
+        keywords: all.iter().map(|r| r.count()).sum(),
+        unchecked_patterns: ir
+            .findings
+            .iter()
+            .filter(|f| f.message.contains("is not checked by `validate()`"))
+            .count(),
+    }
 }
 
 fn bulk_counts(ir: &Ir) -> BulkCounts {

@@ -47,6 +47,7 @@ pub struct ClientBuilder {
     total_timeout: Option<Duration>,
     allow_insecure: bool,
     max_concurrency: usize,
+    validate: bool,
     server_overrides: BTreeMap<String, String>,
 }
 
@@ -66,6 +67,7 @@ impl Default for ClientBuilder {
             total_timeout: None,
             allow_insecure: false,
             max_concurrency: DEFAULT_CONCURRENCY,
+            validate: true,
         }
     }
 }
@@ -181,6 +183,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether operations check their parameters and body against the
+    /// spec's rules (`maxLength`, `pattern`, `minimum`, `maxItems`, ...)
+    /// before sending, failing with `Error::Validation`. Default on; turn it
+    /// off to let the server be the only judge (when the spec's rules lag
+    /// behind the server's, say).
+    pub fn validate_requests(mut self, yes: bool) -> Self {
+        self.validate = yes;
+        self
+    }
+
     pub fn build(self) -> Result<Client, Error> {
         let base = self.base()?;
         let auth = self.auth()?;
@@ -210,6 +222,7 @@ impl ClientBuilder {
                 allow_insecure: self.allow_insecure,
                 permits: Semaphore::new(self.max_concurrency),
                 max_concurrency: self.max_concurrency,
+                validate: self.validate,
                 app_name: self.app_name,
                 cdf_version: self.cdf_version,
             }),

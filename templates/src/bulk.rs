@@ -26,6 +26,7 @@ use serde_json::Value;
 
 use super::client::Client;
 use super::error::Error;
+use super::validate::Validator;
 
 /// A documented per-request total beside the item count: the number of
 /// values found at `path` (JSON keys from an item; arrays on the way are
@@ -363,6 +364,37 @@ fn count(value: &Value, path: &[&str]) -> usize {
         (Value::Null, _) => 0,
         (_, None) => 1,
         (_, Some(_)) => 0,
+    }
+}
+
+/// Checks every item against the spec's rules before any is sent, with
+/// paths as in the whole body (`items[1234].externalId`), so a bad item is
+/// named by its place in the input, not in its chunk. Nothing is sent
+/// when one breaks a rule: the first bad item fails with
+/// `Error::Validation` (listing every bad item), the rest are not attempted.
+pub fn check_items<I, R>(
+    client: &Client,
+    field: &str,
+    items: Vec<I>,
+    check: impl Fn(&I, &mut Validator),
+) -> Result<Vec<I>, BulkError<I, R>> {
+    if !client.validates() {
+        return Ok(items);
+    }
+    let mut v = Validator::default();
+    let mut first = None;
+    v.at(field, |v| {
+        for (i, item) in items.iter().enumerate() {
+            let before = v.broken();
+            v.at(i, |v| check(item, v));
+            if first.is_none() && v.broken() > before {
+                first = Some(i);
+            }
+        }
+    });
+    match (first, v.finish()) {
+        (Some(at), Err(invalid)) => Err(refused(items, at, Error::Validation(invalid))),
+        _ => Ok(items),
     }
 }
 

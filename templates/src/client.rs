@@ -17,6 +17,7 @@ use super::error::{ApiError, Error};
 use super::request::{Body, Part, Request, Response, header_value};
 use super::retry::{self, RetryConfig};
 use super::server;
+use super::validate::Validator;
 
 pub use super::builder::ClientBuilder;
 
@@ -39,6 +40,7 @@ pub(crate) struct Inner {
     pub(crate) allow_insecure: bool,
     pub(crate) permits: Semaphore,
     pub(crate) max_concurrency: usize,
+    pub(crate) validate: bool,
     pub(crate) app_name: Option<String>,
     pub(crate) cdf_version: Option<String>,
 }
@@ -104,6 +106,23 @@ impl Client {
     /// Requests this client (and its clones) keeps in flight at most.
     pub fn max_concurrency(&self) -> usize {
         self.inner.max_concurrency
+    }
+
+    /// Whether operations check requests before sending
+    /// (`ClientBuilder::validate_requests`).
+    pub fn validates(&self) -> bool {
+        self.inner.validate
+    }
+
+    /// Runs `walk` over a request's parts unless validation is off;
+    /// `Error::Validation` lists every rule they break.
+    pub fn check(&self, walk: impl FnOnce(&mut Validator)) -> Result<(), Error> {
+        if !self.inner.validate {
+            return Ok(());
+        }
+        let mut v = Validator::default();
+        walk(&mut v);
+        v.finish().map_err(Error::Validation)
     }
 
     /// The server URL that the template and variables resolved to.

@@ -46,6 +46,10 @@ pub enum Error {
     /// Rejected before sending (e.g. a header value with CR/LF), names the field.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The request breaks rules of the spec (`maxLength`, `pattern`,
+    /// `minimum`, ...): found before sending, each with its field's path.
+    #[error("invalid request: {0}")]
+    Validation(super::validate::Invalid),
     /// A cursor stream saw the same nextCursor twice.
     #[error("pagination stopped: {0}")]
     Pagination(String),

@@ -18,6 +18,7 @@ pub mod test_server;
 #[doc(hidden)]
 pub mod testing;
 pub mod union;
+pub mod validate;
 
 // --- spec constants: the generator replaces everything below ---
 

@@ -6,6 +6,7 @@ pub mod operations;
 pub mod optests;
 pub mod runtime;
 pub mod types;
+pub mod validate;
 
 use std::collections::BTreeMap;
 

@@ -111,13 +111,80 @@ impl OperationEmitter<'_> {
             " Query and header parameters of `{} {}`.",
             op.method, op.path
         );
+        let checks = self.params_checks(op);
+        let validate = (!checks.is_empty()).then(|| {
+            quote! {
+                impl crate::runtime::validate::Validate for #name {
+                    fn check(&self, v: &mut crate::runtime::validate::Validator) {
+                        #(#checks)*
+                    }
+                }
+            }
+        });
         Some(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, #default serde::Deserialize)]
             pub struct #name {
                 #(#fields)*
             }
+
+            #validate
         })
+    }
+
+    /// The checks of the query and header parameters, each under its name.
+    fn params_checks(&self, op: &Operation) -> Vec<TokenStream> {
+        op.params
+            .iter()
+            .filter(|p| p.location != Location::Path)
+            .map(|p| {
+                let inner = strip_nullable(&p.ty).clone();
+                let ty = if p.required {
+                    inner
+                } else {
+                    Ty::Nullable(Box::new(inner))
+                };
+                let name = ident(&p.name);
+                self.types
+                    .keyed_check(&p.wire, &ty, &p.rules, false, quote!(&self.#name))
+            })
+            .filter(|check| !check.is_empty())
+            .collect()
+    }
+
+    /// `self.client.check(..)?;` over the path parameters, the params
+    /// struct and the body, when any of them has a rule.
+    fn send_checks(&self, op: &Operation) -> TokenStream {
+        let mut parts: Vec<TokenStream> = op
+            .params
+            .iter()
+            .filter(|p| p.location == Location::Path)
+            .map(|p| {
+                let name = ident(&p.name);
+                // Numbers are passed by value, text and enums by reference.
+                let value = match self.resolved(&p.ty) {
+                    Ty::Integer { .. } | Ty::Number | Ty::Boolean => quote!(&#name),
+                    _ => quote!(#name),
+                };
+                self.types
+                    .keyed_check(&p.wire, strip_nullable(&p.ty), &p.rules, false, value)
+            })
+            .filter(|check| !check.is_empty())
+            .collect();
+        // The params struct has `impl Validate` exactly when it has checks.
+        if op.params_type.is_some() && !self.params_checks(op).is_empty() {
+            parts.push(quote!(v.nested(params);));
+        }
+        if let Some(Body::Json { ty, .. }) = &op.body {
+            if self.types.checks_anything(ty) {
+                parts.push(quote!(v.nested(body);));
+            }
+        }
+        if parts.is_empty() {
+            return quote!();
+        }
+        let body = super::validate::closure_body(quote!(#(#parts)*));
+        quote!(self.client.check(|v| #body)?;)
     }
 
     /// The argument list of an operation's method (after `&self`), and the
@@ -213,6 +280,7 @@ impl OperationEmitter<'_> {
             Success::Text { .. } => quote!(response.text()),
             Success::Bytes { .. } => quote!(Ok(response.bytes())),
         };
+        let check = self.send_checks(op);
         let build = self.request(op);
         let deprecated = op
             .deprecated
@@ -228,6 +296,7 @@ impl OperationEmitter<'_> {
             #deprecated
             #many
             pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
+                #check
                 #build
                 let response = self.client.execute(request).await?;
                 #finish
@@ -285,6 +354,10 @@ impl OperationEmitter<'_> {
         };
         let bind = (!matches!((&b.answer_items, &op.response), (None, Success::Empty)))
             .then(|| quote!(let answers =));
+        let check_items = self.item_checks(op, b).map(|(wire, each)| {
+            let each = super::validate::closure_body(each);
+            quote!(let items = bulk::check_items(api.client, #wire, items, |x, v| #each)?;)
+        });
         let max_items = proc_macro2::Literal::usize_unsuffixed(b.max_items);
         let totals = b.totals.iter().map(|t| {
             let path = &t.path;
@@ -325,6 +398,7 @@ impl OperationEmitter<'_> {
                 let api: #api_ty<'a> = *self;
                 let mut body = body;
                 let items = #take;
+                #check_items
                 #bind bulk::run(api.client, items, &LIMITS, options, |chunk| {
                     let mut body = body.clone();
                     body.#items = #put;
@@ -334,6 +408,25 @@ impl OperationEmitter<'_> {
                 #finish
             }
         }
+    }
+
+    /// The checks of one bulk item (`x`), from the rules of the body's
+    /// `items` field, and that field's JSON name; `None` when an item has
+    /// nothing to check.
+    fn item_checks(&self, op: &Operation, b: &Bulk) -> Option<(String, TokenStream)> {
+        let Some(Body::Json { ty, .. }) = &op.body else {
+            return None;
+        };
+        let Ty::Named(id) = self.resolved(ty) else {
+            return None;
+        };
+        let TypeKind::Struct(s) = &self.ir.types[id.0].kind else {
+            return None;
+        };
+        let field = s.fields.iter().find(|f| f.name == b.items_field)?;
+        let rules = field.rules.each.as_deref().cloned().unwrap_or_default();
+        let each = self.types.check_value(&b.item, &rules, false);
+        (!each.is_empty()).then(|| (field.wire.clone(), each))
     }
 
     /// What the method of `op` returns.

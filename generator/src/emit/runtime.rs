@@ -50,6 +50,10 @@ const MODULES: &[(&str, &str)] = &[
         include_str!("../../../templates/src/testing.rs"),
     ),
     ("union.rs", include_str!("../../../templates/src/union.rs")),
+    (
+        "validate.rs",
+        include_str!("../../../templates/src/validate.rs"),
+    ),
 ];
 
 pub fn files(ir: &Ir) -> Result<Vec<(String, String)>> {

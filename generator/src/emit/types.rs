@@ -78,15 +78,19 @@ fn is_rust_fence(info: &str) -> bool {
 }
 
 pub struct TypeEmitter<'a> {
-    ir: &'a Ir,
-    recursive_alias: Vec<bool>,
+    pub(super) ir: &'a Ir,
+    pub(super) recursive_alias: Vec<bool>,
+    /// Types that get `impl Validate` (see [`super::validate`]).
+    pub(super) needs_validate: Vec<bool>,
 }
 
 impl<'a> TypeEmitter<'a> {
     pub fn new(ir: &'a Ir) -> Self {
+        let recursive_alias = crate::ir::cycles::recursive_aliases(ir);
         TypeEmitter {
             ir,
-            recursive_alias: crate::ir::cycles::recursive_aliases(ir),
+            needs_validate: super::validate::needs(ir, &recursive_alias),
+            recursive_alias,
         }
     }
 
@@ -145,7 +149,8 @@ impl<'a> TypeEmitter<'a> {
         let doc = doc_attrs(Some(&type_doc(def)));
         let doc = quote!(#cfg #doc);
         let name = ident(&def.name);
-        match &def.kind {
+        let validate = self.validate_impl(index, def, &cfg);
+        let item = match &def.kind {
             TypeKind::Struct(s) => self.structure(&doc, &name, s),
             TypeKind::Enum(e) => string_enum(&doc, &cfg, &name, e),
             TypeKind::Union(u) => self.union(&doc, &cfg, &name, &def.name, u),
@@ -165,7 +170,8 @@ impl<'a> TypeEmitter<'a> {
                     pub type #name = #ty;
                 }
             }
-        }
+        };
+        quote!(#item #validate)
     }
 
     fn structure(&self, doc: &TokenStream, name: &Ident, s: &Struct) -> TokenStream {

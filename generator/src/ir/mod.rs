@@ -2,11 +2,13 @@
 //! emit, with every name decided and every reference resolved. Emitters read
 //! only this; they never look back at the spec.
 
+pub mod access;
 pub mod check;
 pub mod conform;
 pub mod cycles;
 pub mod features;
 pub mod operation;
+pub mod rules;
 pub mod schema;
 pub mod synth;
 pub mod view;
@@ -130,6 +132,11 @@ pub struct Field {
     pub flatten: bool,
     /// What the spec says about valid values here (for synthesised instances).
     pub constraints: Constraints,
+    /// What `validate()` checks here, through `$ref`s.
+    pub rules: rules::Rules,
+    /// `readOnly` / `writeOnly` (see [`access`]).
+    pub read_only: bool,
+    pub write_only: bool,
 }
 
 /// The validation keywords of a schema, kept so that generated tests can
@@ -181,6 +188,8 @@ pub struct Variant {
     pub required: Vec<String>,
     /// Discriminator values that select this variant.
     pub tags: Vec<String>,
+    /// What `validate()` checks on this variant's value.
+    pub rules: rules::Rules,
 }
 
 /// A set of JSON value kinds.

@@ -114,6 +114,8 @@ pub struct Param {
     /// Arrays: `name=a&name=b` (true) or `name=a,b` (false).
     pub explode: bool,
     pub constraints: super::Constraints,
+    /// What `validate()` checks before sending.
+    pub rules: super::rules::Rules,
 }
 
 #[derive(Debug, Clone)]
@@ -487,11 +489,22 @@ impl<'a> OperationBuilder<'_, 'a> {
                 required: data.required || location == Location::Path,
                 doc: data.description.clone(),
                 explode,
+                // Through a `$ref` too: a path segment must match the
+                // referenced schema's pattern, or `validate()` refuses it.
                 constraints: match &data.format {
                     ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => {
                         super::view::constraints(s)
                     }
+                    ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) => self
+                        .b
+                        .resolve(reference, &at)
+                        .map(|(_, s)| super::view::constraints(s))
+                        .unwrap_or_default(),
                     _ => Default::default(),
+                },
+                rules: match &data.format {
+                    ParameterSchemaOrContent::Schema(s) => self.b.rules(s, &join(&at, "schema")),
+                    ParameterSchemaOrContent::Content(_) => Default::default(),
                 },
             });
         }

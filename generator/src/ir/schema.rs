@@ -127,6 +127,7 @@ pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
         findings: b.findings,
         conformance: Default::default(),
     };
+    super::access::relax(&mut ir);
     super::cycles::box_cycles(&mut ir);
     super::features::assign(&mut ir, &doc.extensions);
     check_examples(&mut ir);
@@ -484,6 +485,37 @@ impl<'a> Builder<'a> {
         });
     }
 
+    /// What `validate()` checks on a value of `schema`; patterns it cannot
+    /// check are reported.
+    pub(super) fn rules<S: std::borrow::Borrow<Schema>>(
+        &mut self,
+        schema: &'a ReferenceOr<S>,
+        pointer: &str,
+    ) -> super::rules::Rules {
+        let resolve = |reference: &str| self.resolve(reference, pointer).ok().map(|(_, s)| s);
+        let mut reader = super::rules::Reader {
+            resolve: &resolve,
+            findings: Vec::new(),
+        };
+        let rules = reader.of(schema, pointer);
+        let found = reader.findings;
+        self.findings.extend(found);
+        rules
+    }
+
+    /// `readOnly` and `writeOnly` of a property, on it or on the schema
+    /// its `$ref` names.
+    fn access(&self, schema: &ReferenceOr<Box<Schema>>) -> (bool, bool) {
+        let data = match schema {
+            ReferenceOr::Item(s) => Some(&s.schema_data),
+            ReferenceOr::Reference { reference } => self
+                .resolve(reference, "")
+                .ok()
+                .map(|(_, s)| &s.schema_data),
+        };
+        data.map_or((false, false), |d| (d.read_only, d.write_only))
+    }
+
     pub(super) fn finding(&mut self, pointer: &str, message: String) {
         self.findings.push(Finding {
             pointer: pointer.to_string(),
@@ -590,6 +622,7 @@ impl<'a> Builder<'a> {
             }
             let hint = format!("{}{}", prop.owner, prop.wire.to_upper_camel_case());
             let ty = self.ty(prop.schema, &hint, &prop.pointer)?;
+            let (read_only, write_only) = self.access(prop.schema);
             let doc = match prop.schema {
                 ReferenceOr::Item(s) => doc_of(s),
                 ReferenceOr::Reference { .. } => None,
@@ -603,6 +636,9 @@ impl<'a> Builder<'a> {
                 boxed: false,
                 flatten: false,
                 constraints: self.prop_constraints(prop.schema, &prop.pointer),
+                rules: self.rules(prop.schema, &prop.pointer),
+                read_only,
+                write_only,
             });
         }
         for missing in shape.required.iter().filter(|r| !declared.contains(*r)) {
@@ -817,6 +853,7 @@ impl<'a> Builder<'a> {
                     kinds: self.kinds(resolved, &rv, 0),
                     required,
                     tags,
+                    rules: self.rules(part, &at),
                 },
                 props,
             ));
@@ -1028,14 +1065,19 @@ fn flattened(name: String, ty: Ty) -> Field {
         boxed: false,
         flatten: true,
         constraints: Default::default(),
+        rules: Default::default(),
+        read_only: false,
+        write_only: false,
     }
 }
 
-/// `allOf: [one]` with nothing of its own beside descriptive keywords: an alias.
+/// `allOf: [one]` with nothing of its own beside descriptive keywords: an
+/// alias. A `required` beside it is not descriptive: it makes a struct.
 fn single_part<'s>(v: &View<'s>) -> Option<&'s ReferenceOr<Schema>> {
     match v.all_of {
         [one]
             if !has_properties(v)
+                && v.required.is_empty()
                 && v.one_of.is_empty()
                 && v.any_of.is_empty()
                 && v.items.is_none()

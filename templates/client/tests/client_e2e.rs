@@ -305,3 +305,93 @@ async fn unknown_enum_values_and_fields_decode() {
     assert_eq!(column.value_type.as_str(), "QUATERNION");
     assert_eq!(serde_json::to_value(&column.value_type).unwrap(), json!("QUATERNION"), "sent back as it came");
 }
+
+fn new_sequence(external_id: &str, columns: usize) -> PostSequenceDto {
+    PostSequenceDto {
+        external_id: Some(external_id.to_string()),
+        name: None,
+        description: None,
+        asset_id: None,
+        metadata: None,
+        columns: (0..columns)
+            .map(|c| PostSequenceColumnDto {
+                external_id: format!("c{c}"),
+                name: None,
+                description: None,
+                value_type: None,
+                metadata: None,
+            })
+            .collect(),
+        data_set_id: None,
+    }
+}
+
+fn validation(error: &Error) -> &cdf_client::runtime::validate::Invalid {
+    match error {
+        Error::Validation(invalid) => invalid,
+        other => panic!("expected a validation error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn requests_that_break_the_spec_are_refused_before_sending() {
+    let server = TestServer::start(|_: &Seen| Answer::json(200, &json!({"items": []}))).await.expect("server starts");
+    let client = client_at(&server.url());
+    let body = DataPostSequence {
+        items: vec![new_sequence("fine", 1), new_sequence(&"x".repeat(256), 0), new_sequence("also-fine", 401)],
+    };
+    let err = client.sequences().create_sequence(&body).await.expect_err("refused");
+    let invalid = validation(&err);
+    let found: Vec<String> = invalid.violations.iter().map(|v| v.to_string()).collect();
+    assert_eq!(
+        found,
+        vec![
+            "items[1].externalId: 256 characters, at most 255 allowed (maxLength)",
+            "items[1].columns: 0 items, at least 1 needed (minItems)",
+            "items[2].columns: 401 items, at most 400 allowed (maxItems)",
+        ]
+    );
+    assert!(err.to_string().starts_with("invalid request: items[1].externalId"), "{err}");
+    assert_eq!(server.requests(), 0, "nothing was sent");
+
+    // Query parameters and path parameters are checked too, by their wire names.
+    let params = ListSequencesParams { limit: Some(0), ..Default::default() };
+    let err = client.sequences().list_sequences(&params).await.expect_err("refused");
+    assert_eq!(validation(&err).violations[0].to_string(), "limit: 0 is below the minimum: must be greater than or equal to 1");
+    let err = client.assets().get_asset(0).await.expect_err("refused");
+    assert_eq!(validation(&err).violations[0].to_string(), "id: 0 is below the minimum: must be greater than or equal to 1");
+    assert_eq!(server.requests(), 0, "nothing was sent");
+
+    // Opting out lets the server judge.
+    let trusting = Client::builder()
+        .base_url(format!("{}/api/v1/projects/test", server.url()))
+        .bearer_token("test-token")
+        .validate_requests(false)
+        .build()
+        .expect("client builds");
+    assert!(!trusting.validates());
+    trusting.sequences().create_sequence(&body).await.expect("sent and answered");
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_bulk_call_names_a_bad_item_by_its_place_in_the_whole_input() {
+    let store = Arc::new(Mutex::new(BTreeMap::new()));
+    let server = TestServer::start(sequences_endpoint(store)).await.expect("server starts");
+    let client = client_at(&server.url());
+    let mut items: Vec<PostSequenceDto> = (0..2500).map(|i| new_sequence(&format!("s{i}"), 1)).collect();
+    items[1234].external_id = Some("y".repeat(300));
+    items[2001].columns.clear();
+    let err = client
+        .sequences()
+        .create_sequence_bulk(DataPostSequence { items }, &BulkOptions::default())
+        .await
+        .expect_err("refused");
+    let failed: Vec<(usize, &Error)> = err.failed().map(|(items, e)| (items.len(), e)).collect();
+    assert_eq!(failed.len(), 1, "{err}");
+    let invalid = validation(failed[0].1);
+    assert_eq!(invalid.paths(), BTreeSet::from(["items[1234].externalId", "items[2001].columns"]).into_iter().collect());
+    assert_eq!(err.failed().next().map(|(items, _)| items[0].external_id.clone()), Some(Some("y".repeat(300))));
+    assert_eq!(err.not_attempted().count(), 2499);
+    assert_eq!(server.requests(), 0, "no chunk was sent");
+}
