@@ -39,8 +39,33 @@ impl Default for CrateOptions {
     }
 }
 
-/// Every file of the crate, by path relative to the crate root.
+/// Every file of the crate, by path relative to the crate root. The type
+/// modules (formatted on their own threads) are written while this thread
+/// does the rest, which is serial: on 2 cores that overlaps the two halves.
 pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
+    std::thread::scope(|s| {
+        let types = std::thread::Builder::new()
+            .name("cdf-codegen-types".into())
+            .stack_size(crate::STACK)
+            .spawn_scoped(s, || type_modules(ir))
+            .map_err(|e| Error::Emit {
+                item: "type modules".into(),
+                message: format!("could not start a thread: {e}"),
+            })?;
+        let mut files = other_files(ir, opts)?;
+        let types = types.join().unwrap_or_else(|_| {
+            Err(Error::Emit {
+                item: "type modules".into(),
+                message: "the thread panicked".into(),
+            })
+        })?;
+        files.extend(types);
+        Ok(files)
+    })
+}
+
+/// Everything but the type modules.
+fn other_files(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let lib = opts.package_name.replace('-', "_");
     let client = runtime::client_files(ir, &lib);
@@ -77,9 +102,6 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
     if let Some(tokens) = examples::schema_examples(ir, &lib) {
         let path = "tests/schema_examples.rs";
         files.insert(path.to_string(), format_file(path, tokens)?);
-    }
-    for (path, text) in type_modules(ir)? {
-        files.insert(path, text);
     }
     Ok(files)
 }
@@ -275,6 +297,23 @@ fn api_modules(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> Result<Vec<(String, S
     Ok(out)
 }
 
+/// A type module: its name and the indices of its types.
+type Module = (String, Vec<usize>);
+
+/// Modules dealt out to `threads` shares of about equal size (by type
+/// count, largest module first), so no thread is left with the long tail.
+fn balanced(mut groups: Vec<Module>, threads: usize) -> Vec<Vec<Module>> {
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut shares: Vec<(usize, Vec<Module>)> = vec![(0, Vec::new()); threads];
+    for group in groups {
+        if let Some(lightest) = shares.iter_mut().min_by_key(|(load, _)| *load) {
+            lightest.0 += group.1.len();
+            lightest.1.push(group);
+        }
+    }
+    shares.into_iter().map(|(_, share)| share).collect()
+}
+
 /// Types split into modules by first letter, so no file is huge; all of them
 /// are re-exported from `types`. Modules are emitted and formatted in
 /// parallel (token streams cannot cross threads, so each thread makes its own).
@@ -308,19 +347,18 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
             },
         )?,
     )];
-    let groups: Vec<(String, Vec<usize>)> = groups.into_iter().collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(1);
+    let shares = balanced(groups.into_iter().collect(), threads);
     let emitter = &emitter;
     let results: Vec<Result<Vec<(String, String)>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let mine: Vec<&(String, Vec<usize>)> =
-                    groups.iter().skip(t).step_by(threads).collect();
+        let handles: Vec<_> = shares
+            .iter()
+            .map(|mine| {
                 let worker = std::thread::Builder::new().stack_size(crate::STACK);
                 worker.spawn_scoped(s, move || {
-                    mine.into_iter()
+                    mine.iter()
                         .map(|(module, members)| {
                             let path = format!("src/types/{module}.rs");
                             let items = members.iter().map(|i| emitter.def(*i, &ir.types[*i]));
