@@ -1,9 +1,10 @@
 //! Checks of the spec's validation keywords (`maxLength`, `pattern`,
 //! `minimum`, `maxItems`, ...) made before a request is sent, so that a
 //! value the server would refuse with a bare 400 is refused here with the
-//! path of the field that breaks the rule. The generated types implement
-//! [`Validate`]; operations run it unless the client was built with
-//! `ClientBuilder::validate_requests(false)`.
+//! path of the field that breaks the rule. The generated types that
+//! requests carry and that have rules implement [`Validate`]; operations
+//! run it unless the client was built with
+//! `ClientBuilder::validate_requests(false)`. Answers are not checked.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
