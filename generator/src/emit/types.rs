@@ -86,12 +86,13 @@ pub struct TypeEmitter<'a> {
 
 impl<'a> TypeEmitter<'a> {
     pub fn new(ir: &'a Ir) -> Self {
-        let recursive_alias = crate::ir::cycles::recursive_aliases(ir);
-        TypeEmitter {
+        let mut emitter = TypeEmitter {
             ir,
-            needs_validate: super::validate::needs(ir, &recursive_alias),
-            recursive_alias,
-        }
+            recursive_alias: crate::ir::cycles::recursive_aliases(ir),
+            needs_validate: Vec::new(),
+        };
+        emitter.needs_validate = emitter.validate_needs();
+        emitter
     }
 
     pub fn ty(&self, ty: &Ty) -> TokenStream {

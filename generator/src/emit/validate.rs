@@ -13,65 +13,61 @@ use quote::quote;
 
 use super::types::{ident, TypeEmitter};
 use crate::ir::rules::{Bound, Rules};
-use crate::ir::{Field, Ir, Ty, TypeDef, TypeKind};
+use crate::ir::{Field, Ty, TypeDef, TypeKind};
 
-/// Which types need an impl: those requests carry with rules of their
-/// own, and those that reach one (a fixpoint over the type graph, so cycles are fine).
-pub fn needs(ir: &Ir, recursive_alias: &[bool]) -> Vec<bool> {
-    let sent = crate::ir::access::sent(ir);
-    let mut needs: Vec<bool> = ir
-        .types
-        .iter()
-        .zip(&sent)
-        .map(|(def, sent)| *sent && own_rules(ir, recursive_alias, def))
-        .collect();
-    let edges: Vec<Vec<usize>> = ir
-        .types
-        .iter()
-        .map(|def| {
-            let mut out = Vec::new();
-            def.kind.named(&mut out);
-            out.into_iter().map(|id| id.0).collect()
-        })
-        .collect();
-    loop {
-        let mut changed = false;
-        for (i, targets) in edges.iter().enumerate() {
-            if !needs[i]
-                && sent[i]
-                && !matches!(ir.types[i].kind, TypeKind::Enum(_))
-                && targets.iter().any(|t| needs[*t])
-            {
-                needs[i] = true;
-                changed = true;
+impl TypeEmitter<'_> {
+    /// Which types need an impl: those requests carry with rules of their
+    /// own, and those that reach one (a fixpoint over the type graph, so
+    /// cycles are fine).
+    pub(super) fn validate_needs(&self) -> Vec<bool> {
+        let ir = self.ir;
+        let sent = crate::ir::access::sent(ir);
+        let mut needs: Vec<bool> = ir
+            .types
+            .iter()
+            .zip(&sent)
+            .map(|(def, sent)| *sent && self.own_rules(def))
+            .collect();
+        let edges: Vec<Vec<usize>> = ir
+            .types
+            .iter()
+            .map(|def| {
+                let mut out = Vec::new();
+                def.kind.named(&mut out);
+                out.into_iter().map(|id| id.0).collect()
+            })
+            .collect();
+        loop {
+            let mut changed = false;
+            for (i, targets) in edges.iter().enumerate() {
+                if !needs[i]
+                    && sent[i]
+                    && !matches!(ir.types[i].kind, TypeKind::Enum(_))
+                    && targets.iter().any(|t| needs[*t])
+                {
+                    needs[i] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return needs;
             }
         }
-        if !changed {
-            return needs;
-        }
     }
-}
 
-/// A struct or union with a rule that applies to its Rust type.
-fn own_rules(ir: &Ir, recursive_alias: &[bool], def: &TypeDef) -> bool {
-    let applies = |ty: &Ty, rules: &Rules| {
-        !Checks {
-            ir,
-            recursive_alias,
+    /// A struct or union with a rule that applies to its Rust type.
+    fn own_rules(&self, def: &TypeDef) -> bool {
+        match &def.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .any(|f| !self.own_checks(&field_ty(f), &f.rules, f.boxed).is_empty()),
+            TypeKind::Union(u) => u
+                .variants
+                .iter()
+                .any(|v| !self.own_checks(&v.ty, &v.rules, v.boxed).is_empty()),
+            TypeKind::Enum(_) | TypeKind::Alias(_) => false,
         }
-        .rules(ty, rules, &quote!(x))
-        .is_empty()
-    };
-    match &def.kind {
-        TypeKind::Struct(s) => s
-            .fields
-            .iter()
-            .any(|f| !f.boxed && applies(&field_ty(f), &f.rules)),
-        TypeKind::Union(u) => u
-            .variants
-            .iter()
-            .any(|v| !v.boxed && applies(&v.ty, &v.rules)),
-        TypeKind::Enum(_) | TypeKind::Alias(_) => false,
     }
 }
 
@@ -88,19 +84,13 @@ fn field_ty(f: &Field) -> Ty {
     }
 }
 
-/// Rule checks on one value of a known type.
-struct Checks<'a> {
-    ir: &'a Ir,
-    recursive_alias: &'a [bool],
-}
-
-impl Checks<'_> {
+impl TypeEmitter<'_> {
     /// Statements checking `rules` on `x` (an expression of type `&T`, `T`
     /// the Rust type of `ty`); empty when none applies to that type.
-    fn rules(&self, ty: &Ty, rules: &Rules, x: &TokenStream) -> TokenStream {
+    fn rule_checks(&self, ty: &Ty, rules: &Rules, x: &TokenStream) -> TokenStream {
         match ty {
             Ty::Nullable(inner) => {
-                let inner = self.rules(inner, rules, &quote!(x));
+                let inner = self.rule_checks(inner, rules, &quote!(x));
                 if inner.is_empty() {
                     inner
                 } else {
@@ -109,7 +99,7 @@ impl Checks<'_> {
             }
             Ty::Named(id) => match &self.ir.types[id.0].kind {
                 TypeKind::Alias(inner) if !self.recursive_alias[id.0] => {
-                    self.rules(inner, rules, x)
+                    self.rule_checks(inner, rules, x)
                 }
                 _ => quote!(),
             },
@@ -164,7 +154,7 @@ impl Checks<'_> {
                     out.extend(quote!(v.unique_items(#x);));
                 }
                 if let Some(each) = &rules.each {
-                    let each = self.rules(inner, each, &quote!(x));
+                    let each = self.rule_checks(inner, each, &quote!(x));
                     if !each.is_empty() {
                         out.extend(quote!(v.each(#x, |v, x| { #each });));
                     }
@@ -174,7 +164,7 @@ impl Checks<'_> {
             Ty::Map(inner) => {
                 let mut out = counts(rules.min_properties, rules.max_properties, x, "properties");
                 if let Some(each) = &rules.each {
-                    let each = self.rules(inner, each, &quote!(x));
+                    let each = self.rule_checks(inner, each, &quote!(x));
                     if !each.is_empty() {
                         out.extend(quote!(v.each_value(#x, |v, x| { #each });));
                     }
@@ -234,11 +224,7 @@ impl TypeEmitter<'_> {
         if boxed {
             return quote!();
         }
-        Checks {
-            ir: self.ir,
-            recursive_alias: &self.recursive_alias,
-        }
-        .rules(ty, rules, &quote!(x))
+        self.rule_checks(ty, rules, &quote!(x))
     }
 
     /// `impl Validate` for the type at `index`, or nothing when it has
