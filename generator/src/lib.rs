@@ -93,11 +93,12 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
         ..opts.clone()
     };
     let formatted_before = emit::FORMAT_NANOS.load(Ordering::Relaxed);
-    let files = emit::emit_crate(&ir, &opts)?;
+    let survey = ir::faithful::survey(&ir);
+    let files = emit::emit_crate(&ir, &survey, &opts)?;
     lap("emit", &mut phases);
     let formatted = emit::FORMAT_NANOS.load(Ordering::Relaxed) - formatted_before;
     phases.push(("  of which format", Duration::from_nanos(formatted)));
-    let report = Report::new(&loaded, &ir);
+    let report = Report::new(&loaded, &ir, &survey);
     let types = ir
         .types
         .iter()

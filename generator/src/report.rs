@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::ir::faithful::{Outcome, Survey};
 use crate::ir::operation::Body;
 use crate::ir::rules::Rules;
 use crate::ir::{synth, Fallback, Finding, Ir, Ty, TypeKind};
@@ -31,7 +32,25 @@ pub struct Report {
     pub rejected_requests: Vec<Finding>,
     pub bulk: BulkCounts,
     pub validation: ValidationCounts,
+    pub unions: UnionCounts,
     pub normalisation: Vec<Change>,
+}
+
+/// The round-trip law over every union (see [`crate::ir::faithful`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct UnionCounts {
+    pub unions: usize,
+    pub variants: usize,
+    /// Variants whose instance decodes as itself, or as a twin, and
+    /// encodes back unchanged.
+    pub decoded_faithfully: usize,
+    /// Pairs of variants no value can tell apart: the later one is never
+    /// chosen (a finding in the spec; the value is kept whole either way).
+    pub twins: Vec<Finding>,
+    /// Variants whose instance loses data, or has none: generator defects.
+    pub unfaithful: Vec<Finding>,
+    /// Unions with a catch-all variant for objects no variant knows.
+    pub catch_alls: usize,
 }
 
 /// What the generated `validate()` checks.
@@ -72,7 +91,7 @@ pub struct SchemaCounts {
 }
 
 impl Report {
-    pub fn new(loaded: &Loaded, ir: &Ir) -> Report {
+    pub fn new(loaded: &Loaded, ir: &Ir, survey: &Survey) -> Report {
         let mut types_by_kind = BTreeMap::new();
         for def in &ir.types {
             let kind = match def.kind {
@@ -112,6 +131,7 @@ impl Report {
             rejected_requests: rejected_requests(ir),
             bulk: bulk_counts(ir),
             validation: validation_counts(ir),
+            unions: union_counts(ir, survey),
             normalisation: loaded.changes.clone(),
         }
     }
@@ -197,12 +217,72 @@ impl Report {
             "\nvalidate() checks:         {} keywords at {} fields, variants and parameters of requests; {} patterns unchecked (see findings)",
             v.keywords, v.places, v.unchecked_patterns
         );
+        let u = &self.unions;
+        let _ = writeln!(
+            out,
+            "\nunions: {}, variants: {}, decoded faithfully: {}",
+            u.unions, u.variants, u.decoded_faithfully
+        );
+        let _ = writeln!(
+            out,
+            "unions that keep an object no variant knows in a catch-all `Other`: {}",
+            u.catch_alls
+        );
+        section(
+            &mut out,
+            "Union variants no value can tell apart (the first in the spec's order is chosen)",
+            u.twins.iter().map(|f| (&f.pointer, &f.message)),
+        );
+        section(
+            &mut out,
+            "Union variants not decoded faithfully",
+            u.unfaithful.iter().map(|f| (&f.pointer, &f.message)),
+        );
         section(
             &mut out,
             "Normalisation (3.1 -> 3.0)",
             self.normalisation.iter().map(|c| (&c.pointer, &c.detail)),
         );
         out
+    }
+}
+
+fn union_counts(ir: &Ir, survey: &Survey) -> UnionCounts {
+    let mut twins = Vec::new();
+    let mut unfaithful = Vec::new();
+    for case in &survey.cases {
+        let def = &ir.types[case.union];
+        let TypeKind::Union(u) = &def.kind else {
+            continue;
+        };
+        let name = &u.variants[case.variant].name;
+        let pointer = def.pointer.clone();
+        match &case.outcome {
+            Outcome::Itself => {}
+            Outcome::Twin(w) => twins.push(Finding {
+                pointer,
+                message: format!(
+                    "`{}::{name}` reads as `{}`, which keeps every value of it and comes first",
+                    def.name, u.variants[*w].name
+                ),
+            }),
+            Outcome::Lost(why) => unfaithful.push(Finding {
+                pointer,
+                message: format!("`{}::{name}`: {why}", def.name),
+            }),
+            Outcome::NoInstance => unfaithful.push(Finding {
+                pointer,
+                message: format!("`{}::{name}`: no instance could be built", def.name),
+            }),
+        }
+    }
+    UnionCounts {
+        unions: survey.unions,
+        variants: survey.variants,
+        decoded_faithfully: survey.faithful(),
+        twins,
+        unfaithful,
+        catch_alls: survey.unknown.len(),
     }
 }
 

@@ -193,3 +193,24 @@ bulk_max_items = 2
     );
     assert!(g.files["src/api/default.rs"].contains("max_items: 2"));
 }
+
+/// The round-trip law on the union fixture: every variant's instance is
+/// predicted to decode as itself, but for the one pair of twins, which the
+/// report lists (the generated `tests/unions.rs` proves it with the real
+/// types, see `compile.rs`).
+#[test]
+fn every_union_variant_of_the_fixture_decodes_faithfully() {
+    let path = common::workspace().join("spec/fixtures/faithful-unions.yaml");
+    let g = common::generate(&path, "faithful");
+    let u = &g.report.unions;
+    assert_eq!(u.variants, u.decoded_faithfully, "{:#?}", u.unfaithful);
+    assert!(u.unfaithful.is_empty(), "{:#?}", u.unfaithful);
+    assert_eq!(u.twins.len(), 1, "{:#?}", u.twins);
+    assert!(u.twins[0]
+        .message
+        .contains("`Twins::SecondTwin` reads as `FirstTwin`"));
+    let tests = &g.files["tests/unions.rs"];
+    assert!(tests.contains("Grant::OwnerGrant"), "{tests}");
+    // Each variant's instance carries its own key.
+    assert!(tests.contains(r#"{\"ownerRule\":"#), "{tests}");
+}

@@ -49,6 +49,20 @@ pub struct ClientBuilder {
     max_concurrency: usize,
     validate: bool,
     server_overrides: BTreeMap<String, String>,
+    answer_tap: Option<AnswerTap>,
+}
+
+/// Sees the body of every 2xx answer before it is decoded (see
+/// [`ClientBuilder::answer_tap`]).
+#[derive(Clone)]
+pub(crate) struct AnswerTap(pub(crate) std::sync::Arc<TapFn>);
+
+type TapFn = dyn Fn(&[u8]) + Send + Sync;
+
+impl std::fmt::Debug for AnswerTap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnswerTap")
+    }
 }
 
 impl Default for ClientBuilder {
@@ -56,6 +70,7 @@ impl Default for ClientBuilder {
         ClientBuilder {
             template: None,
             server_overrides: BTreeMap::new(),
+            answer_tap: None,
             defaults: BTreeMap::new(),
             variables: BTreeMap::new(),
             base_url: None,
@@ -193,6 +208,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `tap` with the body of every 2xx answer, before it is decoded.
+    /// For tests that compare what a server sent with what the types kept
+    /// (the contract sweeps do); not needed to use the client.
+    #[doc(hidden)]
+    pub fn answer_tap(mut self, tap: impl Fn(&[u8]) + Send + Sync + 'static) -> Self {
+        self.answer_tap = Some(AnswerTap(std::sync::Arc::new(tap)));
+        self
+    }
+
     pub fn build(self) -> Result<Client, Error> {
         let base = self.base()?;
         let auth = self.auth()?;
@@ -225,6 +249,7 @@ impl ClientBuilder {
                 validate: self.validate,
                 app_name: self.app_name,
                 cdf_version: self.cdf_version,
+                answer_tap: self.answer_tap,
             }),
         })
     }

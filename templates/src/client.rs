@@ -43,6 +43,7 @@ pub(crate) struct Inner {
     pub(crate) validate: bool,
     pub(crate) app_name: Option<String>,
     pub(crate) cdf_version: Option<String>,
+    pub(crate) answer_tap: Option<super::builder::AnswerTap>,
 }
 
 /// Why an attempt failed, split by what may happen next.
@@ -171,7 +172,12 @@ impl Client {
             );
             let (answer, token) = self.attempt(req, &url, deadline).instrument(span).await?;
             let failure = match answer {
-                Ok(r) if (200..300).contains(&r.status) => return Ok(r),
+                Ok(r) if (200..300).contains(&r.status) => {
+                    if let Some(tap) = &inner.answer_tap {
+                        (tap.0)(&r.body);
+                    }
+                    return Ok(r);
+                }
                 // One fresh token per call: a second 401 means the
                 // credentials lack access, and asking again would loop.
                 Ok(r) if r.status == 401 && !refreshed && inner.auth.can_refresh() => {

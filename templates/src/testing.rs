@@ -40,6 +40,77 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(json: &str) -> Result<(), Str
     }
 }
 
+/// Decodes `json` as a union `T`, which must read it as the variant
+/// `is_variant` accepts and encode it back to the same JSON.
+pub fn variant_round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(
+    json: &str,
+    is_variant: fn(&T) -> bool,
+) -> Result<(), String> {
+    let typed: T = serde_json::from_str(json).map_err(|e| format!("does not decode: {e}"))?;
+    if !is_variant(&typed) {
+        return Err(format!("decodes as another variant: {typed:?}"));
+    }
+    round_trip::<T>(json)
+}
+
+/// `Ok` when `typed` (an answer decoded and encoded again) is the JSON the
+/// server sent in `body`. A `null` and an absent key are the same to the
+/// types (an `Option` that is `None` is not sent), so both sides drop
+/// their `null` members first.
+pub fn lossless(body: &[u8], typed: &Value) -> Result<(), String> {
+    let sent: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+    let (sent, typed) = (without_nulls(&sent), without_nulls(typed));
+    if same_json(&sent, &typed) {
+        return Ok(());
+    }
+    let mut at = String::new();
+    first_difference(&sent, &typed, &mut at);
+    Err(format!("re-encoded answer differs at {at}"))
+}
+
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Writes the JSON pointer of the first place where `a` and `b` differ,
+/// and what each side has there.
+fn first_difference(a: &Value, b: &Value, at: &mut String) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) if same_json(v, w) => {}
+                    Some(w) => {
+                        at.push('/');
+                        at.push_str(k);
+                        return first_difference(v, w, at);
+                    }
+                    None => return at.push_str(&format!("/{k}: sent, dropped by the types")),
+                }
+            }
+            if let Some(k) = y.keys().find(|k| !x.contains_key(*k)) {
+                at.push_str(&format!("/{k}: not sent, added by the types"));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            if let Some(i) = (0..x.len()).find(|&i| !same_json(&x[i], &y[i])) {
+                at.push_str(&format!("/{i}"));
+                first_difference(&x[i], &y[i], at);
+            }
+        }
+        _ => at.push_str(&format!(": sent {a}, re-encoded {b}")),
+    }
+}
+
 /// How one call fared against a validating mock server (Prism).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -48,6 +119,9 @@ pub enum Verdict {
     Fail(String),
     /// The mock server could not serve the call (no route, no example, ...).
     Skip(String),
+    /// The answer decoded, but encoding it again does not give back what
+    /// the server sent: the types lost or changed part of it.
+    Lossy(String),
 }
 
 /// Sorts a call's result: 2xx decoded is a pass; a 422/400 (the server's
@@ -74,6 +148,7 @@ pub struct Tally {
     pub passed: Vec<String>,
     pub failed: Vec<(String, String)>,
     pub skipped: Vec<(String, String)>,
+    pub lossy: Vec<(String, String)>,
     /// Failures whose request the generator already knew the spec rejects
     /// (a subset of `failed`, counted in the summary).
     pub predicted: usize,
@@ -85,6 +160,7 @@ impl Tally {
             Verdict::Pass => self.passed.push(operation.to_string()),
             Verdict::Fail(why) => self.failed.push((operation.to_string(), why)),
             Verdict::Skip(why) => self.skipped.push((operation.to_string(), why)),
+            Verdict::Lossy(why) => self.lossy.push((operation.to_string(), why)),
         }
     }
 
@@ -110,6 +186,9 @@ impl Tally {
         for (op, why) in &self.failed {
             out.push_str(&format!("FAILED {op}: {why}\n"));
         }
+        for (op, why) in &self.lossy {
+            out.push_str(&format!("LOSSY {op}: {why}\n"));
+        }
         for (op, why) in &self.skipped {
             out.push_str(&format!("skipped {op}: {why}\n"));
         }
@@ -118,17 +197,19 @@ impl Tally {
             n => format!(" ({n} of them predicted from the spec)"),
         };
         out.push_str(&format!(
-            "contract ({mode}): {} operations passed, {} failed{predicted}, {} skipped\n",
+            "contract ({mode}): {} operations passed, {} failed{predicted}, {} skipped, {} lossy\n",
             self.passed.len(),
             self.failed.len(),
-            self.skipped.len()
+            self.skipped.len(),
+            self.lossy.len()
         ));
         out
     }
 
-    /// Passed share of the operations the server could serve.
+    /// Passed share of the operations the server could serve (a lossy
+    /// answer did not pass).
     pub fn pass_rate(&self) -> f64 {
-        let served = self.passed.len() + self.failed.len();
+        let served = self.passed.len() + self.failed.len() + self.lossy.len();
         if served == 0 {
             0.0
         } else {
@@ -228,6 +309,11 @@ pub fn with_server_view(verdict: Verdict, logged: Option<&Logged>) -> Verdict {
                 logged.response[0]
             ))
         }
+        Verdict::Lossy(why) if !logged.response.is_empty() => Verdict::Skip(format!(
+            "the server's answer breaks the spec ({} rules, first: {}); lossy: {why}",
+            logged.response.len(),
+            logged.response[0]
+        )),
         Verdict::Fail(why) if !logged.request.is_empty() => Verdict::Fail(format!(
             "{why}\n    the server found: {}",
             logged.request.join("; ")
@@ -242,7 +328,7 @@ mod tests {
     use serde::Deserialize;
     use serde_json::json;
 
-    #[derive(Serialize, Deserialize)]
+    #[derive(Debug, Serialize, Deserialize)]
     struct Point {
         x: f64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,14 +360,14 @@ mod tests {
         assert_eq!(t.pass_rate(), 0.5);
         assert!(
             t.summary("x")
-                .ends_with("contract (x): 1 operations passed, 1 failed, 1 skipped\n")
+                .ends_with("contract (x): 1 operations passed, 1 failed, 1 skipped, 0 lossy\n")
         );
         t.record_predicted("d", verdict(&api(400)), "at /items/0: two branches match");
         t.record_predicted("e", Verdict::Pass, "at /x: stale prediction");
         let summary = t.summary("x");
         assert!(summary.contains("FAILED d: request rejected (400): b\n    predicted"));
         assert!(summary.ends_with(
-            "2 operations passed, 2 failed (1 of them predicted from the spec), 1 skipped\n"
+            "2 operations passed, 2 failed (1 of them predicted from the spec), 1 skipped, 0 lossy\n"
         ));
     }
 
@@ -339,10 +425,57 @@ mod tests {
     }
 
     #[test]
+    fn lossless_names_the_first_difference() {
+        let typed = json!({"items": [{"a": 1, "b": null}]});
+        assert_eq!(lossless(br#"{"items": [{"a": 1.0}]}"#, &typed), Ok(()));
+        assert_eq!(
+            lossless(br#"{"items": [{"a": 1, "c": null}]}"#, &typed),
+            Ok(())
+        );
+        let err = lossless(br#"{"items": [{"a": 1, "acl": {"x": 1}}]}"#, &typed).unwrap_err();
+        assert_eq!(
+            err,
+            "re-encoded answer differs at /items/0/acl: sent, dropped by the types"
+        );
+        let err = lossless(br#"{"items": [{"a": 2}]}"#, &typed).unwrap_err();
+        assert_eq!(
+            err,
+            "re-encoded answer differs at /items/0/a: sent 2, re-encoded 1"
+        );
+        let err = lossless(br#"{"items": []}"#, &typed).unwrap_err();
+        assert!(err.contains("/items: sent [], re-encoded"), "{err}");
+        let mut t = Tally::default();
+        t.record("a", Verdict::Pass);
+        t.record("b", Verdict::Lossy(err));
+        assert_eq!(t.pass_rate(), 0.5);
+        assert!(
+            t.summary("x")
+                .ends_with("1 operations passed, 0 failed, 0 skipped, 1 lossy\n")
+        );
+    }
+
+    #[test]
     fn numbers_compare_by_value() {
         assert!(same_json(&json!({"a": [5]}), &json!({"a": [5.0]})));
         assert!(!same_json(&json!({"a": 5}), &json!({"a": 6})));
         assert!(!same_json(&json!({"a": 5}), &json!({"a": 5, "b": 1})));
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Point(Point),
+        Text(String),
+    }
+
+    #[test]
+    fn variant_round_trip_checks_the_variant() {
+        let is_point: fn(&Either) -> bool = |e| matches!(e, Either::Point(_));
+        assert_eq!(variant_round_trip(r#"{"x": 1}"#, is_point), Ok(()));
+        let other = variant_round_trip(r#""a""#, is_point).unwrap_err();
+        assert!(other.starts_with("decodes as another variant"), "{other}");
+        let lost = variant_round_trip(r#"{"x": 1, "y": 2}"#, is_point).unwrap_err();
+        assert!(lost.starts_with("re-encodes differently"), "{lost}");
     }
 
     #[test]

@@ -32,13 +32,13 @@ const MODES: &[Mode] = &[
     Mode {
         name: "dynamic, seed 1, every optional field",
         args: &["--dynamic", "--seed", "1"],
-        faker: r#"{"maxItems": 2}"#,
+        faker: r#"{"maxItems": 2, "fillProperties": false}"#,
         findings: None,
     },
     Mode {
         name: "dynamic, seed 2, optional fields at random",
         args: &["--dynamic", "--seed", "2"],
-        faker: r#"{"maxItems": 2, "alwaysFakeOptionals": false, "fixedProbabilities": false, "optionalsProbability": 0.5}"#,
+        faker: r#"{"maxItems": 2, "fillProperties": false, "alwaysFakeOptionals": false, "fixedProbabilities": false, "optionalsProbability": 0.5}"#,
         findings: None,
     },
     Mode {

@@ -41,6 +41,9 @@ enum Cmd {
     },
     /// Every test: generate, lint (warnings are errors), and test the whole workspace.
     Test,
+    /// Only the contract sweeps against Prism (part of `test`), on the crate
+    /// as generated now: for rerunning them while working on the client.
+    Contract,
     /// What changed between two specs for client users, as changelog-ready Markdown.
     /// Exit code: 0 nothing breaking, 1 something breaking, 2 a spec could not be read.
     Diff {
@@ -86,6 +89,17 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Test => test(),
+        Cmd::Contract => {
+            let spec = find_spec(None)?.context("no spec: set CDF_OPENAPI_SPEC")?;
+            let (mut passed, mut failed) = (0, 0);
+            for line in contract::run(&workspace(), &spec, &mut passed, &mut failed)? {
+                println!("{line}");
+            }
+            if failed > 0 {
+                bail!("{failed} contract sweep(s) failed");
+            }
+            Ok(())
+        }
         Cmd::Diff { old, new, json } => match spec_diff(&old, &new) {
             Ok(d) => {
                 use std::io::Write;

@@ -6,6 +6,7 @@ pub mod operations;
 pub mod optests;
 pub mod runtime;
 pub mod types;
+pub mod unions;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::error::{Error, Result};
+use crate::ir::faithful::Survey;
 use crate::ir::Ir;
 use operations::TagApi;
 use types::TypeEmitter;
@@ -42,7 +44,11 @@ impl Default for CrateOptions {
 /// Every file of the crate, by path relative to the crate root. The type
 /// modules (formatted on their own threads) are written while this thread
 /// does the rest, which is serial: on 2 cores that overlaps the two halves.
-pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
+pub fn emit_crate(
+    ir: &Ir,
+    survey: &Survey,
+    opts: &CrateOptions,
+) -> Result<BTreeMap<String, String>> {
     std::thread::scope(|s| {
         let types = std::thread::Builder::new()
             .name("cdf-codegen-types".into())
@@ -52,7 +58,7 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
                 item: "type modules".into(),
                 message: format!("could not start a thread: {e}"),
             })?;
-        let mut files = other_files(ir, opts)?;
+        let mut files = other_files(ir, survey, opts)?;
         let types = types.join().unwrap_or_else(|_| {
             Err(Error::Emit {
                 item: "type modules".into(),
@@ -65,7 +71,7 @@ pub fn emit_crate(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, Strin
 }
 
 /// Everything but the type modules.
-fn other_files(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
+fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let lib = opts.package_name.replace('-', "_");
     let client = runtime::client_files(ir, &lib);
@@ -98,6 +104,10 @@ fn other_files(ir: &Ir, opts: &CrateOptions) -> Result<BTreeMap<String, String>>
     }
     for target in &client {
         files.insert(target.path.clone(), target.text.clone());
+    }
+    if let Some(tokens) = unions::union_tests(ir, survey, &lib) {
+        let path = "tests/unions.rs";
+        files.insert(path.to_string(), format_file(path, tokens)?);
     }
     if let Some(tokens) = examples::schema_examples(ir, &lib) {
         let path = "tests/schema_examples.rs";
@@ -341,12 +351,17 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
             quote! {
                 //! Every schema of the spec as a Rust type, re-exported here from one
                 //! module per initial letter.
+                pub(crate) mod shapes;
                 #(mod #mods;)*
                 // A module may hold nothing under a reduced feature set.
                 #(#[allow(unused_imports)] pub use self::#mods::*;)*
             },
         )?,
     )];
+    out.push((
+        "src/types/shapes.rs".to_string(),
+        format_file("src/types/shapes.rs", types::shapes_module(ir))?,
+    ));
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(1);

@@ -353,13 +353,21 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
             let accessor = ident(&api.module);
             let method_name = ident(&op.name);
             let label = format!("{} {} ({})", op.method, op.path, op.name);
+            // A JSON answer comes back encoded again, to compare with what
+            // the server sent.
+            let answer = match op.response {
+                Success::Json(_) => {
+                    quote!(.map(|answer| Some(serde_json::to_value(&answer).expect("answers encode"))))
+                }
+                _ => quote!(.map(|_| None)),
+            };
             fns.push(quote! {
                 #cfg
                 #[allow(non_snake_case, deprecated)]
-                async fn #fn_name(client: &Client) -> Result<(), Error> {
+                async fn #fn_name(client: &Client) -> Result<Option<serde_json::Value>, Error> {
                     #(#setup)*
                     let api = client.#accessor();
-                    api.#method_name(#(#args),*).await.map(|_| ())
+                    api.#method_name(#(#args),*).await #answer
                 }
             });
             let predicted = rejected.join("; ");
@@ -377,7 +385,7 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
         #![allow(unused_imports, clippy::needless_borrows_for_generic_args)]
 
         use futures::future::BoxFuture;
-        use #lib_ident::runtime::testing::{pair_with_log, read_server_log, verdict, with_server_view, Tally, Verdict};
+        use #lib_ident::runtime::testing::{lossless, pair_with_log, read_server_log, verdict, with_server_view, Tally, Verdict};
         use #lib_ident::{api::*, types::*, Client, Error, Part, RetryConfig};
 
         #[allow(dead_code)]
@@ -387,7 +395,7 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
 
         #(#fns)*
 
-        type Call = for<'c> fn(&'c Client) -> BoxFuture<'c, Result<(), Error>>;
+        type Call = for<'c> fn(&'c Client) -> BoxFuture<'c, Result<Option<serde_json::Value>, Error>>;
 
         #[allow(clippy::vec_init_then_push)]
         /// Label, why the spec rejects the request (when the generator found
@@ -404,7 +412,15 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
             let url = std::env::var("CDF_CONTRACT_URL")
                 .expect("CDF_CONTRACT_URL: the base URL of a server validating against the spec");
             let mode = std::env::var("CDF_CONTRACT_MODE").unwrap_or_else(|_| "dynamic".into());
+            // The body of the last answer, to compare with its typed value.
+            let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+            let tap = sent.clone();
             let client = Client::builder()
+                .answer_tap(move |body| {
+                    if let Ok(mut last) = tap.lock() {
+                        *last = body.to_vec();
+                    }
+                })
                 .base_url(url.clone())
                 .bearer_token("contract")
                 .retry(RetryConfig::disabled())
@@ -419,6 +435,13 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
             for (name, predicted, call) in calls().into_iter().filter(|(name, ..)| picked(name)) {
                 let outcome = tokio::time::timeout(std::time::Duration::from_secs(30), call(&client)).await;
                 let v = match outcome {
+                    Ok(Ok(Some(typed))) => {
+                        let body = sent.lock().map(|b| b.clone()).unwrap_or_default();
+                        match lossless(&body, &typed) {
+                            Ok(()) => Verdict::Pass,
+                            Err(why) => Verdict::Lossy(why),
+                        }
+                    }
                     Ok(result) => verdict(&result),
                     Err(_) => Verdict::Fail("no answer in 30 s".into()),
                 };
@@ -451,6 +474,7 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0.95);
+            assert!(tally.lossy.is_empty(), "{} answer(s) did not re-encode to what the server sent", tally.lossy.len());
             assert!(
                 tally.pass_rate() >= bar,
                 "{:.1}% of the operations the server could serve passed; the bar is {:.1}%",

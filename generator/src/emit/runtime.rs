@@ -148,8 +148,13 @@ const CLIENT_FILES: &[ClientFile] = &[
     ClientFile {
         path: "examples/bench_client.rs",
         text: include_str!("../../../templates/client/examples/bench_client.rs"),
-        uses: &["advanced_list_sequences", "create_sequence_bulk"],
+        uses: &[
+            "advanced_list_sequences",
+            "create_sequence_bulk",
+            "get_groups",
+        ],
         types: &[
+            "DataGroup",
             "SequencesAdvancedListDto",
             "GetSequenceDto",
             "SequenceWithCursorResponse",

@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::ir::shapes::{Key, Shape, Span as Run};
 use crate::ir::{Field, Ir, Kinds, StringEnum, Struct, Ty, TypeDef, TypeKind, Union};
 use crate::naming;
 
@@ -154,7 +155,7 @@ impl<'a> TypeEmitter<'a> {
         let item = match &def.kind {
             TypeKind::Struct(s) => self.structure(&doc, &name, s),
             TypeKind::Enum(e) => string_enum(&doc, &cfg, &name, e),
-            TypeKind::Union(u) => self.union(&doc, &cfg, &name, &def.name, u),
+            TypeKind::Union(u) => self.union(&doc, &cfg, &name, (index, &def.name), u),
             TypeKind::Alias(ty) if self.recursive_alias[index] => {
                 let ty = self.boxed_ty(ty);
                 quote! {
@@ -234,7 +235,7 @@ impl<'a> TypeEmitter<'a> {
         doc: &TokenStream,
         cfg: &TokenStream,
         name: &Ident,
-        type_name: &str,
+        (index, type_name): (usize, &str),
         u: &Union,
     ) -> TokenStream {
         let variants = u.variants.iter().map(|v| {
@@ -242,6 +243,22 @@ impl<'a> TypeEmitter<'a> {
             let ty = self.field_ty(&v.ty, v.boxed);
             quote!(#vname(#ty),)
         });
+        let other_variant = u.other.as_deref().map(|other| {
+            let other = ident(other);
+            quote! {
+                /// An object none of whose keys a variant declares (one newer
+                /// than the spec, say): kept as it came, and sent back unchanged.
+                #other(serde_json::Map<String, serde_json::Value>),
+            }
+        });
+        let node = number(self.ir.shapes.of_union(index));
+        let other_fn = match u.other.as_deref() {
+            Some(other) => {
+                let other = ident(other);
+                quote!(Some(#name::#other))
+            }
+            None => quote!(None),
+        };
         let candidates = u.variants.iter().map(|v| {
             let vname = ident(&v.name);
             let label = &v.name;
@@ -249,6 +266,11 @@ impl<'a> TypeEmitter<'a> {
             let required = &v.required;
             let tags = &v.tags;
             let inner = self.ty(&v.ty);
+            let shape = number(if u.tag.is_some() {
+                0
+            } else {
+                self.ir.shapes.node_of(&v.ty)
+            });
             let wrap = if v.boxed {
                 quote!(|x| #name::#vname(Box::new(x)))
             } else {
@@ -260,13 +282,21 @@ impl<'a> TypeEmitter<'a> {
                     kinds: #kinds,
                     required: &[#(#required),*],
                     tags: &[#(#tags),*],
+                    shape: #shape,
                     decode: |v| <#inner as serde::Deserialize>::deserialize(v).map(#wrap),
                 },
             }
         });
         let decode = match &u.tag {
             Some(tag) => quote!(decode_tagged(#type_name, #tag, &value, &[#(#candidates)*])),
-            None => quote!(decode_untagged(#type_name, &value, &[#(#candidates)*])),
+            None => quote!(decode_untagged(
+                #type_name,
+                &value,
+                &[#(#candidates)*],
+                &crate::types::shapes::SHAPES,
+                #node,
+                #other_fn,
+            )),
         };
         quote! {
             #doc
@@ -274,6 +304,7 @@ impl<'a> TypeEmitter<'a> {
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
+                #other_variant
             }
 
             #cfg
@@ -286,6 +317,75 @@ impl<'a> TypeEmitter<'a> {
             }
         }
     }
+}
+
+/// `src/types/shapes.rs`: the table that `runtime::union` ranks variants by.
+pub fn shapes_module(ir: &Ir) -> TokenStream {
+    let table = &ir.shapes;
+    let nodes = table.nodes.iter().map(|n| match *n {
+        Shape::Leaf => quote!(Shape::Leaf),
+        Shape::Free => quote!(Shape::Free),
+        Shape::Values(s) => {
+            let s = span(s);
+            quote!(Shape::Values(#s))
+        }
+        Shape::Object(keys, flattened, open) => {
+            let (keys, flattened) = (span(keys), span(flattened));
+            quote!(Shape::Object(#keys, #flattened, #open))
+        }
+        Shape::Array(item) => {
+            let item = number(item);
+            quote!(Shape::Array(#item))
+        }
+        Shape::Map(item) => {
+            let item = number(item);
+            quote!(Shape::Map(#item))
+        }
+        Shape::Union(parts, index, always) => {
+            let (parts, index) = (span(parts), span(index));
+            let always = proc_macro2::Literal::u64_unsuffixed(always);
+            quote!(Shape::Union(#parts, #index, #always))
+        }
+    });
+    let keys = table.keys.iter().map(|Key(name, required, node)| {
+        let node = number(*node);
+        quote!(Key(#name, #required, #node))
+    });
+    let lists = table.lists.iter().map(|n| number(*n));
+    let texts = &table.texts;
+    let index_keys = table.index.iter().map(|(k, _)| k);
+    let index_bits = table
+        .index
+        .iter()
+        .map(|(_, b)| proc_macro2::Literal::u64_unsuffixed(*b));
+    quote! {
+        //! What every type a union can hold declares: the keys, at every
+        //! depth, that tell one variant from another (see
+        //! [`runtime::union`](crate::runtime::union)).
+        // A spec whose unions hold only scalars has no keys to list.
+        #[allow(unused_imports)]
+        use crate::runtime::union::{Key, Shape, Shapes, Span};
+
+        /// Node 0 is the leaf that scalars share.
+        #[allow(dead_code)]
+        pub(crate) static SHAPES: Shapes<'static> = Shapes {
+            nodes: &[#(#nodes),*],
+            keys: &[#(#keys),*],
+            lists: &[#(#lists),*],
+            texts: &[#(#texts),*],
+            index: &[#((#index_keys, #index_bits)),*],
+        };
+    }
+}
+
+fn span(s: Run) -> TokenStream {
+    let (start, len) = (number(s.0), number(s.1));
+    quote!(Span(#start, #len))
+}
+
+/// `12`, not quote's `12u32`: the table's type says what it is.
+fn number(n: u32) -> proc_macro2::Literal {
+    proc_macro2::Literal::u32_unsuffixed(n)
 }
 
 fn kinds_tokens(k: Kinds) -> TokenStream {

@@ -245,7 +245,7 @@ impl TypeEmitter<'_> {
                 quote!(#(#fields)* #extra)
             }
             TypeKind::Union(u) => {
-                let mut all = true;
+                let mut all = u.other.is_none();
                 let arms: Vec<(TokenStream, TokenStream)> = u
                     .variants
                     .iter()

@@ -20,11 +20,21 @@ pub fn problems(ir: &Ir, ty: &Ty, value: &Value) -> Vec<String> {
 pub fn decodes(ir: &Ir, ty: &Ty, value: &Value) -> bool {
     problems(ir, ty, value)
         .iter()
-        .all(|p| p.ends_with(DROPPED) || p.ends_with(ABSENT))
+        .all(|p| p.ends_with(DROPPED) || p.ends_with(ABSENT) || p.ends_with(KEPT))
+}
+
+/// What keeps `value` from decoding as `ty` and encoding back the same:
+/// [`problems`], less the enum values the type keeps as `Other` (they
+/// contradict the schema, but the crate reads and writes them unchanged).
+pub fn losses(ir: &Ir, ty: &Ty, value: &Value) -> Vec<String> {
+    let mut out = problems(ir, ty, value);
+    out.retain(|p| !p.ends_with(KEPT));
+    out
 }
 
 const DROPPED: &str = "(dropped when decoded)";
 const ABSENT: &str = "(re-encoded as absent)";
+const KEPT: &str = "(kept as `Other`)";
 
 fn check(ir: &Ir, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String>) {
     let kind_ok = match ty {
@@ -76,19 +86,32 @@ fn check_named(ir: &Ir, index: usize, value: &Value, at: &str, out: &mut Vec<Str
         TypeKind::Alias(ty) => check(ir, ty, value, at, out),
         TypeKind::Enum(e) => match value.as_str() {
             Some(s) if e.values.iter().any(|v| v.wire == s) => {}
-            _ => out.push(format!(
+            Some(_) => out.push(format!(
+                "{}: {value} is not a value of `{}` {KEPT}",
+                here(at),
+                def.name
+            )),
+            None => out.push(format!(
                 "{}: {value} is not a value of `{}`",
                 here(at),
                 def.name
             )),
         },
         TypeKind::Union(u) => {
-            let fits = u
+            let each: Vec<Vec<String>> = u
                 .variants
                 .iter()
-                .any(|v| problems_at(ir, &v.ty, value, at).is_empty());
-            if !fits {
-                out.push(format!("{}: fits no variant of `{}`", here(at), def.name));
+                .map(|v| problems_at(ir, &v.ty, value, at))
+                .collect();
+            if each.iter().any(Vec::is_empty) {
+                return;
+            }
+            match each
+                .into_iter()
+                .find(|p| p.iter().all(|p| p.ends_with(KEPT)))
+            {
+                Some(kept) => out.extend(kept),
+                None => out.push(format!("{}: fits no variant of `{}`", here(at), def.name)),
             }
         }
         TypeKind::Struct(s) => {

@@ -6,10 +6,12 @@ pub mod access;
 pub mod check;
 pub mod conform;
 pub mod cycles;
+pub mod faithful;
 pub mod features;
 pub mod operation;
 pub mod rules;
 pub mod schema;
+pub mod shapes;
 pub mod synth;
 pub mod view;
 
@@ -156,6 +158,21 @@ pub struct Constraints {
     pub example: Option<Value>,
 }
 
+impl Constraints {
+    /// Takes from `other` every keyword this one lacks.
+    pub fn fill_from(&mut self, other: Constraints) {
+        self.format = self.format.take().or(other.format);
+        self.pattern = self.pattern.take().or(other.pattern);
+        self.min_length = self.min_length.or(other.min_length);
+        self.max_length = self.max_length.or(other.max_length);
+        self.minimum = self.minimum.or(other.minimum);
+        self.maximum = self.maximum.or(other.maximum);
+        self.min_items = self.min_items.or(other.min_items);
+        self.max_items = self.max_items.or(other.max_items);
+        self.example = self.example.take().or(other.example);
+    }
+}
+
 /// A string enum that keeps unknown values.
 #[derive(Debug, Clone)]
 pub struct StringEnum {
@@ -171,10 +188,17 @@ pub struct EnumValue {
 /// `oneOf`/`anyOf`.
 #[derive(Debug, Clone)]
 pub struct Union {
-    /// In decoding order: most specific first.
+    /// In the spec's order, except that integer variants come before the
+    /// number variants that would also read them. Decoding picks the
+    /// variant that keeps most of the value (see [`shapes`]); this order
+    /// breaks ties.
     pub variants: Vec<Variant>,
     /// The discriminator property, when the spec names one.
     pub tag: Option<String>,
+    /// The catch-all variant's name, for unions of objects where no
+    /// variant keeps any object: it holds an object none of whose keys a
+    /// variant declares (an ACL newer than the spec), as sent.
+    pub other: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -267,4 +291,6 @@ pub struct Ir {
     pub findings: Vec<Finding>,
     /// The spec's own validation rules, for the test synthesiser.
     pub conformance: conform::Conformance,
+    /// What each type a union can hold declares, for choosing variants.
+    pub shapes: shapes::ShapeTable,
 }

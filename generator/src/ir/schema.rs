@@ -126,10 +126,13 @@ pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
         fallbacks: b.fallbacks,
         findings: b.findings,
         conformance: Default::default(),
+        shapes: Default::default(),
     };
     super::access::relax(&mut ir);
     super::cycles::box_cycles(&mut ir);
     super::features::assign(&mut ir, &doc.extensions);
+    ir.shapes = super::shapes::build(&ir);
+    super::shapes::catch_alls(&mut ir);
     check_examples(&mut ir);
     ir.fallbacks.sort();
     ir.findings.sort();
@@ -618,6 +621,24 @@ impl<'a> Builder<'a> {
         let mut declared = BTreeSet::new();
         for prop in &shape.props {
             if !declared.insert(prop.wire.to_string()) {
+                // A later part restating the property may add what the
+                // first one left out (an `allOf` that gives `issuer` an
+                // example while the base gives its `format`).
+                // One that only annotates (no type) leaves the type to the
+                // part that has one.
+                let Some(at) = fields.iter().position(|f: &Field| f.wire == prop.wire) else {
+                    continue;
+                };
+                if fields[at].ty == Ty::Any {
+                    let hint = format!("{}{}", prop.owner, prop.wire.to_upper_camel_case());
+                    let ty = self.ty(prop.schema, &hint, &prop.pointer)?;
+                    if ty != Ty::Any {
+                        fields[at].ty = ty;
+                        fields[at].rules = self.rules(prop.schema, &prop.pointer);
+                    }
+                }
+                let more = self.prop_constraints(prop.schema, &prop.pointer);
+                fields[at].constraints.fill_from(more);
                 continue;
             }
             let hint = format!("{}{}", prop.owner, prop.wire.to_upper_camel_case());
@@ -840,37 +861,30 @@ impl<'a> Builder<'a> {
             };
             let variant_name = scope.claim(&want);
             let ty = self.ty(part, &format!("{name}{variant_name}"), &at)?;
-            let (required, props) = self.object_keys(resolved);
+            let required = self.object_required(resolved);
             let mut tags = Vec::new();
             if let Some(d) = discriminator {
                 tags = self.tags_for(d, part, raw_name, resolved, &at);
             }
-            variants.push((
-                Variant {
-                    name: variant_name,
-                    ty,
-                    boxed: false,
-                    kinds: self.kinds(resolved, &rv, 0),
-                    required,
-                    tags,
-                    rules: self.rules(part, &at),
-                },
-                props,
-            ));
+            variants.push(Variant {
+                name: variant_name,
+                ty,
+                boxed: false,
+                kinds: self.kinds(resolved, &rv, 0),
+                required,
+                tags,
+                rules: self.rules(part, &at),
+            });
         }
-        // Most specific first: integers before numbers, then objects with more
-        // required keys, then more declared keys. Stable for ties.
-        variants.sort_by_key(|(v, props)| {
-            let number_only = v.kinds == Kinds::NUMBER;
-            (
-                number_only,
-                std::cmp::Reverse(v.required.len()),
-                std::cmp::Reverse(*props),
-            )
-        });
+        // The spec's order, but a number variant after the integer ones
+        // (both read `5`; only the integer keeps it exact). Which object
+        // variant wins is decided by the keys a value carries, at decode.
+        variants.sort_by_key(|v| v.kinds == Kinds::NUMBER);
         Ok(TypeKind::Union(Union {
-            variants: variants.into_iter().map(|(v, _)| v).collect(),
+            variants,
             tag: discriminator.map(|d| d.property_name.clone()),
+            // Decided once every type is built (see `shapes::catch_alls`).
+            other: None,
         }))
     }
 
@@ -960,18 +974,17 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Required and declared key counts of an object variant.
-    fn object_keys(&self, schema: &'a Schema) -> (Vec<String>, usize) {
+    /// The declared keys an object variant requires.
+    fn object_required(&self, schema: &'a Schema) -> Vec<String> {
         let mut props = Vec::new();
         self.props_of(schema, &mut props, 0);
         let mut required = BTreeSet::new();
         self.required_of(schema, &mut required, 0);
         let declared: BTreeSet<&str> = props.iter().map(|(k, _)| *k).collect();
-        let required: Vec<String> = required
+        required
             .into_iter()
             .filter(|r| declared.contains(r.as_str()))
-            .collect();
-        (required, declared.len())
+            .collect()
     }
 
     fn required_of(&self, schema: &'a Schema, out: &mut BTreeSet<String>, depth: usize) {

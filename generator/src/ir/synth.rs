@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use super::operation::{Body, Operation};
-use super::{check, Constraints, Ir, Struct, Ty, TypeId, TypeKind, Union, Variant};
+use super::{Constraints, Ir, Struct, Ty, TypeId, TypeKind, Union, Variant};
 
 /// Past this depth only required fields are filled; past `MAX_DEPTH` a type
 /// that cannot be cut short (a required recursive field) has no instance.
@@ -58,6 +58,25 @@ pub fn request_body(ir: &Ir, op: &Operation) -> Option<(Value, Vec<String>)> {
     Some((value, problems))
 }
 
+/// An instance of union variant `v` with every field of the variant
+/// filled (nested types as [`instance`] with `full`), tagged when the
+/// union has a discriminator: the keys that tell it from the others.
+pub fn variant_instance(ir: &Ir, u: &Union, v: &Variant) -> Option<Value> {
+    let synth = Synth {
+        repair: false,
+        ..Synth::new(ir, true)
+    };
+    let mut value = match ir.resolve(&v.ty) {
+        Ty::Named(TypeId(i)) => match &ir.types[i].kind {
+            TypeKind::Struct(s) => synth.object(&ir.types[i].pointer, s, 1, true)?,
+            _ => synth.value(&v.ty, 0)?,
+        },
+        _ => synth.value(&v.ty, 0)?,
+    };
+    tag(u, v, &mut value);
+    Some(value)
+}
+
 /// An instance that also meets the constraints of the place it stands.
 pub fn instance_with(ir: &Ir, ty: &Ty, constraints: &Constraints, full: bool) -> Option<Value> {
     Synth::new(ir, full).constrained(ty, constraints, 0)
@@ -66,6 +85,9 @@ pub fn instance_with(ir: &Ir, ty: &Ty, constraints: &Constraints, full: bool) ->
 struct Synth<'a> {
     ir: &'a Ir,
     full: bool,
+    /// Leave out optional fields the spec rejects (see [`Synth::repair`]);
+    /// off where every key must stay, whatever the spec says of its value.
+    repair: bool,
     budget: Cell<usize>,
     /// (from type, to type) → `to` is reachable from `from`.
     reaches: RefCell<HashMap<(usize, usize), bool>>,
@@ -76,6 +98,7 @@ impl<'a> Synth<'a> {
         Synth {
             ir,
             full,
+            repair: true,
             budget: Cell::new(BUDGET),
             reaches: RefCell::new(HashMap::new()),
         }
@@ -167,14 +190,15 @@ impl<'a> Synth<'a> {
             .filter(|f| self.ir.resolve(&f.ty) == Ty::Any)
             .map(|f| f.wire.as_str())
             .collect();
-        self.repair(pointer, &mut value, &optional, &free);
+        if self.repair {
+            self.repair(pointer, &mut value, &optional, &free);
+        }
         Some(value)
     }
 
     /// The first variant's instance the union's schema accepts (variants
     /// that lead back into the union last, so recursion ends in a leaf).
     fn union(&self, index: usize, u: &Union, depth: usize) -> Option<Value> {
-        let pointer = &self.ir.types[index].pointer;
         let mut order: Vec<_> = u.variants.iter().collect();
         // Stable: variants that lead back here go last.
         order.sort_by_key(|v| self.leads_to(&v.ty, index));
@@ -183,7 +207,7 @@ impl<'a> Synth<'a> {
             let Some(value) = self.value(&v.ty, depth) else {
                 continue;
             };
-            match self.judge(u, v, pointer, value) {
+            match self.judge(index, u, v, value) {
                 Some((value, true)) => return Some(value),
                 Some((value, false)) => {
                     first.get_or_insert(value);
@@ -201,7 +225,7 @@ impl<'a> Synth<'a> {
                 continue;
             };
             let value = self.object(&self.ir.types[i].pointer, s, depth + 1, true);
-            if let Some((value, true)) = value.and_then(|value| self.judge(u, v, pointer, value)) {
+            if let Some((value, true)) = value.and_then(|value| self.judge(index, u, v, value)) {
                 return Some(value);
             }
         }
@@ -213,35 +237,33 @@ impl<'a> Synth<'a> {
         })
     }
 
-    /// `value` built for variant `v`, tagged: `None` when the decoder would
-    /// read it as another variant, else whether the union's schema at
-    /// `pointer` accepts it (or the budget to ask is spent).
+    /// `value` built for variant `v` of union `u` (type `index`), tagged:
+    /// `None` when the decoder would read it as another variant, else
+    /// whether the union's schema accepts it (or the budget to ask is spent).
     fn judge(
         &self,
+        index: usize,
         u: &Union,
         v: &Variant,
-        pointer: &str,
         mut value: Value,
     ) -> Option<(Value, bool)> {
         tag(u, v, &mut value);
-        if !self.decodes_as(u, v, &value) {
+        if !self.decodes_as(index, u, v, &value) {
             return None;
         }
+        let pointer = &self.ir.types[index].pointer;
         let accepted = !self.spend() || self.ir.conformance.accepts(pointer, &value);
         Some((value, accepted))
     }
 
-    /// The generated decoder, which tries variants in order (unless a
-    /// discriminator picks one), would read `value` as variant `v`: so the
-    /// instance re-encodes to itself.
-    fn decodes_as(&self, u: &Union, v: &Variant, value: &Value) -> bool {
+    /// The generated decoder (see [`super::shapes`]) would read `value`
+    /// as variant `v`: so the instance re-encodes to itself.
+    fn decodes_as(&self, index: usize, u: &Union, v: &Variant, value: &Value) -> bool {
         if u.tag.is_some() {
             return true;
         }
-        u.variants
-            .iter()
-            .find(|w| check::decodes(self.ir, &w.ty, value))
-            .is_some_and(|w| std::ptr::eq(w, v))
+        super::shapes::chosen(self.ir, index, u, value)
+            .is_some_and(|i| std::ptr::eq(&u.variants[i], v))
     }
 
     fn named(&self, index: usize, depth: usize) -> Option<Value> {
