@@ -624,15 +624,18 @@ impl<'a> Builder<'a> {
                 // A later part restating the property may add what the
                 // first one left out (an `allOf` that gives `issuer` an
                 // example while the base gives its `format`).
-                // One that only annotates (no type) leaves the type to the
-                // part that has one.
+                // `allOf` means both hold, so the narrower type wins: one
+                // that only annotates (no type) leaves the type to the part
+                // that has one, and a plain string gives way to the enum a
+                // later part restricts it to (a `topic` that the base calls
+                // a string and each variant names).
                 let Some(at) = fields.iter().position(|f: &Field| f.wire == prop.wire) else {
                     continue;
                 };
-                if fields[at].ty == Ty::Any {
+                if matches!(fields[at].ty, Ty::Any | Ty::String) {
                     let hint = format!("{}{}", prop.owner, prop.wire.to_upper_camel_case());
                     let ty = self.ty(prop.schema, &hint, &prop.pointer)?;
-                    if ty != Ty::Any {
+                    if self.narrower(&ty, &fields[at].ty) {
                         fields[at].ty = ty;
                         fields[at].rules = self.rules(prop.schema, &prop.pointer);
                     }
@@ -702,6 +705,21 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(TypeKind::Struct(Struct { fields, extra }))
+    }
+
+    /// `new` says more than `old` about the same property: anything typed
+    /// beats `Any`, a string enum beats a plain string.
+    fn narrower(&self, new: &Ty, old: &Ty) -> bool {
+        match (old, new) {
+            (Ty::Any, new) => *new != Ty::Any,
+            (Ty::String, Ty::Named(id)) => match self.built(*id) {
+                Some(def) => matches!(def.kind, TypeKind::Enum(_)),
+                // An inline enum is built at once; a component not yet
+                // built is left as it is.
+                None => false,
+            },
+            _ => false,
+        }
     }
 
     /// The `oneOf` beside properties, as a type to flatten into the struct;
