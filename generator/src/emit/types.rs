@@ -366,7 +366,7 @@ pub fn shapes_module(ir: &Ir) -> TokenStream {
         #[allow(unused_imports)]
         use crate::runtime::union::{Key, Shape, Shapes, Span};
 
-        /// Node 0 is the leaf that scalars share.
+        /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
         #[allow(dead_code)]
         pub(crate) static SHAPES: Shapes<'static> = Shapes {
             nodes: &[#(#nodes),*],
