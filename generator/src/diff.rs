@@ -84,6 +84,8 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::ir::operation::{Body, Location, Operation, Param, Success};
 use crate::ir::{Field, Ir, StringEnum, Struct, Ty, TypeDef, TypeId, TypeKind, Union};
+use crate::load::Loaded;
+use crate::overrides::Overrides;
 
 /// What kind of change one [`Change`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -193,13 +195,36 @@ pub struct SpecDiff {
 }
 
 /// Loads and builds both specs (JSON or YAML, OpenAPI 3.0 or 3.1), then
-/// compares them. Names are those of a crate generated without overrides.
+/// compares them. The old crate's names are those of a generation without
+/// overrides; the new one's are what regenerating with its lock gives.
 pub fn diff_texts(old: &str, new: &str) -> Result<SpecDiff> {
-    let build = |text: &str| -> Result<Ir> {
-        let loaded = crate::load::load_str(text)?;
-        crate::ir::schema::build(&loaded.doc, &Default::default())
+    crate::on_large_stack(|| {
+        let old = crate::ir::schema::build(&crate::load::load_str(old)?, &Default::default())?;
+        let carried = Overrides {
+            locked_types: old.lock_types(),
+            ..Default::default()
+        };
+        let new = crate::ir::schema::build(&crate::load::load_str(new)?, &carried)?;
+        Ok(diff(&old, &new))
+    })?
+}
+
+/// Builds both specs as a maintainer's crates have them: the new one with
+/// `overrides` (the pins and the lock, as `codegen` would), the old one
+/// with the same, and where the lock does not know an old schema, with the
+/// name its counterpart has in the new crate (a branch that since gained a
+/// title, say). Either way a schema in both has one name in both.
+pub fn diff_with(old: &Loaded, new: &Loaded, overrides: &Overrides) -> Result<SpecDiff> {
+    let new = crate::ir::schema::build(new, overrides)?;
+    let mut locked = new.lock_aliases();
+    locked.extend(new.lock_types());
+    locked.extend(overrides.locked_types.clone());
+    let old_overrides = Overrides {
+        locked_types: locked,
+        ..overrides.clone()
     };
-    crate::on_large_stack(|| Ok(diff(&build(old)?, &build(new)?)))?
+    let old = crate::ir::schema::build(old, &old_overrides)?;
+    Ok(diff(&old, &new))
 }
 
 /// Compares two built specs.

@@ -29,7 +29,8 @@ pub struct Generated {
     /// Path relative to the crate root → file content.
     pub files: BTreeMap<String, String>,
     pub report: Report,
-    /// JSON pointer → Rust type name, for the lock.
+    /// Lock key (see [`ir::identity`]) → Rust type name, for the lock;
+    /// `Params` structs under their operation's `parameters`.
     pub types: BTreeMap<String, String>,
     /// Operation JSON pointer → method name, for the lock.
     pub methods: BTreeMap<String, String>,
@@ -83,9 +84,10 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
     };
     let raw = load::parse_text(text)?;
     lap("parse", &mut phases);
-    let loaded = load::load_value(raw)?;
+    let mut loaded = load::load_value(raw)?;
+    loaded.sha256 = Some(pin::sha256_hex(text.as_bytes()));
     lap("normalise + model", &mut phases);
-    let mut ir = ir::schema::build(&loaded.doc, &opts.overrides)?;
+    let mut ir = ir::schema::build(&loaded, &opts.overrides)?;
     ir.conformance = ir::conform::Conformance::new(&loaded.original, &loaded.source_version);
     lap("ir", &mut phases);
     let opts = CrateOptions {
@@ -99,11 +101,7 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
     let formatted = emit::FORMAT_NANOS.load(Ordering::Relaxed) - formatted_before;
     phases.push(("  of which format", Duration::from_nanos(formatted)));
     let report = Report::new(&loaded, &ir, &survey);
-    let types = ir
-        .types
-        .iter()
-        .map(|d| (d.pointer.clone(), d.name.clone()))
-        .collect();
+    let types = ir.lock_types();
     let methods = ir
         .operations
         .iter()

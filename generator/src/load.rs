@@ -23,6 +23,9 @@ pub struct Loaded {
     /// The document as written, before normalisation: what a validating
     /// server judges requests by.
     pub original: Value,
+    /// The sha256 of the text it was read from, when read from text: tells
+    /// whether `spec/codegen.lock` was written for this very document.
+    pub sha256: Option<String>,
 }
 
 /// Reads a spec file as text; bytes that are not UTF-8 are an error naming
@@ -129,7 +132,9 @@ fn yaml_to_json(value: serde_yaml::Value, pointer: &str) -> Result<Value> {
 
 /// Loads spec text: parse, normalise to 3.0, read into `openapiv3`.
 pub fn load_str(text: &str) -> Result<Loaded> {
-    load_value(parse_text(text)?)
+    let mut loaded = load_value(parse_text(text)?)?;
+    loaded.sha256 = Some(crate::pin::sha256_hex(text.as_bytes()));
+    Ok(loaded)
 }
 
 /// Loads a parsed document: normalise to 3.0, read into `openapiv3`.
@@ -179,6 +184,7 @@ pub fn load_value(mut raw: Value) -> Result<Loaded> {
         changes,
         raw,
         original,
+        sha256: None,
     })
 }
 

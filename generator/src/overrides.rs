@@ -36,6 +36,10 @@ pub struct Overrides {
     /// Method names from the lock, by the operation's JSON pointer.
     #[serde(skip)]
     pub locked_methods: BTreeMap<String, String>,
+    /// The sha256 of the spec the lock was written from: entries in the
+    /// old positional format are read only for that spec.
+    #[serde(skip)]
+    pub lock_spec_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -100,11 +100,26 @@ fn fixture_pairs_match_snapshots() {
     insta::assert_snapshot!("schemas.json", fixture("schemas").to_json());
 }
 
+/// Two generations on their own, neither knowing the other's names.
+fn diff_unlocked(old: &Path, new: &Path) -> SpecDiff {
+    let build = |p: &Path| {
+        let loaded = cdf_codegen::load::load_str(&read(p)).expect("loads");
+        cdf_codegen::ir::schema::build(&loaded, &Default::default()).expect("builds")
+    };
+    cdf_codegen::diff::diff(&build(old), &build(new))
+}
+
 #[test]
 fn fixtures_exercise_every_change_kind() {
+    // A schema's Rust name changes only where no lock follows it, so the
+    // rename shows in generations that do not carry one.
     let seen: BTreeSet<ChangeKind> = fixture_pairs()
         .iter()
-        .flat_map(|(_, old, new)| diff_files(old, new).changes)
+        .flat_map(|(_, old, new)| {
+            let mut changes = diff_files(old, new).changes;
+            changes.extend(diff_unlocked(old, new).changes);
+            changes
+        })
         .map(|c| c.kind)
         .collect();
     let missing: Vec<_> = ChangeKind::ALL
@@ -112,6 +127,30 @@ fn fixtures_exercise_every_change_kind() {
         .filter(|k| !seen.contains(k))
         .collect();
     assert!(missing.is_empty(), "no fixture gives {missing:?}");
+}
+
+/// A schema added beside `GiftCard` that takes its name after PascalCase
+/// (`gift-card` sorts first) renames it in a generation of its own; with
+/// the old crate's lock carried, as `codegen` does, `GiftCard` keeps it.
+#[test]
+fn a_colliding_schema_renames_nothing_when_the_lock_is_carried() {
+    let (_, old, new) = fixture_pairs()
+        .into_iter()
+        .find(|(n, ..)| n == "schemas")
+        .expect("schemas pair");
+    let renamed = |d: &SpecDiff| {
+        d.changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::SchemaRenamed)
+            .map(|c| c.detail.clone())
+            .collect::<Vec<_>>()
+    };
+    let unlocked = renamed(&diff_unlocked(&old, &new));
+    assert!(
+        unlocked.iter().any(|d| d.contains("`GiftCard` is now `GiftCard2`")),
+        "{unlocked:?}"
+    );
+    assert_eq!(renamed(&diff_files(&old, &new)), Vec::<String>::new());
 }
 
 /// The examples the issue gives, and the rules the module doc states.

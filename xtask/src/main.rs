@@ -238,15 +238,13 @@ fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
 /// speaks of the method and type names users actually have.
 fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
     let overrides = overrides()?;
-    let build = |path: &Path| -> Result<cdf_codegen::ir::Ir> {
+    let load = |path: &Path| -> Result<cdf_codegen::load::Loaded> {
         let text = cdf_codegen::load::read_spec(path)?;
-        let loaded = cdf_codegen::load::load_str(&text)
-            .with_context(|| format!("loading {}", path.display()))?;
-        cdf_codegen::ir::schema::build(&loaded.doc, &overrides)
-            .with_context(|| format!("reading {}", path.display()))
+        cdf_codegen::load::load_str(&text).with_context(|| format!("loading {}", path.display()))
     };
     let mut d = cdf_codegen::on_large_stack(|| -> Result<_> {
-        Ok(cdf_codegen::diff::diff(&build(old)?, &build(new)?))
+        let (old, new) = (load(old)?, load(new)?);
+        Ok(cdf_codegen::diff::diff_with(&old, &new, &overrides)?)
     })??;
     let label = |p: &Path, version: &str| {
         let file = p
@@ -274,6 +272,7 @@ fn overrides() -> Result<cdf_codegen::overrides::Overrides> {
         let lock = cdf_codegen::pin::Lock::parse(&text)?;
         o.locked_types = lock.types;
         o.locked_methods = lock.methods;
+        o.lock_spec_sha256 = Some(lock.spec_sha256);
     }
     Ok(o)
 }

@@ -96,6 +96,8 @@ mod tests {
         TypeDef {
             name: "Account".into(),
             pointer: "/components/schemas/Account".into(),
+            key: "/components/schemas/Account".into(),
+            aliases: Vec::new(),
             doc: None,
             kind: TypeKind::Struct(Struct {
                 fields: vec![

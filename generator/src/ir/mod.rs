@@ -8,6 +8,7 @@ pub mod conform;
 pub mod cycles;
 pub mod faithful;
 pub mod features;
+pub mod identity;
 pub mod operation;
 pub mod rules;
 pub mod schema;
@@ -76,6 +77,11 @@ pub struct TypeDef {
     pub name: String,
     /// Where the schema stands in the spec (a JSON pointer).
     pub pointer: String,
+    /// What the schema is, for the lock: the pointer with positions replaced
+    /// by what sets each element apart (see [`identity`]).
+    pub key: String,
+    /// Other keys a lock may know this schema by (see [`identity::Key`]).
+    pub aliases: Vec<String>,
     pub doc: Option<String>,
     pub kind: TypeKind,
     /// The schema's own example, if the spec gives one.
@@ -251,6 +257,28 @@ pub struct Finding {
 }
 
 impl Ir {
+    /// Every type name the lock keeps: the types by key, and each
+    /// operation's `Params` struct under its `parameters` pointer (the key
+    /// `operation` asks the lock for).
+    pub fn lock_types(&self) -> std::collections::BTreeMap<String, String> {
+        let types = self.types.iter().map(|d| (d.key.clone(), d.name.clone()));
+        let params = self.operations.iter().filter_map(|o| {
+            let name = o.params_type.clone()?;
+            Some((crate::error::join(&o.pointer, "parameters"), name))
+        });
+        types.chain(params).collect()
+    }
+
+    /// The names of [`Ir::lock_types`] under the keys their schemas had
+    /// before the spec told a branch apart another way: with these, an
+    /// older spec built against this one's lock keeps this one's names.
+    pub fn lock_aliases(&self) -> std::collections::BTreeMap<String, String> {
+        self.types
+            .iter()
+            .flat_map(|d| d.aliases.iter().map(|a| (a.clone(), d.name.clone())))
+            .collect()
+    }
+
     /// Follows aliases and nullability to the type underneath (bounded, so
     /// a malformed alias chain cannot loop).
     pub fn resolve(&self, ty: &Ty) -> Ty {

@@ -6,34 +6,39 @@
 //! Inline schemas are cached by JSON pointer, so a property merged into
 //! several structs through `allOf` gives one type, not one per user.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
-use openapiv3::{OpenAPI, ReferenceOr, Schema};
+use openapiv3::{ReferenceOr, Schema};
 use serde_json::Value;
 
+use super::identity::{self, Identity};
 use super::view::{self, view, Extra, Kind, View};
 use super::{
     Constraints, EnumValue, Fallback, Field, Finding, Ir, Kinds, StringEnum, Struct, Ty, TypeDef,
     TypeId, TypeKind, Union, Variant,
 };
 use crate::error::{join, Error, Result};
+use crate::load::Loaded;
 use crate::naming::{self, Scope};
 use crate::overrides::Overrides;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
+pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
+    let doc = &loaded.doc;
     let empty = IndexMap::new();
     let schemas = doc.components.as_ref().map_or(&empty, |c| &c.schemas);
     let mut b = Builder {
         schemas,
+        identity: Identity::new(&loaded.raw),
         ids: BTreeMap::new(),
         slots: Vec::new(),
         scope: Scope::default(),
         inline: HashMap::new(),
         locked: HashMap::new(),
+        lock_names: HashSet::new(),
         fallbacks: Vec::new(),
         findings: Vec::new(),
     };
@@ -58,11 +63,20 @@ pub fn build(doc: &OpenAPI, overrides: &Overrides) -> Result<Ir> {
         }
         pinned.insert(raw.as_str(), b.scope.claim(name));
     }
-    // Then the names the lock remembers, each kept for its own pointer.
-    for (pointer, name) in &overrides.locked_types {
+    // Then the names the lock remembers, each kept for its own schema.
+    let same_spec = loaded.sha256.is_some() && loaded.sha256 == overrides.lock_spec_sha256;
+    for (key, name) in &overrides.locked_types {
+        let Some(key) = b.lock_key(key, name, same_spec) else {
+            continue;
+        };
+        // A name may be locked under several keys (the forms one schema
+        // had); the first type that matches one takes it.
         if !b.scope.contains(name) {
             b.scope.claim(name);
-            b.locked.insert(pointer.clone(), name.clone());
+            b.lock_names.insert(name.clone());
+        }
+        if b.lock_names.contains(name) {
+            b.locked.insert(key, name.clone());
         }
     }
     for raw in &names {
@@ -170,10 +184,14 @@ pub(super) struct Builder<'a> {
     ids: BTreeMap<String, TypeId>,
     slots: Vec<Slot>,
     pub(super) scope: Scope,
+    /// Lock keys of the normalised document (see [`identity`]).
+    identity: Identity<'a>,
     /// Inline schemas already turned into a type, by JSON pointer.
     inline: HashMap<String, Ty>,
-    /// Type names from the lock, reserved for the pointer that had them.
+    /// Type names from the lock, reserved for the key that had them.
     locked: HashMap<String, String>,
+    /// Locked names no type has taken yet.
+    lock_names: HashSet<String>,
     fallbacks: Vec<Fallback>,
     findings: Vec<Finding>,
 }
@@ -223,9 +241,12 @@ impl<'a> Builder<'a> {
         kind: TypeKind,
         example: Option<Value>,
     ) -> TypeDef {
+        let key = self.identity.key(pointer);
         TypeDef {
             name: self.name_of(id).to_string(),
             pointer: pointer.to_string(),
+            key: key.key,
+            aliases: key.alternatives,
             doc: schema.and_then(doc_of),
             kind,
             example,
@@ -235,13 +256,48 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Adds an inline type under a fresh name derived from `hint`.
-    /// The locked name of the type at `pointer`, else a fresh one from `hint`.
+    /// The locked name of the type at `pointer`, else a fresh one from
+    /// `hint`. A key that had to use a position is reported: its name holds
+    /// only while the siblings keep their order.
     pub(super) fn type_name_for(&mut self, pointer: &str, hint: &str) -> String {
-        match self.locked.remove(pointer) {
+        let key = self.identity.key(pointer);
+        if key.positional {
+            self.finding(
+                pointer,
+                "nothing sets this schema apart from its siblings ($ref, title, const, own property or type); \
+                 its name is locked by position"
+                    .into(),
+            );
+        }
+        let known = std::iter::once(&key.key).chain(&key.alternatives);
+        let found = known
+            .into_iter()
+            .find_map(|k| self.locked.remove(k).filter(|n| self.lock_names.remove(n)));
+        match found {
             Some(name) => name,
             None => self.scope.claim(&naming::type_name(hint)),
         }
+    }
+
+    /// A lock entry as a key of this document. An entry in the positional
+    /// format of older locks is translated when the lock was written for
+    /// this very spec; for another spec its positions may mean other
+    /// schemas, so it is dropped (and reported) rather than trusted.
+    fn lock_key(&mut self, entry: &str, name: &str, same_spec: bool) -> Option<String> {
+        if !identity::is_positional_pointer(entry) {
+            return Some(entry.to_string());
+        }
+        if same_spec {
+            return Some(self.identity.key(entry).key);
+        }
+        self.finding(
+            entry,
+            format!(
+                "spec/codegen.lock keys `{name}` by position, for another spec; \
+                 the name is not carried (run `cargo xtask codegen` on the old spec to rewrite the lock)"
+            ),
+        );
+        None
     }
 
     pub(super) fn add_inline(
@@ -524,6 +580,19 @@ impl<'a> Builder<'a> {
             pointer: pointer.to_string(),
             message,
         });
+    }
+
+    /// An untitled inline branch is named for its one value, else by its
+    /// kind (`String`, `Object`) where no sibling shares it, else for what
+    /// sets it apart (`ExternalId`, `SourceIdTargetId`), not for its place.
+    fn untitled_variant_name(&self, at: &str, kind_names: &[String], i: usize) -> String {
+        let kind = &kind_names[i];
+        let shared =
+            kind.starts_with("Variant") || kind_names.iter().filter(|k| *k == kind).count() > 1;
+        match identity::variant_words(&self.identity.key(at).key) {
+            Some((words, is_value)) if is_value || shared => naming::type_name(&words),
+            _ => kind.clone(),
+        }
     }
 
     /// The definition of a named type.
@@ -858,6 +927,14 @@ impl<'a> Builder<'a> {
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut scope = Scope::default();
         let mut variants = Vec::new();
+        let kind_names: Vec<String> = list
+            .iter()
+            .enumerate()
+            .map(|(i, part)| match part {
+                ReferenceOr::Reference { .. } => String::new(),
+                ReferenceOr::Item(s) => kind_variant_name(&view(s), i),
+            })
+            .collect();
         for (i, part) in list.iter().enumerate() {
             let at = join(&join(pointer, key), &i.to_string());
             let (raw_name, resolved) = match part {
@@ -868,14 +945,10 @@ impl<'a> Builder<'a> {
                 ReferenceOr::Item(s) => (None, s),
             };
             let rv = view(resolved);
-            let want = match raw_name {
-                Some(raw) => naming::type_name(raw),
-                None => resolved
-                    .schema_data
-                    .title
-                    .as_deref()
-                    .map(naming::type_name)
-                    .unwrap_or_else(|| kind_variant_name(&rv, i)),
+            let want = match (raw_name, &resolved.schema_data.title) {
+                (Some(raw), _) => naming::type_name(raw),
+                (None, Some(title)) => naming::type_name(title),
+                (None, None) => self.untitled_variant_name(&at, &kind_names, i),
             };
             let variant_name = scope.claim(&want);
             let ty = self.ty(part, &format!("{name}{variant_name}"), &at)?;
