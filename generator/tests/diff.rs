@@ -147,7 +147,9 @@ fn a_colliding_schema_renames_nothing_when_the_lock_is_carried() {
     };
     let unlocked = renamed(&diff_unlocked(&old, &new));
     assert!(
-        unlocked.iter().any(|d| d.contains("`GiftCard` is now `GiftCard2`")),
+        unlocked
+            .iter()
+            .any(|d| d.contains("`GiftCard` is now `GiftCard2`")),
         "{unlocked:?}"
     );
     assert_eq!(renamed(&diff_files(&old, &new)), Vec::<String>::new());
