@@ -23,7 +23,9 @@
 //! keyed `in:name`. Everything else in a pointer (component names,
 //! property names, status codes, media types) already says what it is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -50,16 +52,44 @@ pub struct Key {
 /// Computes keys against one normalised document.
 pub struct Identity<'a> {
     root: &'a Value,
+    /// Keys by pointer: the builder asks for most of them twice.
+    keys: RefCell<HashMap<String, Key>>,
+    /// The descriptors of each `oneOf`/`anyOf`/`allOf` list, by its address
+    /// in `root`: every schema below a union asks for its list's.
+    lists: RefCell<HashMap<usize, Rc<Described>>>,
+}
+
+/// What tells each branch of one list apart.
+struct Described {
+    /// The branch's descriptor, and whether it is its position.
+    tokens: Vec<(String, bool)>,
+    /// Every other descriptor that tells the branch apart.
+    alternatives: Vec<Vec<String>>,
 }
 
 impl<'a> Identity<'a> {
     pub fn new(root: &'a Value) -> Self {
-        Identity { root }
+        Identity {
+            root,
+            keys: RefCell::default(),
+            lists: RefCell::default(),
+        }
     }
 
     /// The key of the schema at `pointer`. Tokens the document does not
     /// have are kept as written.
     pub fn key(&self, pointer: &str) -> Key {
+        if let Some(key) = self.keys.borrow().get(pointer) {
+            return key.clone();
+        }
+        let key = self.compute(pointer);
+        self.keys
+            .borrow_mut()
+            .insert(pointer.to_string(), key.clone());
+        key
+    }
+
+    fn compute(&self, pointer: &str) -> Key {
         let tokens = tokens(pointer);
         let mut node = Some(self.root);
         let mut out: Vec<String> = Vec::new();
@@ -75,11 +105,12 @@ impl<'a> Identity<'a> {
             let described = match (parent, token.parse::<usize>()) {
                 (Some(Value::Array(items)), Ok(i)) if i < items.len() => match prev {
                     Some(c) if COMBINATORS.contains(&c) => {
-                        let (text, by_position) = self.branch_tokens(items).swap_remove(i);
-                        let alternatives = self
-                            .branch_alternatives(items, i)
-                            .into_iter()
-                            .filter(|a| *a != text)
+                        let list = self.described(items);
+                        let (text, by_position) = list.tokens[i].clone();
+                        let alternatives = list.alternatives[i]
+                            .iter()
+                            .filter(|a| **a != text)
+                            .cloned()
                             .collect();
                         Some((text, by_position, alternatives))
                     }
@@ -192,47 +223,20 @@ impl<'a> Identity<'a> {
         }
     }
 
-    /// What sets each branch of a `oneOf`/`anyOf`/`allOf` apart. Each
-    /// strategy is tried on the branches no earlier one has told apart, so a
-    /// `$ref` sibling added later does not change an inline branch's key.
-    fn branch_tokens(&self, items: &[Value]) -> Vec<(String, bool)> {
-        let branches: Vec<Branch> = items.iter().map(|b| self.branch(b)).collect();
-        let mut out: Vec<Option<String>> = vec![None; branches.len()];
-        for (prefix, get) in STRATEGIES {
-            settle(&mut out, &branches, prefix, get);
+    fn described(&self, items: &'a [Value]) -> Rc<Described> {
+        let at = items.as_ptr() as usize;
+        if let Some(d) = self.lists.borrow().get(&at) {
+            return d.clone();
         }
-        out.into_iter()
-            .enumerate()
-            .map(|(i, d)| match d {
-                Some(d) => (d, false),
-                None => (format!("#{i}"), true),
-            })
-            .collect()
-    }
-
-    /// Every descriptor that tells branch `i` apart from all its siblings.
-    fn branch_alternatives(&self, items: &[Value], i: usize) -> Vec<String> {
         let branches: Vec<Branch> = items.iter().map(|b| self.branch(b)).collect();
-        let but = |k: usize| -> Vec<&Branch> {
-            branches
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != k)
-                .map(|(_, b)| b)
-                .collect()
-        };
-        let mut out = Vec::new();
-        for (prefix, get) in STRATEGIES {
-            let Some(mine) = get(&but(i), &branches[i]) else {
-                continue;
-            };
-            let shared = (0..branches.len())
-                .any(|j| j != i && get(&but(j), &branches[j]).as_ref() == Some(&mine));
-            if !shared {
-                out.push(format!("{prefix}:{mine}"));
-            }
-        }
-        out
+        let d = Rc::new(Described {
+            tokens: branch_tokens(&branches),
+            alternatives: (0..branches.len())
+                .map(|i| branch_alternatives(&branches, i))
+                .collect(),
+        });
+        self.lists.borrow_mut().insert(at, d.clone());
+        d
     }
 
     fn branch(&self, node: &'a Value) -> Branch {
@@ -283,6 +287,47 @@ impl<'a> Identity<'a> {
             }
         }
     }
+}
+
+/// What sets each branch of a `oneOf`/`anyOf`/`allOf` apart. Each strategy
+/// is tried on the branches no earlier one has told apart, so a `$ref`
+/// sibling added later does not change an inline branch's key.
+fn branch_tokens(branches: &[Branch]) -> Vec<(String, bool)> {
+    let mut out: Vec<Option<String>> = vec![None; branches.len()];
+    for (prefix, get) in STRATEGIES {
+        settle(&mut out, branches, prefix, get);
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, d)| match d {
+            Some(d) => (d, false),
+            None => (format!("#{i}"), true),
+        })
+        .collect()
+}
+
+/// Every descriptor that tells branch `i` apart from all its siblings.
+fn branch_alternatives(branches: &[Branch], i: usize) -> Vec<String> {
+    let but = |k: usize| -> Vec<&Branch> {
+        branches
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .map(|(_, b)| b)
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (prefix, get) in STRATEGIES {
+        let Some(mine) = get(&but(i), &branches[i]) else {
+            continue;
+        };
+        let shared = (0..branches.len())
+            .any(|j| j != i && get(&but(j), &branches[j]).as_ref() == Some(&mine));
+        if !shared {
+            out.push(format!("{prefix}:{mine}"));
+        }
+    }
+    out
 }
 
 /// A way to tell a branch apart, given the siblings it must differ from.
