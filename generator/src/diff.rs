@@ -25,11 +25,11 @@
 //! # When a change is breaking
 //!
 //! "Breaking" means code written against the old client, in the way the
-//! crate is meant to be used, no longer compiles or no longer works: request
-//! structs built as literals, with `..Default::default()` where the struct
-//! derives `Default` (it does when every field is optional); responses read,
-//! not built; string enums matched with an arm for their `Other(String)`
-//! catch-all. Which way a type travels matters, so every type is marked as
+//! crate is meant to be used, no longer compiles or no longer works. Structs
+//! (`Params` too) are `#[non_exhaustive]`, built with `new(required..)` and
+//! a setter per optional field; responses are read, not built; enums and
+//! unions are `#[non_exhaustive]`, so every `match` has a wildcard arm.
+//! Which way a type travels matters, so every type is marked as
 //! reachable from requests (parameters, bodies) and/or from responses,
 //! through struct fields, union variants and aliases. A type can be both; a
 //! schema no operation reaches (compiled under `all-schemas`) is judged both
@@ -49,23 +49,21 @@
 //!   type goes between `T` and `Option<T>` (when it is `Option<T>` on both
 //!   sides, because the required side is nullable, only optional → required
 //!   in a request is breaking: the server now demands it);
-//! - a required field or parameter added to a request;
-//! - an optional field added to a request struct that has required fields
-//!   (no `Default`, so every literal must name the new field); an optional
-//!   query/header parameter added where the `*Params` struct has required
-//!   fields, or where the method had no `params` argument before; a new
-//!   path parameter or body (a new argument of the method);
-//! - a union variant added to a type read from responses: unions have no
-//!   catch-all variant, so an exhaustive `match` needs a new arm;
+//! - a required field or parameter added to a request (`new` takes one more
+//!   argument); an optional query/header parameter where the method had no
+//!   `params` argument before; a new path parameter or body (a new argument
+//!   of the method);
 //! - a `*_stream` / `*_partitioned` helper lost.
 //!
 //! Not breaking:
 //! - operations and schemas added;
-//! - an optional field added to a request struct that derives `Default`, or
-//!   an optional parameter to a `*Params` struct that does;
+//! - an optional field added to any struct, an optional parameter to a
+//!   `*Params` struct (one more setter);
 //! - any field added to a type only read from responses;
-//! - an enum value added (enums keep unknown values as `Other(String)`);
-//! - a union variant added to a type only sent in requests;
+//! - an enum value added (enums are `#[non_exhaustive]` and keep unknown
+//!   values as `Other(String)`);
+//! - a union variant added, whichever way the union travels (unions are
+//!   `#[non_exhaustive]`, and those read keep unknown objects as `Other`);
 //! - an operation deprecated, moved to another path or method under the same
 //!   operationId (the client builds the URL), the content type of a binary
 //!   body or of a text/binary response changed (the Rust type stays),
@@ -724,7 +722,7 @@ impl Differ<'_> {
             }
             (TypeKind::Enum(e), TypeKind::Enum(f)) => self.compare_enums(site, path, e, f, ptrs.1),
             (TypeKind::Union(u), TypeKind::Union(v)) => {
-                self.compare_unions(site, path, &y.name, (u, v), dir, ptrs)
+                self.compare_unions(site, path, &y.name, (u, v), ptrs)
             }
             (TypeKind::Alias(s), TypeKind::Alias(t)) => {
                 if self.retyped(|ir, e| render(ir, s, e), |ir, e| render(ir, t, e)) {
@@ -775,7 +773,6 @@ impl Differ<'_> {
             m
         };
         let (o, n) = (by_wire(old), by_wire(new));
-        let has_default = new.fields.iter().all(|f| !f.required);
         for (key, f) in &o {
             match n.get(key) {
                 Some(g) => self.compare_fields(site, path, f, g, dir, new_ptr),
@@ -790,7 +787,7 @@ impl Differ<'_> {
             }
         }
         for (_, g) in n.iter().filter(|(w, _)| !o.contains_key(*w)) {
-            let (breaking, why) = added_field_rule(dir, g.required, has_default);
+            let (breaking, why) = added_field_rule(dir, g.required);
             let detail = format!(
                 "{} added: `{}`{why}",
                 field_label(site, path, g),
@@ -804,13 +801,11 @@ impl Differ<'_> {
             old.extra.as_ref(),
             new.extra.as_ref(),
             dir,
-            has_default,
             (old_ptr, new_ptr),
         );
     }
 
     /// `additionalProperties` beside declared ones: the `additional_properties` map field.
-    #[allow(clippy::too_many_arguments)]
     fn compare_extra(
         &mut self,
         site: &Site,
@@ -818,7 +813,6 @@ impl Differ<'_> {
         old: Option<&Ty>,
         new: Option<&Ty>,
         dir: Dir,
-        has_default: bool,
         (old_ptr, new_ptr): (&str, &str),
     ) {
         let label = site.field(path, "additional_properties");
@@ -831,7 +825,7 @@ impl Differ<'_> {
                 self.push(site, ChangeKind::FieldRemoved, true, detail, old_ptr);
             }
             (None, Some(t)) => {
-                let (breaking, why) = added_field_rule(dir, false, has_default);
+                let (breaking, why) = added_field_rule(dir, false);
                 let detail = format!(
                     "{label} added: `BTreeMap<String, {}>`{why}",
                     describe(self.new.ir, t)
@@ -958,7 +952,6 @@ impl Differ<'_> {
         path: &str,
         name: &str,
         (old, new): (&Union, &Union),
-        dir: Dir,
         (old_ptr, new_ptr): (&str, &str),
     ) {
         let place = site.place(path);
@@ -984,44 +977,30 @@ impl Differ<'_> {
             self.descend(site, &format!("{base}::{variant}"), &v.ty, &w.ty);
         }
         for (variant, w) in n.iter().filter(|(k, _)| !o.contains_key(*k)) {
-            let why = match (dir.response, dir.unused) {
-                (false, _) => "",
-                (true, false) => " (read from responses: an exhaustive `match` needs a new arm)",
-                (true, true) => {
-                    " (in a type no operation uses: an exhaustive `match` needs a new arm)"
-                }
-            };
+            // Unions are `#[non_exhaustive]`: every `match` already has
+            // an arm for variants it does not name.
             let ty = Slot::variant(&w.ty, w.boxed).text(self.new.ir, 0);
             let detail = format!(
-                "{place}variant `{variant}` added{}{why}",
+                "{place}variant `{variant}` added{}",
                 payload(variant, &ty, "")
             );
-            self.push(
-                site,
-                ChangeKind::VariantAdded,
-                dir.response,
-                detail,
-                new_ptr,
-            );
+            self.push(site, ChangeKind::VariantAdded, false, detail, new_ptr);
         }
     }
 }
 
-/// Whether a field added to a struct breaks callers, and why (for the detail).
-fn added_field_rule(dir: Dir, required: bool, has_default: bool) -> (bool, &'static str) {
-    match (dir.request, dir.unused, required, has_default) {
-        (false, ..) => (false, ""),
-        (true, false, true, _) => (true, " (required, in a request struct)"),
-        (true, true, true, _) => (true, " (required, in a struct no operation uses: callers may build it)"),
-        (true, false, false, false) => (
+/// Whether a field added to a struct breaks callers, and why (for the
+/// detail). Structs are `#[non_exhaustive]` with `new(required..)` and a
+/// setter per optional field, so only a required field breaks, and only
+/// where callers build the struct: `new` takes one more argument.
+fn added_field_rule(dir: Dir, required: bool) -> (bool, &'static str) {
+    match (dir.request, dir.unused, required) {
+        (_, _, false) | (false, ..) => (false, ""),
+        (true, false, true) => (true, " (required, in a request struct: `new` takes it)"),
+        (true, true, true) => (
             true,
-            " (in a request struct with required fields: no `Default`, so literals must name it)",
+            " (required, in a struct no operation uses: callers may build it with `new`)",
         ),
-        (true, true, false, false) => (
-            true,
-            " (in a struct no operation uses, with required fields: no `Default`, so literals must name it)",
-        ),
-        (true, _, false, true) => (false, ""),
     }
 }
 
@@ -1177,17 +1156,9 @@ fn added_param_rule(old: &Operation, new: &Operation, p: &Param) -> (bool, Strin
             format!(" (the method gains a `params: &{params}` argument)"),
         );
     }
-    let has_default = new
-        .params
-        .iter()
-        .filter(|q| q.location != Location::Path)
-        .all(|q| !q.required);
-    if has_default {
-        (false, String::new())
-    } else {
-        let why = format!(" (optional, but `{params}` has required fields and no `Default`, so literals must name it)");
-        (true, why)
-    }
+    // `Params` structs are `#[non_exhaustive]` and built with `new` and
+    // setters: an optional parameter is one more setter.
+    (false, String::new())
 }
 
 /// The body argument of the method, as Rust.

@@ -1,6 +1,8 @@
 //! Every fixture spec, and each earlier snapshot of the real spec, gives a
 //! crate that builds on its own with clippy and `-D warnings`; the union
-//! fixture's crate also passes its own round-trip test.
+//! fixture's crate also passes its own round-trip test. A caller written
+//! against the crate of `spec/fixtures/additive/old.yaml` builds against
+//! the crate of `new.yaml` too, which only adds to the API.
 
 mod common;
 
@@ -25,7 +27,8 @@ fn generated_crates_compile_cleanly() {
         let g = common::generate(path, package);
         cdf_codegen::write::write_crate(&root.join(package), &g.files).unwrap();
     }
-    let list: Vec<String> = members.iter().map(|(p, _)| format!("{p:?}")).collect();
+    let mut list: Vec<String> = members.iter().map(|(p, _)| format!("{p:?}")).collect();
+    list.extend(additive_pair(&root));
     let manifest = format!(
         "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
         list.join(", ")
@@ -52,6 +55,36 @@ fn generated_crates_compile_cleanly() {
         cargo_in(&root, &unions).success(),
         "the union fixture's variants do not round-trip"
     );
+}
+
+/// The crates of the additive pair, and one caller of each, with the same
+/// source: the caller of the new crate is the old caller, unchanged.
+fn additive_pair(root: &std::path::Path) -> Vec<String> {
+    let dir = common::workspace().join("spec/fixtures/additive");
+    let user =
+        std::fs::read_to_string(common::workspace().join("generator/tests/additive/user.rs"))
+            .expect("the caller's source");
+    let mut members = Vec::new();
+    for side in ["old", "new"] {
+        let api = format!("additive-{side}");
+        let g = common::generate(&dir.join(format!("{side}.yaml")), &api);
+        if side == "new" {
+            // The pair adds what it says (so the test cannot pass by adding nothing).
+            let orders = &g.files["src/api/orders.rs"];
+            assert!(orders.contains("pub fn since(") && orders.contains("pub async fn get_order("));
+        }
+        cdf_codegen::write::write_crate(&root.join(&api), &g.files).unwrap();
+        let caller = root.join(format!("additive-user-{side}"));
+        std::fs::create_dir_all(caller.join("src")).unwrap();
+        let manifest = format!(
+            "[package]\nname = \"additive-user-{side}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\napi = {{ package = \"{api}\", path = \"../{api}\" }}\n"
+        );
+        std::fs::write(caller.join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(caller.join("src/lib.rs"), &user).unwrap();
+        members.extend([format!("{api:?}"), format!("\"additive-user-{side}\"")]);
+    }
+    members
 }
 
 /// Runs cargo in the generated crates' workspace, with its own target.

@@ -1,6 +1,7 @@
 //! IR → the files of the generated crate. Rust goes through `quote` and
 //! `prettyplease`; the hand-written runtime is copied from `templates/`.
 
+pub mod construct;
 pub mod examples;
 pub mod operations;
 pub mod optests;
@@ -250,6 +251,12 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>]) -> TokenStream {
             clippy::doc_overindented_list_items,
             clippy::large_enum_variant,
             clippy::enum_variant_names,
+            // Setters are named for their fields, and CDF patches have
+            // `add`/`remove`/`set` fields: `add` is not `std::ops::Add`.
+            clippy::should_implement_trait,
+            clippy::wrong_self_convention,
+            // `new` takes fields by their names, which a spec may spell `_1`.
+            clippy::just_underscores_and_digits,
             clippy::upper_case_acronyms,
             clippy::too_long_first_doc_paragraph,
             rustdoc::bare_urls,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::construct::{constructors, Member};
 use super::types::{doc_attrs, ident, TypeEmitter};
 use crate::ir::operation::{Body, Bulk, CursorIn, Location, Operation, Param, Success};
 use crate::ir::{Ir, Ty, TypeKind};
@@ -97,6 +98,16 @@ impl OperationEmitter<'_> {
             .collect();
         let all_optional = fields.iter().all(|p| !p.required);
         let default = all_optional.then(|| quote!(Default,));
+        let members: Vec<Member> = fields
+            .iter()
+            .map(|p| Member {
+                name: ident(&p.name),
+                ty: self.types.ty(strip_nullable(&p.ty)),
+                required: p.required,
+                convert: self.types.is_string(strip_nullable(&p.ty)),
+            })
+            .collect();
+        let constructors = constructors(&name, &members, false);
         let fields = fields.iter().map(|p| {
             let doc = doc_attrs(Some(&param_doc(p)));
             let fname = ident(&p.name);
@@ -124,9 +135,12 @@ impl OperationEmitter<'_> {
         Some(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, #default serde::Deserialize)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
             }
+
+            #constructors
 
             #validate
         })

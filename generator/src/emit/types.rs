@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+use super::construct::{self, Member};
 use crate::ir::shapes::{Key, Shape, Span as Run};
 use crate::ir::{Field, Ir, Kinds, StringEnum, Struct, Ty, TypeDef, TypeKind, Union};
 use crate::naming;
@@ -83,14 +84,20 @@ pub struct TypeEmitter<'a> {
     pub(super) recursive_alias: Vec<bool>,
     /// Types that get `impl Validate` (see [`super::validate`]).
     pub(super) needs_validate: Vec<bool>,
+    /// Structs that get `new` and setters (see [`construct`]): those a
+    /// caller builds. A type only read from answers gets none.
+    buildable: Vec<bool>,
 }
 
 impl<'a> TypeEmitter<'a> {
     pub fn new(ir: &'a Ir) -> Self {
+        let sent = crate::ir::access::sent(ir);
+        let received = crate::ir::access::received(ir);
         let mut emitter = TypeEmitter {
             ir,
             recursive_alias: crate::ir::cycles::recursive_aliases(ir),
             needs_validate: Vec::new(),
+            buildable: sent.iter().zip(&received).map(|(s, r)| *s || !*r).collect(),
         };
         emitter.needs_validate = emitter.validate_needs();
         emitter
@@ -153,7 +160,10 @@ impl<'a> TypeEmitter<'a> {
         let name = ident(&def.name);
         let validate = self.validate_impl(index, def, &cfg);
         let item = match &def.kind {
-            TypeKind::Struct(s) => self.structure(&doc, &name, s),
+            TypeKind::Struct(s) => {
+                let built = self.buildable[index];
+                self.structure(&doc, &cfg, &name, s, built)
+            }
             TypeKind::Enum(e) => string_enum(&doc, &cfg, &name, e),
             TypeKind::Union(u) => self.union(&doc, &cfg, &name, (index, &def.name), u),
             TypeKind::Alias(ty) if self.recursive_alias[index] => {
@@ -176,7 +186,14 @@ impl<'a> TypeEmitter<'a> {
         quote!(#item #validate)
     }
 
-    fn structure(&self, doc: &TokenStream, name: &Ident, s: &Struct) -> TokenStream {
+    fn structure(
+        &self,
+        doc: &TokenStream,
+        cfg: &TokenStream,
+        name: &Ident,
+        s: &Struct,
+        buildable: bool,
+    ) -> TokenStream {
         let fields = s.fields.iter().map(|f| self.field(f));
         let extra = s.extra.as_ref().map(|ty| {
             let ty = self.ty(ty);
@@ -189,14 +206,41 @@ impl<'a> TypeEmitter<'a> {
         let all_optional = s.fields.iter().all(|f| !f.required);
         let derive_default = all_optional.then(|| quote!(Default,));
         let rename_all = (!s.fields.is_empty()).then(|| quote!(#[serde(rename_all = "camelCase")]));
+        let constructors = buildable.then(|| {
+            let members: Vec<Member> = s.fields.iter().map(|f| self.member(f)).collect();
+            let item = construct::constructors(name, &members, s.extra.is_some());
+            quote!(#cfg #item)
+        });
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
             #rename_all
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
                 #extra
             }
+
+            #constructors
+        }
+    }
+
+    /// `String`, or an alias of it (`CogniteExternalId`).
+    pub(super) fn is_string(&self, ty: &Ty) -> bool {
+        !matches!(ty, Ty::Nullable(_)) && self.ir.resolve(ty) == Ty::String
+    }
+
+    /// A field as [`construct`] sees it: the type `new` or the setter takes.
+    fn member(&self, f: &Field) -> Member {
+        let inner = match (&f.ty, f.required || f.flatten) {
+            (Ty::Nullable(inner), false) => inner.as_ref(),
+            (other, _) => other,
+        };
+        Member {
+            name: ident(&f.name),
+            ty: self.field_ty(inner, f.boxed),
+            required: f.required || f.flatten,
+            convert: f.boxed || self.is_string(inner),
         }
     }
 
@@ -302,6 +346,7 @@ impl<'a> TypeEmitter<'a> {
             #doc
             #[derive(Debug, Clone, PartialEq, serde::Serialize)]
             #[serde(untagged)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
                 #other_variant
@@ -429,6 +474,7 @@ fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnu
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the crate does not know.

@@ -47,7 +47,7 @@ pub fn sent(ir: &Ir) -> Vec<bool> {
 }
 
 /// The types JSON answers carry, as a mask over `ir.types`.
-fn received(ir: &Ir) -> Vec<bool> {
+pub fn received(ir: &Ir) -> Vec<bool> {
     let mut roots = Vec::new();
     for op in &ir.operations {
         if let Success::Json(ty) = &op.response {

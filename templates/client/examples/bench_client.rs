@@ -152,26 +152,12 @@ async fn page_server(pages: Pages) -> TestServer {
 }
 
 fn new_sequences(n: usize) -> DataPostSequence {
-    let column = PostSequenceColumnDto {
-        external_id: "pressure".into(),
-        name: None,
-        description: None,
-        value_type: Some(SequenceValueTypeEnum::Double),
-        metadata: None,
-    };
-    DataPostSequence {
-        items: (0..n)
-            .map(|i| PostSequenceDto {
-                external_id: Some(format!("seq-{i}")),
-                name: None,
-                description: None,
-                asset_id: None,
-                metadata: None,
-                columns: vec![column.clone()],
-                data_set_id: None,
-            })
+    let column = PostSequenceColumnDto::new("pressure").value_type(SequenceValueTypeEnum::Double);
+    DataPostSequence::new(
+        (0..n)
+            .map(|i| PostSequenceDto::new(vec![column.clone()]).external_id(format!("seq-{i}")))
             .collect(),
-    }
+    )
 }
 
 /// Seconds for a 10 000-item bulk create at `concurrency` chunks at a time.
@@ -196,7 +182,7 @@ fn throughput(bytes: &[u8], runs: usize, decode: impl Fn(&[u8]) -> bool) -> f64 
 }
 
 async fn stream_all(client: &Client, limit: i32) -> usize {
-    let body = SequencesAdvancedListDto { limit: Some(limit), ..Default::default() };
+    let body = SequencesAdvancedListDto::new().limit(limit);
     let mut stream = std::pin::pin!(client.sequences().advanced_list_sequences_stream(body));
     let mut n = 0;
     while let Some(item) = stream.try_next().await.expect("pages decode") {
@@ -228,7 +214,7 @@ async fn main() {
 
     let small = page_server(Pages::new(1, Duration::ZERO)).await;
     let c = client_at(&small.url());
-    let body = SequencesAdvancedListDto { limit: Some(1), ..Default::default() };
+    let body = SequencesAdvancedListDto::new().limit(1);
     let calls = 2000;
     let started = Instant::now();
     for _ in 0..calls {
@@ -248,7 +234,7 @@ async fn main() {
 
     let slow = page_server(Pages::new(5 * PAGE, LATENCY)).await;
     let c = client_at(&slow.url());
-    let body = SequencesAdvancedListDto { limit: Some(PAGE as i32), ..Default::default() };
+    let body = SequencesAdvancedListDto::new().limit(PAGE as i32);
     let started = Instant::now();
     let mut sequential = 0;
     for k in 1..=10 {

@@ -14,26 +14,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let prefix = std::env::args().nth(1).unwrap_or_else(|| "bulk-example".into());
     let client = common::client_from_env()?;
     let external_ids: Vec<String> = (0..5_000).map(|i| format!("{prefix}-{i:05}")).collect();
-    let create = DataPostSequence {
-        items: external_ids
+    let column = PostSequenceColumnDto::new("value").value_type(SequenceValueTypeEnum::Double);
+    let create = DataPostSequence::new(
+        external_ids
             .iter()
-            .map(|id| PostSequenceDto {
-                external_id: Some(id.clone()),
-                name: Some(format!("Bulk example {id}")),
-                description: None,
-                asset_id: None,
-                metadata: None,
-                columns: vec![PostSequenceColumnDto {
-                    external_id: "value".into(),
-                    name: None,
-                    description: None,
-                    value_type: Some(SequenceValueTypeEnum::Double),
-                    metadata: None,
-                }],
-                data_set_id: None,
+            .map(|id| {
+                PostSequenceDto::new(vec![column.clone()])
+                    .external_id(id)
+                    .name(format!("Bulk example {id}"))
             })
             .collect(),
-    };
+    );
     // Carry on past a failed chunk, then say exactly what was written.
     let options = BulkOptions::default().carry_on();
     match client.sequences().create_sequence_bulk(create, &options).await {
@@ -46,17 +37,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(e.into());
         }
     }
-    let read = DataResourceIdsWithIgnoreUnknownIds {
-        items: external_ids
+    let read = DataResourceIdsWithIgnoreUnknownIds::new(
+        external_ids
             .iter()
             .map(|id| {
                 DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
-                    DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId { external_id: Some(id.clone()) },
+                    DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId::new().external_id(id),
                 )
             })
             .collect(),
-        ignore_unknown_ids: Some(false),
-    };
+    )
+    .ignore_unknown_ids(false);
     let sequences = client.sequences().get_sequence_by_id_bulk(read, &BulkOptions::default()).await?;
     println!("read back {} sequences; first id {:?}", sequences.len(), sequences.first().map(|s| s.id));
     Ok(())

@@ -13,32 +13,15 @@ use futures::TryStreamExt;
 async fn main() -> Result<(), cdf_client::Error> {
     let prefix = std::env::args().nth(1).unwrap_or_else(|| "pump".into());
     let client = common::client_from_env()?;
+    let name_prefix = SequencesPrefixFilter::new(SequencesPrefixFilterPrefix::new(vec!["name".into()], prefix));
+    let has_unit = SequencesExistsFilter::new(SequencesExistsFilterExists::new(vec!["metadata".into(), "unit".into()]));
     let filter = SequencesFilterLanguage::SequencesBoolFilter(Box::new(SequencesBoolFilter::And(
-        SequencesBoolFilterAnd {
-            and: vec![
-                SequencesFilterLanguage::SequencesLeafFilter(SequencesLeafFilter::SequencesPrefixFilter(
-                    SequencesPrefixFilter {
-                        prefix: SequencesPrefixFilterPrefix {
-                            property: vec!["name".into()],
-                            value: prefix,
-                        },
-                    },
-                )),
-                SequencesFilterLanguage::SequencesLeafFilter(SequencesLeafFilter::SequencesExistsFilter(
-                    SequencesExistsFilter {
-                        exists: SequencesExistsFilterExists {
-                            property: vec!["metadata".into(), "unit".into()],
-                        },
-                    },
-                )),
-            ],
-        },
+        SequencesBoolFilterAnd::new(vec![
+            SequencesFilterLanguage::SequencesLeafFilter(SequencesLeafFilter::SequencesPrefixFilter(name_prefix)),
+            SequencesFilterLanguage::SequencesLeafFilter(SequencesLeafFilter::SequencesExistsFilter(has_unit)),
+        ]),
     )));
-    let request = SequencesAdvancedListDto {
-        advanced_filter: Some(filter),
-        limit: Some(100),
-        ..Default::default()
-    };
+    let request = SequencesAdvancedListDto::new().advanced_filter(filter).limit(100);
     let sequences: Vec<GetSequenceDto> = client
         .sequences()
         .advanced_list_sequences_stream(request)

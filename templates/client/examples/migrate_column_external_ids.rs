@@ -65,10 +65,7 @@ async fn main() -> Result<(), cdf_client::Error> {
     let client = common::client_from_env()?;
     let sequences: Vec<GetSequenceDto> = client
         .sequences()
-        .advanced_list_sequences_stream(SequencesAdvancedListDto {
-            limit: Some(1000),
-            ..Default::default()
-        })
+        .advanced_list_sequences_stream(SequencesAdvancedListDto::new().limit(1000))
         .try_collect()
         .await?;
     let mut needs_id = 0;

@@ -20,14 +20,10 @@ async fn main() -> Result<(), cdf_client::Error> {
     let mut cursor = None;
     let mut total = 0;
     loop {
-        let request = SequenceDataRequest::SelectByExternalId(SequenceDataRequestSelectByExternalId {
-            external_id: external_id.clone(),
-            columns: (!columns.is_empty()).then(|| columns.clone()),
-            limit: Some(10_000),
-            cursor: cursor.take(),
-            start: None,
-            end: None,
-        });
+        let mut select = SequenceDataRequestSelectByExternalId::new(external_id.clone()).limit(10_000);
+        select.columns = (!columns.is_empty()).then(|| columns.clone());
+        select.cursor = cursor.take();
+        let request = SequenceDataRequest::SelectByExternalId(select);
         let page = client.sequences().get_sequence_data(&request).await?;
         if total == 0 {
             let names: Vec<&str> = page.columns.iter().map(|c| c.external_id.as_deref().unwrap_or("")).collect();

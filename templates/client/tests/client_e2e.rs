@@ -82,7 +82,7 @@ async fn advanced_list_stream_follows_cursors_in_the_body() {
         .expect(3)
         .mount(&server)
         .await;
-    let request = SequencesAdvancedListDto { limit: Some(2), ..Default::default() };
+    let request = SequencesAdvancedListDto::new().limit(2);
     let all: Vec<GetSequenceDto> = tokio::time::timeout(
         LIMIT,
         client(&server).sequences().advanced_list_sequences_stream(request).try_collect(),
@@ -128,7 +128,7 @@ async fn path_parameters_stay_in_their_segment() {
         .expect(1)
         .mount(&server)
         .await;
-    let params = GetTablesParams { limit: Some(5), cursor: None };
+    let params = GetTablesParams::new().limit(5);
     let tables = tokio::time::timeout(LIMIT, client(&server).raw().get_tables("a/b c?#%é", &params))
         .await
         .expect("in time")
@@ -149,12 +149,9 @@ async fn api_errors_carry_the_cognite_error_body() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = DataResourceIdsWithIgnoreUnknownIds {
-        items: vec![DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectById(
-            DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectById { id: Some(7) },
-        )],
-        ignore_unknown_ids: None,
-    };
+    let body = DataResourceIdsWithIgnoreUnknownIds::new(vec![DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectById(
+        DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectById::new().id(7),
+    )]);
     let err = tokio::time::timeout(LIMIT, client(&server).sequences().get_sequence_by_id(&body))
         .await
         .expect("in time")
@@ -207,26 +204,9 @@ async fn five_thousand_sequences_are_created_and_read_back_in_chunks() {
     let server = TestServer::start(sequences_endpoint(store.clone())).await.expect("server starts");
     let client = client_at(&server.url());
     let names: Vec<String> = (0..5_000).map(|i| format!("seq-{i:05}")).collect();
-    let create = DataPostSequence {
-        items: names
-            .iter()
-            .map(|n| PostSequenceDto {
-                external_id: Some(n.clone()),
-                name: None,
-                description: None,
-                asset_id: None,
-                metadata: None,
-                columns: vec![PostSequenceColumnDto {
-                    external_id: "c".into(),
-                    name: None,
-                    description: None,
-                    value_type: Some(SequenceValueTypeEnum::Double),
-                    metadata: None,
-                }],
-                data_set_id: None,
-            })
-            .collect(),
-    };
+    let column = PostSequenceColumnDto::new("c").value_type(SequenceValueTypeEnum::Double);
+    let create =
+        DataPostSequence::new(names.iter().map(|n| PostSequenceDto::new(vec![column.clone()]).external_id(n)).collect());
     let options = BulkOptions::default();
     let created = tokio::time::timeout(LIMIT, client.sequences().create_sequence_bulk(create, &options))
         .await
@@ -235,17 +215,16 @@ async fn five_thousand_sequences_are_created_and_read_back_in_chunks() {
     let created: Vec<Option<String>> = created.into_iter().map(|s| s.external_id).collect();
     assert_eq!(created, names.iter().cloned().map(Some).collect::<Vec<_>>(), "input order");
     assert_eq!(server.requests(), 5);
-    let by_external_id = DataResourceIdsWithIgnoreUnknownIds {
-        items: names
+    let by_external_id = DataResourceIdsWithIgnoreUnknownIds::new(
+        names
             .iter()
             .map(|n| {
                 DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
-                    DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId { external_id: Some(n.clone()) },
+                    DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId::new().external_id(n),
                 )
             })
             .collect(),
-        ignore_unknown_ids: None,
-    };
+    );
     let read = tokio::time::timeout(LIMIT, client.sequences().get_sequence_by_id_bulk(by_external_id, &options))
         .await
         .expect("in time")
@@ -262,12 +241,12 @@ async fn a_failed_bulk_read_names_the_missing_items() {
     let server = TestServer::start(sequences_endpoint(store)).await.expect("server starts");
     let select = |n: &str| {
         DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
-            DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId { external_id: Some(n.into()) },
+            DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId::new().external_id(n),
         )
     };
     let mut items = vec![select("known"); 1_000];
     items.push(select("unknown"));
-    let body = DataResourceIdsWithIgnoreUnknownIds { items, ignore_unknown_ids: None };
+    let body = DataResourceIdsWithIgnoreUnknownIds::new(items);
     let err = tokio::time::timeout(
         LIMIT,
         client_at(&server.url()).sequences().get_sequence_by_id_bulk(body, &BulkOptions::default()),
@@ -307,23 +286,8 @@ async fn unknown_enum_values_and_fields_decode() {
 }
 
 fn new_sequence(external_id: &str, columns: usize) -> PostSequenceDto {
-    PostSequenceDto {
-        external_id: Some(external_id.to_string()),
-        name: None,
-        description: None,
-        asset_id: None,
-        metadata: None,
-        columns: (0..columns)
-            .map(|c| PostSequenceColumnDto {
-                external_id: format!("c{c}"),
-                name: None,
-                description: None,
-                value_type: None,
-                metadata: None,
-            })
-            .collect(),
-        data_set_id: None,
-    }
+    PostSequenceDto::new((0..columns).map(|c| PostSequenceColumnDto::new(format!("c{c}"))).collect())
+        .external_id(external_id)
 }
 
 fn validation(error: &Error) -> &cdf_client::runtime::validate::Invalid {
@@ -337,9 +301,8 @@ fn validation(error: &Error) -> &cdf_client::runtime::validate::Invalid {
 async fn requests_that_break_the_spec_are_refused_before_sending() {
     let server = TestServer::start(|_: &Seen| Answer::json(200, &json!({"items": []}))).await.expect("server starts");
     let client = client_at(&server.url());
-    let body = DataPostSequence {
-        items: vec![new_sequence("fine", 1), new_sequence(&"x".repeat(256), 0), new_sequence("also-fine", 401)],
-    };
+    let body =
+        DataPostSequence::new(vec![new_sequence("fine", 1), new_sequence(&"x".repeat(256), 0), new_sequence("also-fine", 401)]);
     let err = client.sequences().create_sequence(&body).await.expect_err("refused");
     let invalid = validation(&err);
     let found: Vec<String> = invalid.violations.iter().map(|v| v.to_string()).collect();
@@ -355,7 +318,7 @@ async fn requests_that_break_the_spec_are_refused_before_sending() {
     assert_eq!(server.requests(), 0, "nothing was sent");
 
     // Query parameters and path parameters are checked too, by their wire names.
-    let params = ListSequencesParams { limit: Some(0), ..Default::default() };
+    let params = ListSequencesParams::new().limit(0);
     let err = client.sequences().list_sequences(&params).await.expect_err("refused");
     assert_eq!(validation(&err).violations[0].to_string(), "limit: 0 is below the minimum: must be greater than or equal to 1");
     let err = client.assets().get_asset(0).await.expect_err("refused");
@@ -384,7 +347,7 @@ async fn a_bulk_call_names_a_bad_item_by_its_place_in_the_whole_input() {
     items[2001].columns.clear();
     let err = client
         .sequences()
-        .create_sequence_bulk(DataPostSequence { items }, &BulkOptions::default())
+        .create_sequence_bulk(DataPostSequence::new(items), &BulkOptions::default())
         .await
         .expect_err("refused");
     let failed: Vec<(usize, &Error)> = err.failed().map(|(items, e)| (items.len(), e)).collect();

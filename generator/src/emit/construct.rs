@@ -1,0 +1,143 @@
+//! How a caller builds a value of a generated struct.
+//!
+//! Structs are `#[non_exhaustive]`, so that a spec update that adds an
+//! optional field (or query parameter) does not break code that built the
+//! old struct: a literal would have to name the new field. Instead each
+//! struct has `new(..)` taking its required fields, in the spec's order,
+//! and a chained setter per optional field (`Params::new().limit(100)`).
+//! Fields stay public for reading and for assignment.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+/// One field as the constructor sees it: its name, its Rust type without
+/// the `Option` of an optional field, and whether `new` takes it.
+pub struct Member {
+    pub name: Ident,
+    pub ty: TokenStream,
+    pub required: bool,
+    /// Taken as `impl Into<ty>`: for `String` (so `"pump"` will do) and
+    /// `Box<T>` (so a `T` will). Other types are taken as they are, so
+    /// that `vec!["a".into()]` and `100` still infer.
+    pub convert: bool,
+}
+
+impl Member {
+    fn param_ty(&self) -> TokenStream {
+        let ty = &self.ty;
+        if self.convert {
+            quote!(impl Into<#ty>)
+        } else {
+            quote!(#ty)
+        }
+    }
+
+    fn value(&self, given: &Ident) -> TokenStream {
+        if self.convert {
+            quote!(#given.into())
+        } else {
+            quote!(#given)
+        }
+    }
+}
+
+/// Setter names that would clash with `new` or with a trait method that
+/// generated code calls by method syntax: such a setter is `with_<name>`.
+const TAKEN: [&str; 8] = [
+    "new", "check", "validate", "clone", "eq", "fmt", "default", "into",
+];
+
+/// `impl Name { new(..); setters }`. `extra` adds the empty
+/// `additional_properties` map.
+pub fn constructors(name: &Ident, members: &[Member], extra: bool) -> TokenStream {
+    let required: Vec<&Member> = members.iter().filter(|m| m.required).collect();
+    let params = required.iter().map(|m| {
+        let (n, ty) = (&m.name, m.param_ty());
+        quote!(#n: #ty)
+    });
+    let inits = members.iter().map(|m| {
+        let n = &m.name;
+        if m.required && m.convert {
+            quote!(#n: #n.into(),)
+        } else if m.required {
+            quote!(#n,)
+        } else {
+            quote!(#n: None,)
+        }
+    });
+    let extra = extra.then(|| quote!(additional_properties: Default::default(),));
+    let setters = members.iter().filter(|m| !m.required).map(setter);
+    let what = if required.is_empty() {
+        " A value with every field unset; chain the setters to fill it in."
+    } else {
+        " A value with the required fields; chain the setters for the optional ones."
+    };
+    // Clippy's limit; a schema with more required fields is the spec's call.
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        impl #name {
+            #[doc = #what]
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self {
+                    #(#inits)*
+                    #extra
+                }
+            }
+
+            #(#setters)*
+        }
+    }
+}
+
+fn setter(m: &Member) -> TokenStream {
+    let (field, ty) = (&m.name, m.param_ty());
+    let value = m.value(&format_ident!("value"));
+    let plain = field.to_string();
+    let method = if TAKEN.contains(&plain.as_str()) {
+        format_ident!("with_{}", plain)
+    } else {
+        field.clone()
+    };
+    quote! {
+        pub fn #method(mut self, value: #ty) -> Self {
+            self.#field = Some(#value);
+            self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::types::ident;
+
+    #[test]
+    fn a_setter_that_would_shadow_a_method_is_prefixed() {
+        let members = [
+            Member {
+                name: ident("id"),
+                ty: quote!(i64),
+                required: true,
+                convert: false,
+            },
+            Member {
+                name: ident("new"),
+                ty: quote!(String),
+                required: false,
+                convert: true,
+            },
+            Member {
+                name: ident("type_"),
+                ty: quote!(String),
+                required: false,
+                convert: true,
+            },
+        ];
+        let text = constructors(&ident("Thing"), &members, false).to_string();
+        assert!(text.contains("pub fn new (id : i64)"), "{text}");
+        assert!(text.contains("value : impl Into < String >"), "{text}");
+        assert!(text.contains("pub fn with_new (mut self"), "{text}");
+        assert!(text.contains("pub fn type_ (mut self"), "{text}");
+    }
+}
