@@ -473,7 +473,7 @@ fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnu
     });
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -490,6 +490,25 @@ fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnu
                     #(#arms)*
                     #name::Other(other) => other,
                 }
+            }
+        }
+
+        // By wire value, not by declaration: a value a later spec adds
+        // must not reorder the ones callers already sort.
+        #cfg
+        impl Ord for #name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                let unknown = |v: &Self| matches!(v, #name::Other(_));
+                self.as_str()
+                    .cmp(other.as_str())
+                    .then_with(|| unknown(self).cmp(&unknown(other)))
+            }
+        }
+
+        #cfg
+        impl PartialOrd for #name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
             }
         }
 
