@@ -243,8 +243,9 @@ fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
         cdf_codegen::load::load_str(&text).with_context(|| format!("loading {}", path.display()))
     };
     let mut d = cdf_codegen::on_large_stack(|| -> Result<_> {
-        let (old, new) = (load(old)?, load(new)?);
-        Ok(cdf_codegen::diff::diff_with(&old, &new, &overrides)?)
+        let (was, is) = (load(old)?, load(new)?);
+        cdf_codegen::diff::diff_with(&was, &is, &overrides)
+            .with_context(|| format!("reading {} and {}", old.display(), new.display()))
     })??;
     let label = |p: &Path, version: &str| {
         let file = p
