@@ -128,13 +128,8 @@ fn carry(old_text: &str, new_text: &str, lock: &Names) -> (Carry, Names) {
             c.shifted.push(format!("{key}: {fields:?} → {now:?}"));
         }
     }
-    let by_pointer = |ir: &Ir| -> Names {
-        ir.types
-            .iter()
-            .map(|d| (d.pointer.clone(), d.key.clone()))
-            .collect()
-    };
-    let (p_old, p_new) = (by_pointer(&old), by_pointer(&new));
+    // Keys and pointers are one-to-one: the same maps, turned around.
+    let (p_old, p_new) = (key_of(&was_at), key_of(&is_at));
     c.by_position = p_old
         .iter()
         .filter(|(p, k)| p_new.get(*p).is_some_and(|n| n != *k))
