@@ -120,6 +120,12 @@ pub enum ChangeKind {
     VariantAdded,
     VariantRemoved,
     VariantRetyped,
+    /// A struct callers could not build (only read from answers) now has
+    /// `new` and setters, because a request carries it or no answer does.
+    ConstructorAdded,
+    /// A struct callers built is now only read from answers: `new` and its
+    /// setters are gone.
+    ConstructorRemoved,
     SchemaAdded,
     SchemaRemoved,
     /// Same spec name, another Rust type name.
@@ -155,6 +161,8 @@ impl ChangeKind {
         ChangeKind::VariantAdded,
         ChangeKind::VariantRemoved,
         ChangeKind::VariantRetyped,
+        ChangeKind::ConstructorAdded,
+        ChangeKind::ConstructorRemoved,
         ChangeKind::SchemaAdded,
         ChangeKind::SchemaRemoved,
         ChangeKind::SchemaRenamed,
@@ -176,6 +184,10 @@ pub struct Change {
     pub detail: String,
     /// JSON pointer in the new spec (in the old one for what was removed).
     pub pointer: String,
+    /// The Rust item the change is to: a type (`Job`, `ListAssetsParams`),
+    /// or for an operation its call (`client.assets().list_assets()`). The
+    /// old name for what was removed or renamed.
+    pub rust: String,
 }
 
 /// The group of component schema changes.
@@ -200,6 +212,11 @@ pub fn diff_texts(old: &str, new: &str) -> Result<SpecDiff> {
         let old = crate::ir::schema::build(&crate::load::load_str(old)?, &Default::default())?;
         let carried = Overrides {
             locked_types: old.lock_types(),
+            locked_methods: old
+                .operations
+                .iter()
+                .map(|o| (o.pointer.clone(), o.name.clone()))
+                .collect(),
             ..Default::default()
         };
         let new = crate::ir::schema::build(&crate::load::load_str(new)?, &carried)?;
@@ -232,6 +249,7 @@ pub fn diff(old: &Ir, new: &Ir) -> SpecDiff {
         new: Side::new(new),
         seen: HashSet::new(),
         changes: Vec::new(),
+        item: String::new(),
     };
     d.schemas();
     d.operations();
@@ -398,6 +416,8 @@ impl Dir {
 struct Side<'a> {
     ir: &'a Ir,
     dirs: Vec<Dir>,
+    /// Which structs have `new` and setters ([`crate::ir::access::buildable`]).
+    buildable: Vec<bool>,
     /// Tag → accessor method of the generated client.
     accessors: BTreeMap<String, String>,
 }
@@ -411,6 +431,7 @@ impl<'a> Side<'a> {
         Side {
             ir,
             dirs: directions(ir),
+            buildable: crate::ir::access::buildable(ir),
             accessors,
         }
     }
@@ -421,6 +442,11 @@ impl<'a> Side<'a> {
 
     fn dir(&self, id: TypeId) -> Dir {
         self.dirs.get(id.0).copied().unwrap_or_default()
+    }
+
+    /// Whether the crate has `new` and setters for the type.
+    fn built(&self, id: TypeId) -> bool {
+        self.buildable.get(id.0).copied().unwrap_or(false)
     }
 
     fn is_inline(&self, id: TypeId) -> bool {
@@ -613,6 +639,8 @@ struct Differ<'a> {
     /// recursive inline types end.
     seen: HashSet<(TypeId, TypeId)>,
     changes: Vec<Change>,
+    /// The Rust item being compared, for [`Change::rust`].
+    item: String,
 }
 
 impl Differ<'_> {
@@ -624,6 +652,7 @@ impl Differ<'_> {
             subject: site.subject.clone(),
             detail,
             pointer: ptr.to_string(),
+            rust: self.item.clone(),
         });
     }
 
@@ -679,6 +708,7 @@ impl Differ<'_> {
         let removed = kind == ChangeKind::SchemaRemoved;
         let side = if removed { &self.old } else { &self.new };
         let Some(def) = side.def(id) else { return };
+        self.item = def.name.clone();
         let detail = format!(
             "{} `{}` {}",
             kind_name(&def.kind),
@@ -693,6 +723,7 @@ impl Differ<'_> {
         let (Some(x), Some(y)) = (self.old.def(a), self.new.def(b)) else {
             return;
         };
+        self.item = x.name.clone();
         if x.name != y.name {
             let taken = self
                 .new
@@ -714,11 +745,31 @@ impl Differ<'_> {
         let (Some(x), Some(y)) = (self.old.def(a), self.new.def(b)) else {
             return;
         };
+        let outer = std::mem::replace(&mut self.item, y.name.clone());
+        self.compare_kinds(site, path, (a, b), (x, y));
+        self.item = outer;
+    }
+
+    fn compare_kinds(
+        &mut self,
+        site: &Site,
+        path: &str,
+        (a, b): (TypeId, TypeId),
+        (x, y): (&TypeDef, &TypeDef),
+    ) {
         let dir = self.pair_dir(a, b);
         let ptrs = (x.pointer.as_str(), y.pointer.as_str());
         match (&x.kind, &y.kind) {
             (TypeKind::Struct(s), TypeKind::Struct(t)) => {
-                self.compare_structs(site, path, s, t, dir, ptrs)
+                // `new` takes the required fields only where both crates
+                // have it; a constructor gained or lost is its own change.
+                let built = self.old.built(a) && self.new.built(b);
+                let dir = Dir {
+                    request: dir.request && built,
+                    ..dir
+                };
+                self.compare_structs(site, path, s, t, dir, ptrs);
+                self.compare_constructors(site, path, (a, b), &y.name, ptrs.1);
             }
             (TypeKind::Enum(e), TypeKind::Enum(f)) => self.compare_enums(site, path, e, f, ptrs.1),
             (TypeKind::Union(u), TypeKind::Union(v)) => {
@@ -754,6 +805,32 @@ impl Differ<'_> {
                 self.push(site, retype_kind(site, path), true, detail, ptrs.1);
             }
         }
+    }
+
+    /// `new` and setters exist only on structs callers build, so a struct
+    /// that stops travelling in requests loses them.
+    fn compare_constructors(
+        &mut self,
+        site: &Site,
+        path: &str,
+        (a, b): (TypeId, TypeId),
+        name: &str,
+        ptr: &str,
+    ) {
+        let (kind, detail) = match (self.old.built(a), self.new.built(b)) {
+            (true, false) => (
+                ChangeKind::ConstructorRemoved,
+                "now only read from answers: `new` and its setters are gone",
+            ),
+            (false, true) => (
+                ChangeKind::ConstructorAdded,
+                "now also built by callers: `new` and setters added",
+            ),
+            _ => return,
+        };
+        let detail = format!("{}`{name}` {detail}", site.place(path));
+        let breaking = kind == ChangeKind::ConstructorRemoved;
+        self.push(site, kind, breaking, detail, ptr);
     }
 
     fn compare_structs(
@@ -1215,7 +1292,8 @@ impl<'a> Differ<'a> {
         }
         for i in m.removed {
             let op = &old[i];
-            let detail = format!("`{}`", self.old.call(op));
+            self.item = self.old.call(op);
+            let detail = format!("`{}`", self.item);
             self.push(
                 &op_site(op),
                 ChangeKind::OperationRemoved,
@@ -1226,7 +1304,8 @@ impl<'a> Differ<'a> {
         }
         for j in m.added {
             let op = &new[j];
-            let detail = format!("`{}`{}", self.new.call(op), summary(op));
+            self.item = self.new.call(op);
+            let detail = format!("`{}`{}", self.item, summary(op));
             self.push(
                 &op_site(op),
                 ChangeKind::OperationAdded,
@@ -1241,14 +1320,18 @@ impl<'a> Differ<'a> {
         let site = op_site(n);
         let ptr = n.pointer.as_str();
         let (old_call, new_call) = (self.old.call(o), self.new.call(n));
+        self.item = old_call.clone();
         if o.operation_id != n.operation_id {
             let id = |op: &Operation| op.operation_id.clone().unwrap_or_else(|| "(none)".into());
-            let detail = format!(
-                "operationId `{}` → `{}`: `{old_call}` is now `{new_call}`",
-                id(o),
-                id(n)
-            );
-            self.push(&site, ChangeKind::OperationRenamed, true, detail, ptr);
+            // The lock keeps method names by the operation's place, so a new
+            // operationId alone changes nothing a caller wrote.
+            let (breaking, now) = if old_call == new_call {
+                (false, format!("the lock keeps `{new_call}`"))
+            } else {
+                (true, format!("`{old_call}` is now `{new_call}`"))
+            };
+            let detail = format!("operationId `{}` → `{}`: {now}", id(o), id(n));
+            self.push(&site, ChangeKind::OperationRenamed, breaking, detail, ptr);
         } else if o.name != n.name {
             let detail = format!("`{old_call}` is now `{new_call}`");
             self.push(&site, ChangeKind::OperationRenamed, true, detail, ptr);
@@ -1316,6 +1399,8 @@ impl<'a> Differ<'a> {
             request: true,
             ..Dir::default()
         };
+        let call = std::mem::take(&mut self.item);
+        self.item = n.params_type.clone().unwrap_or_else(|| call.clone());
         for (k, p) in &old {
             let label = param_label(p);
             let Some(q) = new.get(k) else {
@@ -1336,10 +1421,12 @@ impl<'a> Differ<'a> {
         }
         if let (Some(a), Some(b)) = (&o.params_type, &n.params_type) {
             if a != b {
+                self.item = a.clone();
                 let detail = format!("parameters struct `{a}` is now `{b}`");
                 self.push(site, ChangeKind::ParamRetyped, true, detail, ptr);
             }
         }
+        self.item = call;
     }
 
     fn compare_body(&mut self, site: &Site, o: &Operation, n: &Operation) {

@@ -316,7 +316,14 @@ fn breaking_rules_hold_on_fixtures() {
         "DELETE /gadgets/{gadgetId} (deleteGadget)",
         "",
     );
-    assert!(renamed.breaking && renamed.detail.contains("`removeGadget` → `deleteGadget`"));
+    // The lock keeps the method name by the operation's place.
+    assert!(!renamed.breaking, "{renamed:?}");
+    assert!(
+        renamed.detail.contains(
+            "`removeGadget` → `deleteGadget`: the lock keeps `client.gadgets().remove_gadget()`"
+        ),
+        "{renamed:?}"
+    );
     assert_eq!(renamed.group, "tag Gadgets");
     assert!(
         !find(
@@ -364,10 +371,23 @@ fn output_is_deterministic_and_json_is_complete() {
         json["changes"].as_array().map(Vec::len),
         Some(a.changes.len())
     );
-    // Breaking first, then the rest; kinds in snake_case.
-    assert_eq!(json["changes"][0]["breaking"], true);
-    assert_eq!(json["changes"][0]["kind"], "operation_renamed");
-    assert_eq!(json["changes"][other + breaking - 1]["breaking"], false);
+    // Breaking first, then the rest; kinds in snake_case; each names its
+    // Rust item.
+    let flags: Vec<bool> = (0..breaking + other)
+        .map(|i| json["changes"][i]["breaking"] == true)
+        .collect();
+    assert!(flags[..breaking].iter().all(|b| *b) && !flags[breaking..].iter().any(|b| *b));
+    let renamed = a
+        .changes
+        .iter()
+        .position(|c| c.kind == ChangeKind::OperationRenamed)
+        .expect("a rename");
+    assert_eq!(json["changes"][renamed]["kind"], "operation_renamed");
+    assert_eq!(
+        json["changes"][renamed]["rust"],
+        "client.gadgets().remove_gadget()"
+    );
+    assert!((0..breaking + other).all(|i| json["changes"][i]["rust"] != ""));
 }
 
 #[test]
@@ -449,7 +469,9 @@ fn history_2023_11_22_to_2025_12_05() {
         "",
     );
     assert!(
-        c.breaking && c.detail.contains("`(none)` → `listUserProfiles`"),
+        !c.breaking
+            && c.detail
+                .contains("`(none)` → `listUserProfiles`: the lock keeps"),
         "{c:?}"
     );
     // `POST /hostedextractors/destinations/update` moved from tag
@@ -536,7 +558,8 @@ fn history_2025_12_05_to_current() {
         "POST /simulators/runs/byids (retrieve_simulation_run_by_id)",
         "`simulation_by_id_simulators_runs_byids_post` → `retrieve_simulation_run_by_id`",
     );
-    assert!(c.breaking);
+    assert!(!c.breaking, "{c:?}");
+    assert!(c.detail.contains("the lock keeps `client.simulation_runs().simulation_by_id_simulators_runs_byids_post()`"), "{c:?}");
     // `Function` gained required `functionType`, but `Function` is also
     // sent, so the field is an `Option` (see `access`): one more setter.
     let c = find(

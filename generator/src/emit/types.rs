@@ -91,13 +91,11 @@ pub struct TypeEmitter<'a> {
 
 impl<'a> TypeEmitter<'a> {
     pub fn new(ir: &'a Ir) -> Self {
-        let sent = crate::ir::access::sent(ir);
-        let received = crate::ir::access::received(ir);
         let mut emitter = TypeEmitter {
             ir,
             recursive_alias: crate::ir::cycles::recursive_aliases(ir),
             needs_validate: Vec::new(),
-            buildable: sent.iter().zip(&received).map(|(s, r)| *s || !*r).collect(),
+            buildable: crate::ir::access::buildable(ir),
         };
         emitter.needs_validate = emitter.validate_needs();
         emitter

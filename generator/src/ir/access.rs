@@ -33,6 +33,19 @@ pub fn relax(ir: &mut Ir) {
     }
 }
 
+/// The types callers build, as a mask over `ir.types`: those requests
+/// carry, and those no answer does (a caller may still make one up). Only
+/// these get a constructor and setters; a type only read from answers has
+/// none, so adding a required field to it breaks nobody.
+pub fn buildable(ir: &Ir) -> Vec<bool> {
+    let received = received(ir);
+    sent(ir)
+        .iter()
+        .zip(&received)
+        .map(|(s, r)| *s || !*r)
+        .collect()
+}
+
 /// The types requests carry (JSON bodies and parameters, at any depth),
 /// as a mask over `ir.types`.
 pub fn sent(ir: &Ir) -> Vec<bool> {
