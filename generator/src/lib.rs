@@ -13,6 +13,7 @@ pub mod naming;
 pub mod normalise;
 pub mod overrides;
 pub mod pin;
+pub mod release;
 pub mod report;
 pub mod write;
 
@@ -34,6 +35,8 @@ pub struct Generated {
     pub types: BTreeMap<String, String>,
     /// Operation JSON pointer → method name, for the lock.
     pub methods: BTreeMap<String, String>,
+    /// The release version the manifest carries ([`CrateOptions::version`]).
+    pub version: release::Version,
 }
 
 /// Runs the whole pipeline on spec text.
@@ -113,6 +116,7 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
         report,
         types,
         methods,
+        version: opts.version,
     };
     Ok((generated, phases))
 }

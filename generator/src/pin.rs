@@ -53,6 +53,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Lock {
     pub spec_sha256: String,
+    /// The generated crate's release (see [`crate::release`]); `None` in a
+    /// lock written before versions were recorded.
+    pub version: Option<crate::release::Version>,
     /// Relative path → sha256 of its content.
     pub files: BTreeMap<String, String>,
     /// JSON pointer → Rust type name, and → method name: what the next
@@ -65,6 +68,7 @@ impl Lock {
     pub fn of(spec_text: &str, files: &BTreeMap<String, String>) -> Lock {
         Lock {
             spec_sha256: sha256_hex(spec_text.as_bytes()),
+            version: None,
             files: files
                 .iter()
                 .map(|(p, t)| (p.clone(), sha256_hex(t.as_bytes())))
@@ -79,6 +83,7 @@ impl Lock {
         Lock {
             types: generated.types.clone(),
             methods: generated.methods.clone(),
+            version: Some(generated.version),
             ..Lock::of(spec_text, &generated.files)
         }
     }
@@ -89,6 +94,9 @@ impl Lock {
              # `cargo xtask codegen --check` fails when a fresh generation disagrees. Commit it.\n",
         );
         let _ = writeln!(out, "spec {}", self.spec_sha256);
+        if let Some(version) = self.version {
+            let _ = writeln!(out, "version {version}");
+        }
         for (path, digest) in &self.files {
             let _ = writeln!(out, "file {digest} {path}");
         }
@@ -116,6 +124,10 @@ impl Lock {
             };
             match line.split_once(' ') {
                 Some(("spec", digest)) => lock.spec_sha256 = digest.to_string(),
+                Some(("version", v)) => {
+                    let place = format!("spec/codegen.lock:{}", n + 1);
+                    lock.version = Some(crate::release::Version::parse(v, &place)?);
+                }
                 Some(("file", rest)) => {
                     let (digest, path) = rest.split_once(' ').ok_or_else(bad)?;
                     lock.files.insert(path.to_string(), digest.to_string());
@@ -144,6 +156,15 @@ impl Lock {
                 self.spec_sha256, fresh.spec_sha256
             ));
         }
+        if self.version != fresh.version {
+            let show =
+                |v: Option<crate::release::Version>| v.map_or("none".into(), |v| v.to_string());
+            out.push(format!(
+                "lock: version {} != {}",
+                show(self.version),
+                show(fresh.version)
+            ));
+        }
         for (path, digest) in &fresh.files {
             match self.files.get(path) {
                 Some(d) if d == digest => {}
@@ -169,14 +190,16 @@ mod tests {
             ("b.rs".to_string(), "y".to_string()),
         ]
         .into();
-        let lock = Lock::of("spec", &files);
+        let mut lock = Lock::of("spec", &files);
+        lock.version = Some(crate::release::Version::FIRST);
         assert_eq!(Lock::parse(&lock.render()).unwrap(), lock);
         let mut changed = files.clone();
         changed.insert("a.rs".into(), "x2".into());
         changed.remove("b.rs");
         changed.insert("c.rs".into(), "z".into());
         let diff = lock.differences(&Lock::of("spec2", &changed));
-        assert_eq!(diff.len(), 4, "{diff:?}");
+        assert_eq!(diff.len(), 5, "{diff:?}");
+        assert!(diff.contains(&"lock: version 1.0.0 != none".to_string()));
         assert!(diff.contains(&"lock: changed: a.rs".to_string()));
         assert!(diff.contains(&"lock: missing: c.rs".to_string()));
         assert!(diff.contains(&"lock: extra: b.rs".to_string()));

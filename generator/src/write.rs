@@ -38,6 +38,11 @@ pub fn write_crate(out: &Path, files: &BTreeMap<String, String>) -> Result<()> {
     Ok(())
 }
 
+/// Files in the crate that are not generated from the spec and so are not
+/// compared: cargo's lock, and the changelog, which grows release by
+/// release (`cargo xtask codegen` writes it).
+pub const KEPT: &[&str] = &["Cargo.lock", "CHANGELOG.md"];
+
 /// Files whose content on disk differs from `files`, and files on disk that
 /// `files` does not have (relative paths, sorted). Empty when in step.
 pub fn differences(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
@@ -52,7 +57,7 @@ pub fn differences(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> 
     let mut on_disk = Vec::new();
     list_files(out, out, &mut on_disk);
     for path in on_disk {
-        if !files.contains_key(&path) && !path.starts_with("target/") && path != "Cargo.lock" {
+        if !files.contains_key(&path) && !path.starts_with("target/") && !KEPT.contains(&&*path) {
             diff.push(format!("extra: {path}"));
         }
     }

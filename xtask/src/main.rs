@@ -5,8 +5,10 @@ use std::process::Command;
 
 mod bench;
 mod contract;
+mod semver;
 
 use anyhow::{bail, Context, Result};
+use cdf_codegen::release::{Bump, Version};
 use cdf_codegen::CrateOptions;
 use clap::{Parser, Subcommand};
 
@@ -31,6 +33,10 @@ enum Cmd {
         /// Write nothing; fail listing the files that differ from the output on disk.
         #[arg(long)]
         check: bool,
+        /// The spec the lock was written from, when `spec/releases/` does not
+        /// hold it: the new release's version and changelog come from the diff.
+        #[arg(long)]
+        previous: Option<PathBuf>,
     },
     /// What the generator saw and did: counts, fallbacks, spec findings, normalisation.
     Report {
@@ -44,6 +50,8 @@ enum Cmd {
     /// Only the contract sweeps against Prism (part of `test`), on the crate
     /// as generated now: for rerunning them while working on the client.
     Contract,
+    /// Only the `cargo semver-checks` run on the additive fixture pair (part of `test`).
+    Semver,
     /// What changed between two specs for client users, as changelog-ready Markdown.
     /// Exit code: 0 nothing breaking, 1 something breaking, 2 a spec could not be read.
     Diff {
@@ -78,9 +86,14 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Cmd::Codegen { spec, out, check } => {
+        Cmd::Codegen {
+            spec,
+            out,
+            check,
+            previous,
+        } => {
             let mode = if check { Mode::Check } else { Mode::Write };
-            codegen(spec, &workspace().join(out), mode)
+            codegen(spec, &workspace().join(out), mode, previous)
         }
         Cmd::Report { spec, json } => {
             let (generated, _) = generate(spec)?;
@@ -98,6 +111,10 @@ fn run(cli: Cli) -> Result<()> {
             if failed > 0 {
                 bail!("{failed} contract sweep(s) failed");
             }
+            Ok(())
+        }
+        Cmd::Semver => {
+            println!("{}", semver::run(&workspace())?);
             Ok(())
         }
         Cmd::Diff { old, new, json } => match spec_diff(&old, &new) {
@@ -124,6 +141,7 @@ fn run(cli: Cli) -> Result<()> {
                 Some(spec.clone()),
                 &workspace().join("generated/cdf-client"),
                 Mode::Write,
+                None,
             )?;
             bench::run(&workspace(), &spec)
         }
@@ -168,6 +186,14 @@ fn spec_pin(path: &Path) -> Result<cdf_codegen::pin::SpecPin> {
 /// writes it (and, with `update`, the new pin). A mismatch overwrites nothing.
 fn fetch_spec(url: Option<String>, update: bool) -> Result<PathBuf> {
     let spec = workspace().join("spec");
+    // The spec being replaced is what the next release is compared with.
+    if let Ok(old) = std::fs::read(spec.join("cognite-api-v1.json")) {
+        let kept = releases_dir().join(cdf_codegen::pin::sha256_hex(&old));
+        if !kept.exists() {
+            std::fs::create_dir_all(releases_dir())?;
+            std::fs::write(&kept, &old).with_context(|| format!("writing {}", kept.display()))?;
+        }
+    }
     fetch_spec_into(
         url,
         update,
@@ -215,6 +241,17 @@ fn fetch_spec_into(
 }
 
 fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
+    let (path, text) = spec_text(spec)?;
+    let opts = CrateOptions {
+        overrides: overrides()?,
+        ..Default::default()
+    };
+    Ok((generate_from(&path, &text, &opts)?, text))
+}
+
+/// The spec's path and text: `--spec`, `$CDF_OPENAPI_SPEC`, the cached
+/// copy, or else the pinned one, downloaded.
+fn spec_text(spec: Option<PathBuf>) -> Result<(PathBuf, String)> {
     let path = match find_spec(spec)? {
         Some(path) => path,
         None => {
@@ -225,13 +262,11 @@ fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
         }
     };
     let text = cdf_codegen::load::read_spec(&path)?;
-    let opts = CrateOptions {
-        overrides: overrides()?,
-        ..Default::default()
-    };
-    let generated = cdf_codegen::generate(&text, &opts)
-        .with_context(|| format!("generating from {}", path.display()))?;
-    Ok((generated, text))
+    Ok((path, text))
+}
+
+fn generate_from(path: &Path, text: &str, opts: &CrateOptions) -> Result<cdf_codegen::Generated> {
+    cdf_codegen::generate(text, opts).with_context(|| format!("generating from {}", path.display()))
 }
 
 /// Both specs built with the same name pins as `codegen`, so the report
@@ -268,9 +303,7 @@ fn overrides() -> Result<cdf_codegen::overrides::Overrides> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    let lock_path = workspace().join("spec/codegen.lock");
-    if let Ok(text) = std::fs::read_to_string(&lock_path) {
-        let lock = cdf_codegen::pin::Lock::parse(&text)?;
+    if let Some(lock) = read_lock()? {
         o.locked_types = lock.types;
         o.locked_methods = lock.methods;
         o.lock_spec_sha256 = Some(lock.spec_sha256);
@@ -287,43 +320,65 @@ enum Mode {
     CheckLock,
 }
 
-fn codegen(spec: Option<PathBuf>, out: &Path, mode: Mode) -> Result<()> {
-    let (generated, text) = generate(spec)?;
-    let lock_path = workspace().join("spec/codegen.lock");
+fn lock_path() -> PathBuf {
+    workspace().join("spec/codegen.lock")
+}
+
+/// `spec/codegen.lock`, or `None` before the first generation.
+fn read_lock() -> Result<Option<cdf_codegen::pin::Lock>> {
+    match std::fs::read_to_string(lock_path()) {
+        Ok(text) => Ok(Some(cdf_codegen::pin::Lock::parse(&text)?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", lock_path().display())),
+    }
+}
+
+/// The text of every spec a release was generated from in this checkout,
+/// by sha256 (gitignored, like the spec): what the next release is
+/// compared with.
+fn releases_dir() -> PathBuf {
+    workspace().join("spec/releases")
+}
+
+fn codegen(spec: Option<PathBuf>, out: &Path, mode: Mode, previous: Option<PathBuf>) -> Result<()> {
+    let (path, text) = spec_text(spec)?;
+    let overrides = overrides()?;
+    let lock = read_lock()?;
     // The lock describes the default output only; `--out elsewhere` is free.
     let locked = out == workspace().join("generated/cdf-client");
+    let sha = cdf_codegen::pin::sha256_hex(text.as_bytes());
+    let release = match (&lock, mode, locked) {
+        (Some(lock), Mode::Write, true) => Some(plan_release(lock, &text, &overrides, previous)?),
+        _ => None,
+    };
+    let version = match (&release, &lock) {
+        (Some(r), _) => r.version,
+        (None, Some(lock)) if lock.spec_sha256 == sha => lock.version.unwrap_or(Version::FIRST),
+        _ => Version::FIRST,
+    };
+    let opts = CrateOptions {
+        overrides,
+        version,
+        ..Default::default()
+    };
+    let mut generated = generate_from(&path, &text, &opts)?;
     let fresh = cdf_codegen::pin::Lock::of_generated(&text, &generated);
     if mode != Mode::Write {
-        let mut diff = Vec::new();
-        if mode == Mode::Check {
-            diff.extend(cdf_codegen::write::differences(out, &generated.files));
-        }
-        if locked {
-            match std::fs::read_to_string(&lock_path) {
-                Ok(lock) => diff.extend(cdf_codegen::pin::Lock::parse(&lock)?.differences(&fresh)),
-                Err(_) => diff.push(format!("lock: {} is missing", lock_path.display())),
-            }
-        }
-        if diff.is_empty() {
-            println!(
-                "{}: in step with the spec ({} files)",
-                out.display(),
-                generated.files.len()
-            );
-            return Ok(());
-        }
-        for line in &diff {
-            println!("{line}");
-        }
-        bail!(
-            "{} difference(s) from a fresh generation; run `cargo xtask codegen` and commit spec/codegen.lock",
-            diff.len()
-        );
+        return check(out, mode, locked, &generated, &fresh);
+    }
+    let changelog = changelog(out, release.as_ref(), &generated, &sha)?;
+    if let Some(text) = changelog {
+        generated.files.insert(CHANGELOG.into(), text);
     }
     cdf_codegen::write::write_crate(out, &generated.files)?;
     if locked {
-        std::fs::write(&lock_path, fresh.render())
-            .with_context(|| format!("writing {}", lock_path.display()))?;
+        std::fs::write(lock_path(), fresh.render())
+            .with_context(|| format!("writing {}", lock_path().display()))?;
+        let kept = releases_dir().join(&sha);
+        if !kept.exists() {
+            std::fs::create_dir_all(releases_dir())?;
+            std::fs::write(&kept, &text).with_context(|| format!("writing {}", kept.display()))?;
+        }
     }
     let s = &generated.report.schemas;
     println!(
@@ -335,7 +390,110 @@ fn codegen(spec: Option<PathBuf>, out: &Path, mode: Mode) -> Result<()> {
         s.value_fallback,
         s.inline_types
     );
+    if let Some(r) = release.filter(|r| r.bump != Bump::None) {
+        let why = match &r.diff {
+            Some(d) => d.summary(),
+            None => "the previous spec was not available to compare.".into(),
+        };
+        println!(
+            "release {} ({:?} bump): {why} See {}",
+            r.version,
+            r.bump,
+            out.join(CHANGELOG).display()
+        );
+    }
     Ok(())
+}
+
+const CHANGELOG: &str = "CHANGELOG.md";
+
+/// The release of `text` after the one the lock records: the old spec's
+/// text comes from `--previous` or `spec/releases/<sha256>`.
+fn plan_release(
+    lock: &cdf_codegen::pin::Lock,
+    text: &str,
+    overrides: &cdf_codegen::overrides::Overrides,
+    previous: Option<PathBuf>,
+) -> Result<cdf_codegen::release::Release> {
+    let kept = releases_dir().join(&lock.spec_sha256);
+    let previous = match previous {
+        Some(path) => Some(path),
+        None => kept.exists().then_some(kept),
+    };
+    let old_text = previous
+        .as_deref()
+        .map(cdf_codegen::load::read_spec)
+        .transpose()?;
+    let before = cdf_codegen::release::Previous {
+        version: lock.version.unwrap_or(Version::FIRST),
+        spec_sha256: &lock.spec_sha256,
+        text: old_text.as_deref(),
+    };
+    let release = cdf_codegen::release::plan(&before, text, overrides);
+    release.with_context(|| match &previous {
+        Some(p) => format!("comparing with the previous spec {}", p.display()),
+        None => "planning the release".into(),
+    })
+}
+
+/// The crate's `CHANGELOG.md` (kept across generations: it is not part of
+/// the lock) with this release's entry on top. With no release to record
+/// and no changelog yet, none is written.
+fn changelog(
+    out: &Path,
+    release: Option<&cdf_codegen::release::Release>,
+    generated: &cdf_codegen::Generated,
+    sha: &str,
+) -> Result<Option<String>> {
+    let path = out.join(CHANGELOG);
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let Some(release) = release.filter(|r| r.bump != Bump::None) else {
+        return Ok(existing);
+    };
+    let r = &generated.report;
+    let spec = format!("{} {}, sha256 {}", r.title, r.api_version, &sha[..8]);
+    Ok(Some(cdf_codegen::release::prepend(
+        existing.as_deref(),
+        &release.changelog_entry(&spec),
+    )))
+}
+
+fn check(
+    out: &Path,
+    mode: Mode,
+    locked: bool,
+    generated: &cdf_codegen::Generated,
+    fresh: &cdf_codegen::pin::Lock,
+) -> Result<()> {
+    let mut diff = Vec::new();
+    if mode == Mode::Check {
+        diff.extend(cdf_codegen::write::differences(out, &generated.files));
+    }
+    if locked {
+        match read_lock()? {
+            Some(lock) => diff.extend(lock.differences(fresh)),
+            None => diff.push(format!("lock: {} is missing", lock_path().display())),
+        }
+    }
+    if diff.is_empty() {
+        println!(
+            "{}: in step with the spec ({} files)",
+            out.display(),
+            generated.files.len()
+        );
+        return Ok(());
+    }
+    for line in &diff {
+        println!("{line}");
+    }
+    bail!(
+        "{} difference(s) from a fresh generation; run `cargo xtask codegen` and commit spec/codegen.lock",
+        diff.len()
+    );
 }
 
 fn cargo(args: &[&str]) -> Result<()> {
@@ -358,8 +516,8 @@ fn test() -> Result<()> {
         Some(_) => {
             // Drift first: the committed lock must match a fresh generation.
             let out = workspace().join("generated/cdf-client");
-            codegen(None, &out, Mode::CheckLock)?;
-            codegen(None, &out, Mode::Write)?;
+            codegen(None, &out, Mode::CheckLock, None)?;
+            codegen(None, &out, Mode::Write, None)?;
         }
         None => println!(
             "note: no spec found (CDF_OPENAPI_SPEC unset, no spec/cognite-api-v1.json): \
@@ -385,12 +543,14 @@ fn test() -> Result<()> {
         "warnings",
     ])?;
     feature_builds()?;
+    let semver = semver::run(&workspace())?;
+    println!("{semver}");
     let (mut passed, mut failed) = cargo_test(&["test", "--workspace"])?;
     let summaries = match find_spec(None)? {
         Some(spec) => contract::run(&workspace(), &spec, &mut passed, &mut failed)?,
         None => Vec::new(),
     };
-    for line in &summaries {
+    for line in summaries.iter().chain([&semver]) {
         println!("{line}");
     }
     // One plain closing line over every test binary, so a log reader sees

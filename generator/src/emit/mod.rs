@@ -30,6 +30,9 @@ pub struct CrateOptions {
     pub overrides: crate::overrides::Overrides,
     /// The spec's sha256, set by [`crate::generate`] for the crate version.
     pub spec_sha256: String,
+    /// The release this generation is (`spec/codegen.lock`, moved on by
+    /// [`crate::release::plan`] when the spec changes).
+    pub version: crate::release::Version,
 }
 
 impl Default for CrateOptions {
@@ -38,6 +41,7 @@ impl Default for CrateOptions {
             package_name: "cdf-client".into(),
             overrides: Default::default(),
             spec_sha256: String::new(),
+            version: crate::release::Version::FIRST,
         }
     }
 }
@@ -152,17 +156,18 @@ default = [{defaults}]
             .map(|g| format!("# {}\n{} = []\n", g.name.replace('\n', " "), g.feature))
             .collect::<String>(),
         name = opts.package_name,
-        version = crate_version(ir, &opts.spec_sha256),
+        version = crate_version(ir, opts),
         lib = opts.package_name.replace('-', "_"),
         dependencies = manifest_table("[dependencies]"),
         dev_dependencies = manifest_table("[dev-dependencies]"),
     )
 }
 
-/// The generated crate's version: the generator's, with the spec's version
-/// and digest as build metadata (`0.1.0+spec.v1.9c65c46c`), so two crates
-/// from different specs or generators never claim the same version.
-fn crate_version(ir: &Ir, spec_sha256: &str) -> String {
+/// The generated crate's version: the release, with the spec's version and
+/// digest as build metadata (`1.4.0+spec.v1.9c65c46c`), so the manifest
+/// says which spec a release was generated from.
+fn crate_version(ir: &Ir, opts: &CrateOptions) -> String {
+    let spec_sha256 = &opts.spec_sha256;
     let clean = |s: &str| -> String {
         s.chars()
             .map(|c| {
@@ -174,7 +179,10 @@ fn crate_version(ir: &Ir, spec_sha256: &str) -> String {
             })
             .collect()
     };
-    let mut version = format!("{}+spec.{}", env!("CARGO_PKG_VERSION"), clean(&ir.version));
+    // Build metadata identifiers may not be empty (`+spec.` is not semver).
+    let spec_version = Some(clean(&ir.version)).filter(|v| !v.is_empty());
+    let spec_version = spec_version.unwrap_or_else(|| "unversioned".into());
+    let mut version = format!("{}+spec.{spec_version}", opts.version);
     if spec_sha256.len() >= 8 {
         version.push('.');
         version.push_str(&spec_sha256[..8]);

@@ -1,0 +1,300 @@
+//! The generated crate's release: which version a regeneration gets, and
+//! the changelog entry that says why. The version lives in the lock
+//! (`version 1.4.0`), so it survives clones and moves only when the spec
+//! does; the bump follows from [`crate::diff`] between the spec the lock was
+//! written from and the new one.
+
+use std::fmt;
+
+use crate::diff::SpecDiff;
+use crate::error::{Error, Result};
+use crate::load::Loaded;
+use crate::overrides::Overrides;
+
+/// A release version's core, `MAJOR.MINOR.PATCH`. Build metadata (the
+/// spec's version and digest) is added when the manifest is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub major: u64,
+    pub minor: u64,
+    pub patch: u64,
+}
+
+impl Version {
+    /// The version of a crate generated with no earlier release on record.
+    pub const FIRST: Version = Version {
+        major: 1,
+        minor: 0,
+        patch: 0,
+    };
+
+    /// Reads `1.4.0`; `place` names where the text came from.
+    pub fn parse(text: &str, place: &str) -> Result<Version> {
+        let bad = || {
+            Error::invalid(
+                place,
+                format!("`{text}` is not a release version (MAJOR.MINOR.PATCH, digits only)"),
+            )
+        };
+        let mut parts = text.trim().split('.').map(|p| {
+            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse::<u64>().ok())
+                .flatten()
+        });
+        let (Some(Some(major)), Some(Some(minor)), Some(Some(patch)), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        Ok(Version {
+            major,
+            minor,
+            patch,
+        })
+    }
+
+    /// The next version for a change of `bump`. Before 1.0, Cargo reads
+    /// the minor number as the breaking one, so a breaking change bumps the
+    /// minor number and anything else the patch number.
+    pub fn bumped(self, bump: Bump) -> Version {
+        let Version {
+            major,
+            minor,
+            patch,
+        } = self;
+        let next = |major, minor, patch| Version {
+            major,
+            minor,
+            patch,
+        };
+        match (bump, major) {
+            (Bump::None, _) => self,
+            (Bump::Major, 0) => next(0, minor + 1, 0),
+            (Bump::Major, _) => next(major + 1, 0, 0),
+            (Bump::Minor, 0) | (Bump::Patch, _) => next(major, minor, patch + 1),
+            (Bump::Minor, _) => next(major, minor + 1, 0),
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// How far a regeneration moves the version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bump {
+    /// The same spec: the same release.
+    None,
+    /// The spec changed, the crate's API did not (descriptions, examples).
+    Patch,
+    /// Only additions: code that compiled still compiles.
+    Minor,
+    /// Something breaks a caller, or the old spec is not there to tell.
+    Major,
+}
+
+/// What the lock says about the last release.
+#[derive(Debug, Clone)]
+pub struct Previous<'a> {
+    pub version: Version,
+    /// The sha256 of the spec that release was generated from.
+    pub spec_sha256: &'a str,
+    /// That spec's text, when the caller has it (checked against the digest).
+    pub text: Option<&'a str>,
+}
+
+/// The release a generation from a new spec makes.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub version: Version,
+    pub bump: Bump,
+    /// Old spec → new, when there was an old spec to compare.
+    pub diff: Option<SpecDiff>,
+    /// The digest of the spec the previous release came from, when the
+    /// spec changed but its text could not be found.
+    pub unknown_previous: Option<String>,
+}
+
+/// Decides the release for `new_text`: the previous version when the spec
+/// is the one the lock was written from, else the bump the diff calls for.
+/// `overrides` are the pins and lock names `codegen` uses, so the diff
+/// speaks of the names the crate has.
+pub fn plan(previous: &Previous, new_text: &str, overrides: &Overrides) -> Result<Release> {
+    let new_sha = crate::pin::sha256_hex(new_text.as_bytes());
+    let same = |bump, diff| Release {
+        version: previous.version.bumped(bump),
+        bump,
+        diff,
+        unknown_previous: None,
+    };
+    if new_sha == previous.spec_sha256 {
+        return Ok(same(Bump::None, None));
+    }
+    let Some(old_text) = previous.text else {
+        return Ok(Release {
+            unknown_previous: Some(previous.spec_sha256.to_string()),
+            ..same(Bump::Major, None)
+        });
+    };
+    let old_sha = crate::pin::sha256_hex(old_text.as_bytes());
+    if old_sha != previous.spec_sha256 {
+        return Err(Error::invalid(
+            "spec/codegen.lock",
+            format!(
+                "the previous spec given has sha256 {old_sha}, but the lock was written from {}",
+                previous.spec_sha256
+            ),
+        ));
+    }
+    let diff = crate::on_large_stack(|| -> Result<SpecDiff> {
+        let load = |text: &str| -> Result<Loaded> { crate::load::load_str(text) };
+        crate::diff::diff_with(&load(old_text)?, &load(new_text)?, overrides)
+    })??;
+    Ok(same(bump_for(&diff), Some(diff)))
+}
+
+/// Breaking → major, any other change → minor, none → patch (the spec's
+/// text changed, so its documentation did).
+pub fn bump_for(diff: &SpecDiff) -> Bump {
+    if diff.is_breaking() {
+        Bump::Major
+    } else if diff.changes.is_empty() {
+        Bump::Patch
+    } else {
+        Bump::Minor
+    }
+}
+
+impl Release {
+    /// This release's changelog section. `spec` names the new spec
+    /// (`CDF API v1, sha256 9c65c46c`). No dates: the same inputs give the
+    /// same text.
+    pub fn changelog_entry(&self, spec: &str) -> String {
+        let mut out = format!("## {} ({spec})\n\n", self.version);
+        let why = match (self.bump, &self.unknown_previous, &self.diff) {
+            (Bump::None, ..) => "The same spec as the release before.".to_string(),
+            (_, Some(sha), _) => format!(
+                "Major release: the spec the previous release came from (sha256 {sha}) was not \
+                 available to compare, so nothing is known to be compatible. Pass it to \
+                 `cargo xtask codegen --previous PATH` to classify the changes."
+            ),
+            (Bump::Patch, ..) => "Patch release: the spec changed, the crate's API did not \
+                                  (descriptions, examples, or formatting)."
+                .to_string(),
+            (Bump::Minor, ..) => "Minor release: the spec only adds; code that compiled against \
+                                  the release before still compiles."
+                .to_string(),
+            (Bump::Major, ..) => "Major release: some changes below break code written against \
+                                  the release before."
+                .to_string(),
+        };
+        out.push_str(&why);
+        out.push('\n');
+        if let Some(diff) = self.diff.as_ref().filter(|d| !d.changes.is_empty()) {
+            out.push('\n');
+            out.push_str(&deeper_headings(&diff.to_markdown()));
+        }
+        out
+    }
+}
+
+/// `## x` → `### x`, so the diff's report nests under the release heading.
+fn deeper_headings(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + 64);
+    for line in markdown.lines() {
+        if line.starts_with('#') {
+            out.push('#');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+const TITLE: &str = "# Changelog\n";
+
+/// `existing` (the crate's `CHANGELOG.md`, if any) with `entry` on top. An
+/// entry for the same version already on top is replaced, so regenerating
+/// twice does not list a release twice.
+pub fn prepend(existing: Option<&str>, entry: &str) -> String {
+    let body = existing
+        .map(|t| t.strip_prefix(TITLE).unwrap_or(t).trim_start_matches('\n'))
+        .unwrap_or("");
+    let heading = entry.lines().next().unwrap_or_default();
+    let body = match body.lines().next() {
+        Some(first) if !heading.is_empty() && first == heading => body[first.len()..]
+            .find("\n## ")
+            .map_or("", |at| &body[first.len() + at + 1..]),
+        _ => body,
+    };
+    let mut out = format!("{TITLE}\n{}", entry.trim_end());
+    out.push('\n');
+    if !body.is_empty() {
+        out.push('\n');
+        out.push_str(body);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        Version::parse(text, "test").unwrap()
+    }
+
+    #[test]
+    fn versions_bump_by_semver_and_cargo_reads_0_x_as_cargo_does() {
+        assert_eq!(v("1.4.2").bumped(Bump::Major), v("2.0.0"));
+        assert_eq!(v("1.4.2").bumped(Bump::Minor), v("1.5.0"));
+        assert_eq!(v("1.4.2").bumped(Bump::Patch), v("1.4.3"));
+        assert_eq!(v("1.4.2").bumped(Bump::None), v("1.4.2"));
+        assert_eq!(v("0.3.1").bumped(Bump::Major), v("0.4.0"));
+        assert_eq!(v("0.3.1").bumped(Bump::Minor), v("0.3.2"));
+        assert_eq!(v("0.3.1").to_string(), "0.3.1");
+    }
+
+    #[test]
+    fn a_version_that_is_not_three_numbers_is_refused_with_its_place() {
+        for bad in [
+            "1.2",
+            "1.2.3.4",
+            "1.2.x",
+            "1.2.3-beta",
+            "",
+            "1..2",
+            "+1.2.3",
+        ] {
+            let e = Version::parse(bad, "spec/codegen.lock:3").unwrap_err();
+            assert!(e.to_string().contains("spec/codegen.lock:3"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_changelog_grows_on_top_and_a_rerun_replaces_its_own_entry() {
+        let first = prepend(None, "## 1.0.0 (spec a)\n\nFirst.\n");
+        assert_eq!(first, "# Changelog\n\n## 1.0.0 (spec a)\n\nFirst.\n");
+        let second = prepend(Some(&first), "## 1.1.0 (spec b)\n\nMore.\n");
+        assert_eq!(
+            second,
+            "# Changelog\n\n## 1.1.0 (spec b)\n\nMore.\n\n## 1.0.0 (spec a)\n\nFirst.\n"
+        );
+        let again = prepend(Some(&second), "## 1.1.0 (spec b)\n\nMore, said again.\n");
+        assert_eq!(
+            again,
+            "# Changelog\n\n## 1.1.0 (spec b)\n\nMore, said again.\n\n## 1.0.0 (spec a)\n\nFirst.\n"
+        );
+    }
+
+    #[test]
+    fn the_diff_report_nests_under_the_release_heading() {
+        assert_eq!(
+            deeper_headings("## API\n\ntext\n### Breaking\n- `#x`\n"),
+            "### API\n\ntext\n#### Breaking\n- `#x`\n"
+        );
+    }
+}
