@@ -8,6 +8,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
+pub mod lenient;
 pub mod load;
 pub mod naming;
 pub mod normalise;

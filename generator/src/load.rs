@@ -55,9 +55,11 @@ pub fn read_spec(path: &std::path::Path) -> Result<String> {
 }
 
 /// Reads JSON or YAML text into a JSON value. YAML keys that are not strings
-/// (`200:` in responses) become strings, as OpenAPI means them. A key given
-/// twice in one object is an error (YAML refuses it too), since keeping
-/// either copy would silently drop the other.
+/// (`200:` in responses) become strings, as OpenAPI means them; a YAML tag
+/// is dropped for the value it tags; an integer beyond 64 bits becomes the
+/// nearest float (reported by [`crate::lenient`]). A key given twice in one
+/// object is an error, since keeping either copy would silently drop the
+/// other.
 pub fn parse_text(text: &str) -> Result<Value> {
     if text.trim_start().starts_with('{') {
         return unique::from_json(text).map_err(|e| Error::Syntax {
@@ -67,7 +69,7 @@ pub fn parse_text(text: &str) -> Result<Value> {
             message: e.to_string(),
         });
     }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    unique::from_yaml(text).map_err(|e| {
         let loc = e.location();
         Error::Syntax {
             format: "YAML",
@@ -75,58 +77,6 @@ pub fn parse_text(text: &str) -> Result<Value> {
             column: loc.as_ref().map_or(0, |l| l.column()),
             message: e.to_string(),
         }
-    })?;
-    yaml_to_json(yaml, "")
-}
-
-fn yaml_to_json(value: serde_yaml::Value, pointer: &str) -> Result<Value> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| {
-                        Error::invalid(pointer, format!("number {n} has no JSON form"))
-                    })?
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| yaml_to_json(v, &join(pointer, &i.to_string())))
-                .collect::<Result<_>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    other => {
-                        return Err(Error::invalid(
-                            pointer,
-                            format!("mapping key {other:?} is not a string"),
-                        ))
-                    }
-                };
-                let child = yaml_to_json(v, &join(pointer, &key))?;
-                out.insert(key, child);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value, pointer)?,
     })
 }
 
@@ -151,6 +101,7 @@ pub fn load_value(mut raw: Value) -> Result<Loaded> {
         let message = format!("not an OpenAPI document: the text is {kind}, not an object");
         return Err(Error::invalid("", message));
     }
+    let mut changes = crate::lenient::repair(&mut raw)?;
     let source_version = raw
         .get("openapi")
         .and_then(Value::as_str)
@@ -168,7 +119,7 @@ pub fn load_value(mut raw: Value) -> Result<Loaded> {
         ));
     }
     let original = raw.clone();
-    let mut changes = normalise::normalise(&mut raw, &source_version)?;
+    changes.extend(normalise::normalise(&mut raw, &source_version)?);
     schemas_one_by_one(&raw)?;
     let doc: openapiv3::OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
         let pointer = path_to_pointer(e.path());
@@ -196,7 +147,7 @@ pub fn load_value(mut raw: Value) -> Result<Loaded> {
 /// leaf took minutes).
 fn schemas_one_by_one(raw: &Value) -> Result<()> {
     let mut roots = Vec::new();
-    schema_roots(raw, "", false, &mut roots);
+    schema_roots(raw, "", Level::Keywords, &mut roots);
     for (pointer, node) in roots {
         if let Some((pointer, message)) = first_bad_schema(node, pointer) {
             return Err(Error::invalid(pointer, message));
@@ -284,31 +235,56 @@ fn sub_schemas(node: &Value) -> Vec<(String, &Value)> {
 fn schema_roots<'a>(
     value: &'a Value,
     pointer: &str,
-    in_components: bool,
+    level: Level,
     out: &mut Vec<(String, &'a Value)>,
 ) {
     let Value::Object(map) = value else {
         if let Value::Array(items) = value {
             for (i, item) in items.iter().enumerate() {
-                schema_roots(item, &join(pointer, &i.to_string()), false, out);
+                schema_roots(item, &join(pointer, &i.to_string()), Level::Keywords, out);
             }
         }
         return;
     };
     for (key, child) in map {
         let at = join(pointer, key);
+        if level == Level::Names {
+            // A parameter named `schema` is a parameter, not a schema.
+            schema_roots(child, &at, Level::Keywords, out);
+            continue;
+        }
         match key.as_str() {
             "example" | "examples" | "default" | "enum" | "const" => {}
             k if k.starts_with("x-") => {}
             "schema" => out.push((at, child)),
-            "schemas" if in_components => {
+            "schemas" if level == Level::Components => {
                 if let Value::Object(schemas) = child {
                     out.extend(schemas.iter().map(|(name, s)| (join(&at, name), s)));
                 }
             }
-            _ => schema_roots(child, &at, pointer.is_empty() && key == "components", out),
+            _ => {
+                let next = match key.as_str() {
+                    "components" if pointer.is_empty() => Level::Components,
+                    _ if level == Level::Components => Level::Names,
+                    "paths" | "responses" | "content" | "headers" | "links" | "callbacks"
+                    | "encoding" | "variables" => Level::Names,
+                    _ => Level::Keywords,
+                };
+                schema_roots(child, &at, next, out);
+            }
         }
     }
+}
+
+/// What the keys of the object [`schema_roots`] is in are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// `/components`: each key names a kind of component.
+    Components,
+    /// Names chosen by the spec's author (parameters, paths, status codes).
+    Names,
+    /// OpenAPI's own keywords.
+    Keywords,
 }
 
 /// The model's untagged `ReferenceOr`s stop `serde_path_to_error` at the
@@ -422,6 +398,57 @@ mod unique {
         serde_json::from_str::<Unique>(text).map(|u| u.0)
     }
 
+    pub fn from_yaml(text: &str) -> Result<Value, serde_yaml::Error> {
+        Unique::deserialize(serde_yaml::Deserializer::from_str(text)).map(|u| u.0)
+    }
+
+    /// A mapping key: YAML allows numbers, booleans and null there.
+    struct Key(String);
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(KeyVisitor).map(Key)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl Visitor<'_> for KeyVisitor {
+        type Value = String;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string, number, boolean or null key")
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_unit<E>(self) -> Result<String, E> {
+            Ok("null".to_string())
+        }
+    }
+
     struct Unique(Value);
 
     impl<'de> Deserialize<'de> for Unique {
@@ -451,8 +478,24 @@ mod unique {
             Ok(Value::from(v))
         }
 
-        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+            serde_json::Number::from_f64(v)
+                .map(Value::Number)
+                .ok_or_else(|| E::custom(format!("number {v} has no JSON form")))
+        }
+
+        fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+            self.visit_f64(v as f64)
+        }
+
+        fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+            self.visit_f64(v as f64)
+        }
+
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+            use de::VariantAccess;
+            let (de::IgnoredAny, variant) = data.variant()?;
+            variant.newtype_variant::<Unique>().map(|u| u.0)
         }
 
         fn visit_str<E>(self, v: &str) -> Result<Value, E> {
@@ -467,6 +510,15 @@ mod unique {
             Ok(Value::Null)
         }
 
+        /// An empty YAML document.
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            Unique::deserialize(d).map(|u| u.0)
+        }
+
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
             let mut items = Vec::new();
             while let Some(Unique(v)) = seq.next_element()? {
@@ -477,10 +529,10 @@ mod unique {
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut out = Map::new();
-            while let Some(key) = map.next_key::<String>()? {
+            while let Some(Key(key)) = map.next_key::<Key>()? {
                 if out.contains_key(&key) {
                     return Err(de::Error::custom(format!(
-                        "key `{key}` appears twice in one object"
+                        "duplicate key: key `{key}` appears twice in one object"
                     )));
                 }
                 let Unique(value) = map.next_value()?;

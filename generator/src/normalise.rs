@@ -16,6 +16,10 @@ pub enum ChangeKind {
     Rewritten,
     /// Information the generated code cannot carry (reported, not hidden).
     Dropped,
+    /// The document breaks OpenAPI here, and is read the one way it can
+    /// reasonably mean (a `$ref` into `#/definitions`, a path parameter it
+    /// forgot to declare).
+    Lenient,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -36,8 +36,10 @@ impl Version {
                 format!("`{text}` is not a release version (MAJOR.MINOR.PATCH, digits only)"),
             )
         };
+        // Digits only, and no leading zero (semver forbids `01`).
         let mut parts = text.trim().split('.').map(|p| {
-            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            let digits = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+            (digits && (p == "0" || !p.starts_with('0')))
                 .then(|| p.parse::<u64>().ok())
                 .flatten()
         });
@@ -67,12 +69,13 @@ impl Version {
             minor,
             patch,
         };
+        let up = |n: u64| n.saturating_add(1);
         match (bump, major) {
             (Bump::None, _) => self,
-            (Bump::Major, 0) => next(0, minor + 1, 0),
-            (Bump::Major, _) => next(major + 1, 0, 0),
-            (Bump::Minor, 0) | (Bump::Patch, _) => next(major, minor, patch + 1),
-            (Bump::Minor, _) => next(major, minor + 1, 0),
+            (Bump::Major, 0) => next(0, up(minor), 0),
+            (Bump::Major, _) => next(up(major), 0, 0),
+            (Bump::Minor, 0) | (Bump::Patch, _) => next(major, minor, up(patch)),
+            (Bump::Minor, _) => next(major, up(minor), 0),
         }
     }
 }
@@ -214,27 +217,35 @@ fn deeper_headings(markdown: &str) -> String {
     out
 }
 
-const TITLE: &str = "# Changelog\n";
+const TITLE: &str = "# Changelog";
 
-/// `existing` (the crate's `CHANGELOG.md`, if any) with `entry` on top. An
-/// entry for the same version already on top is replaced, so regenerating
-/// twice does not list a release twice.
+/// `existing` (the crate's `CHANGELOG.md`, if any) with `entry` above its
+/// newest release. Whatever precedes the first release (a title, an
+/// introduction) stays on top; an entry for the same version already
+/// newest is replaced, so regenerating twice does not list a release twice.
 pub fn prepend(existing: Option<&str>, entry: &str) -> String {
-    let body = existing
-        .map(|t| t.strip_prefix(TITLE).unwrap_or(t).trim_start_matches('\n'))
-        .unwrap_or("");
-    let heading = entry.lines().next().unwrap_or_default();
-    let body = match body.lines().next() {
-        Some(first) if !heading.is_empty() && first == heading => body[first.len()..]
-            .find("\n## ")
-            .map_or("", |at| &body[first.len() + at + 1..]),
-        _ => body,
+    let text = existing.unwrap_or("").replace("\r\n", "\n");
+    let first_release = if text.starts_with("## ") {
+        Some(0)
+    } else {
+        text.find("\n## ").map(|at| at + 1)
     };
-    let mut out = format!("{TITLE}\n{}", entry.trim_end());
-    out.push('\n');
-    if !body.is_empty() {
+    let (head, releases) = text.split_at(first_release.unwrap_or(text.len()));
+    let head = match head.trim() {
+        "" => TITLE,
+        h => h,
+    };
+    let heading = entry.lines().next().unwrap_or_default();
+    let releases = match releases.lines().next() {
+        Some(first) if !heading.is_empty() && first == heading => releases[first.len()..]
+            .find("\n## ")
+            .map_or("", |at| &releases[first.len() + at + 1..]),
+        _ => releases,
+    };
+    let mut out = format!("{head}\n\n{}\n", entry.trim_end());
+    if !releases.is_empty() {
         out.push('\n');
-        out.push_str(body);
+        out.push_str(releases);
     }
     out
 }
@@ -288,6 +299,17 @@ mod tests {
             again,
             "# Changelog\n\n## 1.1.0 (spec b)\n\nMore, said again.\n\n## 1.0.0 (spec a)\n\nFirst.\n"
         );
+        // A maintainer's introduction stays on top; CRLF files are read.
+        let intro = "# Changelog\r\n\r\nAll releases.\r\n\r\n## 1.0.0 (spec a)\r\n\r\nFirst.\r\n";
+        assert_eq!(
+            prepend(Some(intro), "## 1.1.0 (spec b)\n\nMore.\n"),
+            "# Changelog\n\nAll releases.\n\n## 1.1.0 (spec b)\n\nMore.\n\n## 1.0.0 (spec a)\n\nFirst.\n"
+        );
+        let only = prepend(
+            Some("# Changelog\n\n## 1.0.0 (a)\n\nOld.\n"),
+            "## 1.0.0 (a)\n\nNew.\n",
+        );
+        assert_eq!(only, "# Changelog\n\n## 1.0.0 (a)\n\nNew.\n");
     }
 
     #[test]

@@ -159,15 +159,13 @@ impl Report {
             .map(|(k, n)| format!("{n} {k}"))
             .collect();
         let _ = writeln!(out, "types emitted:             {}", kinds.join(", "));
-        let rewritten = self
-            .normalisation
-            .iter()
-            .filter(|c| c.kind == ChangeKind::Rewritten)
-            .count();
-        let dropped = self.normalisation.len() - rewritten;
+        let of = |kind: ChangeKind| self.normalisation.iter().filter(|c| c.kind == kind).count();
         let _ = writeln!(
             out,
-            "normalisation:             {rewritten} rewritten, {dropped} dropped"
+            "normalisation:             {} rewritten, {} dropped, {} lenient readings",
+            of(ChangeKind::Rewritten),
+            of(ChangeKind::Dropped),
+            of(ChangeKind::Lenient)
         );
         let _ = writeln!(out, "fallbacks:                 {}", self.fallbacks.len());
         let _ = writeln!(out, "spec findings:             {}", self.findings.len());
@@ -240,7 +238,7 @@ impl Report {
         );
         section(
             &mut out,
-            "Normalisation (3.1 -> 3.0)",
+            "Normalisation (3.1 -> 3.0) and lenient readings",
             self.normalisation.iter().map(|c| (&c.pointer, &c.detail)),
         );
         out

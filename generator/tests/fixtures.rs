@@ -72,6 +72,10 @@ fn unsupported_versions_are_refused() {
     let err = generate("swagger: '2.0'\n", &CrateOptions::default())
         .err()
         .unwrap();
+    assert!(err.to_string().starts_with("/swagger:"), "{err}");
+    let err = generate("info: {}\n", &CrateOptions::default())
+        .err()
+        .unwrap();
     assert!(err.to_string().starts_with("/openapi:"), "{err}");
     let err = generate("openapi: 4.0.0\n", &CrateOptions::default())
         .err()

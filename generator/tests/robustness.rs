@@ -71,6 +71,15 @@ const EXPECTED: &[(&str, Option<&[&str]>)] = &[
         Some(&["not an OpenAPI document", "a number"]),
     ),
     ("self-ref.yaml", Some(&["/components/schemas/A", "cycle"])),
+    (
+        "swagger2.json",
+        Some(&[
+            "/swagger",
+            "Swagger 2.0 document",
+            "OpenAPI 3.0 and 3.1",
+            "Convert it",
+        ]),
+    ),
     ("wrong-version.yaml", Some(&["4.0.0"])),
     ("yaml-bomb.yaml", Some(&["YAML", "repetition limit"])),
 ];

@@ -5,6 +5,7 @@ use std::process::Command;
 
 mod bench;
 mod contract;
+mod corpus;
 mod semver;
 
 use anyhow::{bail, Context, Result};
@@ -72,6 +73,20 @@ enum Cmd {
     /// Measure generation, the generated crate's compile cost and the client;
     /// one table, and target/bench/report.json.
     Bench,
+    /// Generate every spec in a folder (default ../shared/realspecs), one table row each.
+    Corpus {
+        /// Also lint each generated crate with `clippy -D warnings`.
+        #[arg(long)]
+        compile: bool,
+        dir: Option<PathBuf>,
+    },
+    /// The child process of `corpus`: one spec, one JSON line.
+    #[command(hide = true)]
+    CorpusOne {
+        spec: PathBuf,
+        out: PathBuf,
+        name: String,
+    },
     /// The child process of `bench` (release build): timed generations.
     #[command(hide = true)]
     BenchGenerate,
@@ -113,6 +128,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Cmd::Corpus { compile, dir } => corpus::run(&workspace(), dir, compile),
+        Cmd::CorpusOne { spec, out, name } => corpus::one(&spec, &out, &name),
         Cmd::Semver => {
             println!("{}", semver::run(&workspace())?);
             Ok(())
@@ -550,7 +567,8 @@ fn test() -> Result<()> {
         Some(spec) => contract::run(&workspace(), &spec, &mut passed, &mut failed)?,
         None => Vec::new(),
     };
-    for line in summaries.iter().chain([&semver]) {
+    let corpus = corpus::check(&workspace())?;
+    for line in summaries.iter().chain([&semver, &corpus]) {
         println!("{line}");
     }
     // One plain closing line over every test binary, so a log reader sees
