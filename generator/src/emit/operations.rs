@@ -252,6 +252,16 @@ impl OperationEmitter<'_> {
         (args, pass)
     }
 
+    /// Whether [`Self::path_arg_ty`] makes the argument text (`&str` or
+    /// `String`), which goes into the path as it is.
+    fn path_arg_is_text(&self, ty: &Ty) -> bool {
+        match self.resolved(ty) {
+            Ty::Integer { .. } | Ty::Number | Ty::Boolean => false,
+            Ty::Named(id) => !matches!(self.ir.types[id.0].kind, TypeKind::Enum(_)),
+            _ => true,
+        }
+    }
+
     /// A path parameter's Rust type: text by reference, numbers by value.
     fn path_arg_ty(&self, ty: &Ty, owned: bool) -> (TokenStream, bool) {
         match self.resolved(ty) {
@@ -529,9 +539,10 @@ impl OperationEmitter<'_> {
                 .find(|p| p.location == Location::Path && p.wire == wire)
             {
                 let name = ident(&p.name);
-                values.push(match self.resolved(&p.ty) {
-                    Ty::String | Ty::Any => quote!(encode::path_segment(#name)),
-                    _ => quote!(encode::path_segment(&#name.to_string())),
+                values.push(if self.path_arg_is_text(&p.ty) {
+                    quote!(encode::path_segment(#name))
+                } else {
+                    quote!(encode::path_segment(&#name.to_string()))
                 });
             }
             rest = &rest[start + len + 1..];
@@ -549,7 +560,14 @@ impl OperationEmitter<'_> {
         let name = ident(&p.name);
         let value = quote!(params.#name);
         if p.location == Location::Header {
-            return if p.required {
+            // Numbers and booleans are `Copy`: no borrow (clippy says so).
+            let copy = matches!(
+                self.resolved(&p.ty),
+                Ty::Integer { .. } | Ty::Number | Ty::Boolean
+            );
+            return if p.required && copy {
+                quote!(let request = request.header(#wire, #value)?;)
+            } else if p.required {
                 quote!(let request = request.header(#wire, &#value)?;)
             } else {
                 quote! {
