@@ -255,11 +255,11 @@ impl OperationEmitter<'_> {
     /// Whether [`Self::path_arg_ty`] makes the argument text (`&str` or
     /// `String`), which goes into the path as it is.
     fn path_arg_is_text(&self, ty: &Ty) -> bool {
-        match self.resolved(ty) {
-            Ty::Integer { .. } | Ty::Number | Ty::Boolean => false,
-            Ty::Named(id) => !matches!(self.ir.types[id.0].kind, TypeKind::Enum(_)),
-            _ => true,
-        }
+        let number = matches!(
+            self.resolved(ty),
+            Ty::Integer { .. } | Ty::Number | Ty::Boolean
+        );
+        !number && !self.ir.is_enum(ty)
     }
 
     /// A path parameter's Rust type: text by reference, numbers by value.
