@@ -11,13 +11,13 @@
 //! Instances here are requests, so, as OpenAPI says and Prism does, a
 //! `readOnly` property is never required of them.
 
+mod prune;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use jsonschema::{Draft, Registry, Validator};
-use serde_json::{json, Value};
-
-const BASE: &str = "urn:cdf-codegen:spec";
+use jsonschema::{Draft, Validator};
+use serde_json::Value;
 
 /// At most this many problems are reported for one instance.
 const MAX_PROBLEMS: usize = 5;
@@ -28,14 +28,13 @@ pub struct Conformance {
 }
 
 struct Checker {
-    /// The document judged by, to follow `$ref`s met part-way along a
-    /// pointer (an operation's `requestBody` may be a reference).
+    /// The document judged by, its `readOnly` properties not required.
     doc: Value,
-    registry: Registry<'static>,
     draft: Draft,
-    /// Pointer → compiled validator (`None`: the schema there could not be
-    /// compiled, e.g. a `$ref` out of the document; nothing is judged).
-    cache: Mutex<HashMap<String, Option<Validator>>>,
+    /// Validators by pointer and instance skeleton ([`prune::skeleton`]):
+    /// the synthesiser asks about the same few shapes many times (an enum
+    /// once per union candidate). `None`: the schema cannot be judged.
+    cache: Mutex<HashMap<(String, String), Option<Validator>>>,
 }
 
 impl std::fmt::Debug for Conformance {
@@ -57,16 +56,11 @@ impl Conformance {
         };
         let mut doc = doc.clone();
         unrequire_read_only(&mut doc);
-        let registry = Registry::new()
-            .draft(draft)
-            .add(BASE, draft.create_resource(doc.clone()))
-            .and_then(|b| b.prepare());
         Conformance {
-            checker: registry.ok().map(|registry| Checker {
+            checker: Some(Checker {
                 doc,
-                registry,
                 draft,
-                cache: Mutex::new(HashMap::new()),
+                cache: Mutex::default(),
             }),
         }
     }
@@ -76,10 +70,11 @@ impl Conformance {
     /// there cannot be judged.
     pub fn problems(&self, pointer: &str, value: &Value) -> Option<Vec<String>> {
         let checker = self.checker.as_ref()?;
+        let key = (pointer.to_string(), prune::skeleton(value));
         let mut cache = checker.cache.lock().unwrap_or_else(|e| e.into_inner());
         let validator = cache
-            .entry(pointer.to_string())
-            .or_insert_with(|| checker.compile(pointer))
+            .entry(key)
+            .or_insert_with(|| checker.compile(pointer, value))
             .as_ref()?;
         Some(
             validator
@@ -133,13 +128,18 @@ fn read_only_names(schema: &serde_json::Map<String, Value>, out: &mut Vec<String
 }
 
 impl Checker {
-    fn compile(&self, pointer: &str) -> Option<Validator> {
+    /// A validator of the schema at `pointer`, cut to what `value` reaches
+    /// (see [`prune`]); `None` when that schema cannot be compiled (a
+    /// `$ref` out of the document).
+    fn compile(&self, pointer: &str, value: &Value) -> Option<Validator> {
         let pointer = through_refs(&self.doc, pointer)?;
+        let schema = self.doc.pointer(&pointer)?;
+        let modern = self.draft != Draft::Draft4;
+        let pruned = prune::for_instance(&self.doc, schema, value, modern);
         jsonschema::options()
             .with_draft(self.draft)
-            .with_registry(&self.registry)
             .should_validate_formats(true)
-            .build(&json!({ "$ref": format!("{BASE}#{}", fragment(&pointer)) }))
+            .build(&pruned)
             .ok()
     }
 }
@@ -170,23 +170,10 @@ fn through_refs(doc: &Value, pointer: &str) -> Option<String> {
     Some(at)
 }
 
-/// A JSON pointer as a URI fragment: bytes a fragment may not hold (the
-/// `{` `}` of path templates, spaces, non-ASCII) percent-encoded.
-fn fragment(pointer: &str) -> String {
-    let mut out = String::with_capacity(pointer.len());
-    for b in pointer.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn spec() -> Value {
         json!({
