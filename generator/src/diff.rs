@@ -205,11 +205,13 @@ pub struct SpecDiff {
 }
 
 /// Loads and builds both specs (JSON or YAML, OpenAPI 3.0 or 3.1), then
-/// compares them. The old crate's names are those of a generation without
-/// overrides; the new one's are what regenerating with its lock gives.
-pub fn diff_texts(old: &str, new: &str) -> Result<SpecDiff> {
+/// compares them, both read with the spec's `profile` (its conventions
+/// decide which methods exist). The old crate's names are those of a
+/// generation without pins; the new one's are what regenerating with its
+/// lock gives.
+pub fn diff_texts(old: &str, new: &str, profile: &Overrides) -> Result<SpecDiff> {
     crate::on_large_stack(|| {
-        let old = crate::ir::schema::build(&crate::load::load_str(old)?, &Default::default())?;
+        let old = crate::ir::schema::build(&crate::load::load_str(old)?, profile)?;
         let carried = Overrides {
             locked_types: old.lock_types(),
             locked_methods: old
@@ -217,7 +219,7 @@ pub fn diff_texts(old: &str, new: &str) -> Result<SpecDiff> {
                 .iter()
                 .map(|o| (o.pointer.clone(), o.name.clone()))
                 .collect(),
-            ..Default::default()
+            ..profile.clone()
         };
         let new = crate::ir::schema::build(&crate::load::load_str(new)?, &carried)?;
         Ok(diff(&old, &new))

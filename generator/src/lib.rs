@@ -45,6 +45,27 @@ pub fn generate(text: &str, opts: &CrateOptions) -> Result<Generated> {
     generate_timed(text, opts).map(|(generated, _)| generated)
 }
 
+/// The crate name must be one Cargo takes, and its library name (`-` as
+/// `_`) an identifier that is not a keyword: the name is written into
+/// `Cargo.toml` and into every `use` of the examples.
+fn check_package_name(name: &str) -> Result<()> {
+    let lib = name.replace('-', "_");
+    let ok = name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && syn::parse_str::<syn::Ident>(&lib).is_ok();
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "crate name",
+            format!("`{name}` is not a crate name: ASCII letters, digits, `-` and `_`, starting with a letter, at most 64, not a Rust keyword"),
+        ))
+    }
+}
+
 /// How long each phase of [`generate_timed`] took, in order.
 pub type Phases = Vec<(&'static str, Duration)>;
 
@@ -80,6 +101,7 @@ pub fn on_large_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Result<T> {
 }
 
 fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
+    check_package_name(&opts.package_name)?;
     let mut phases = Phases::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, phases: &mut Phases| {

@@ -1,7 +1,11 @@
-//! `spec/codegen.toml`: what a maintainer pins by hand. Rust names for
-//! schemas and operations (so a name survives a spec update that would
-//! otherwise renumber a collision), retry safety for operations, and the
-//! per-request limits that the spec states only in prose (for bulk calls).
+//! A spec's profile (`spec/codegen.toml` for CDF; for another spec the
+//! `codegen.toml` beside it): what OpenAPI cannot say. The API's
+//! conventions (the field names of its pagination and bulk requests, which
+//! POSTs only read, the headers it reads from every request), and what a
+//! maintainer pins by hand: Rust names for schemas and operations (so a name
+//! survives a spec update that would otherwise renumber a collision), retry
+//! safety for operations, and the per-request limits that the spec states
+//! only in prose (for bulk calls). An empty profile is plain OpenAPI.
 //!
 //! ```toml
 //! [schemas."limit"]          # by the spec's schema name
@@ -28,6 +32,18 @@ pub struct Overrides {
     pub schemas: BTreeMap<String, SchemaOverride>,
     #[serde(default)]
     pub operations: BTreeMap<String, OperationOverride>,
+    /// The field names of the API's cursor pagination; without them no
+    /// listing gets a stream (OpenAPI has no word for paging).
+    pub pagination: Option<PaginationNames>,
+    /// The request field whose array a `*_bulk` method splits into
+    /// requests; without it there are no bulk methods.
+    pub bulk: Option<BulkNames>,
+    /// Which POSTs only read, and so are retried like a GET.
+    #[serde(default)]
+    pub retry: RetryRules,
+    /// Headers the API reads from every request.
+    #[serde(default)]
+    pub headers: HeaderNames,
     /// Type names from `spec/codegen.lock`, by JSON pointer: every type
     /// keeps the name it had, so adding a colliding schema renames only the
     /// newcomer. Weaker than the pins above.
@@ -60,6 +76,56 @@ pub struct OperationOverride {
     pub bulk_totals: Vec<BulkTotal>,
 }
 
+/// A listing pages when its answer has an `items` array and a
+/// `next_cursor` string, and its request an optional `cursor` (query or
+/// body); an optional `partition` beside it splits the listing for
+/// parallel reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationNames {
+    pub items: String,
+    pub next_cursor: String,
+    pub cursor: String,
+    pub partition: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkNames {
+    pub items: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryRules {
+    /// Path endings (`/list`, `/byids`) of POST and PATCH operations that
+    /// only read; matched without regard to case.
+    #[serde(default)]
+    pub read_only_paths: Vec<String>,
+}
+
+impl RetryRules {
+    /// Whether a POST or PATCH to `path` only reads, by this profile.
+    pub fn read_only(&self, path: &str) -> bool {
+        let path = path.to_ascii_lowercase();
+        self.read_only_paths
+            .iter()
+            .any(|end| path.ends_with(&end.to_ascii_lowercase()))
+    }
+}
+
+/// Header names, lowercase; `None` where the API has no such header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderNames {
+    /// Sent on every request with the client crate's name and version.
+    pub sdk: Option<String>,
+    /// Sent with the application name the user gives the client builder.
+    pub app: Option<String>,
+    /// Sent with the API version the user asks the client builder for.
+    pub api_version: Option<String>,
+}
+
 /// At most `max` values at `path` (dot-separated JSON keys from one item;
 /// arrays on the way are walked through) over all items of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -70,6 +136,38 @@ pub struct BulkTotal {
 }
 
 impl Overrides {
+    /// The profile of the spec at `spec`: `<stem>.codegen.toml` beside it,
+    /// else `codegen.toml` in its folder, else none (the empty profile:
+    /// only what OpenAPI itself says). Returns the file it read.
+    pub fn beside(spec: &std::path::Path) -> Result<(Overrides, Option<std::path::PathBuf>)> {
+        let dir = spec.parent().unwrap_or(std::path::Path::new("."));
+        let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let candidates = stem
+            .map(|stem| dir.join(format!("{stem}.codegen.toml")))
+            .into_iter()
+            .chain([dir.join("codegen.toml")]);
+        for path in candidates {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let o = Overrides::parse(&text).map_err(|e| match e {
+                        Error::Invalid { pointer, message } => Error::Invalid {
+                            pointer: pointer
+                                .replace("spec/codegen.toml", &path.display().to_string()),
+                            message,
+                        },
+                        other => other,
+                    })?;
+                    return Ok((o, Some(path)));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(Error::invalid(path.display().to_string(), e.to_string()));
+                }
+            }
+        }
+        Ok((Overrides::default(), None))
+    }
+
     /// Parses the file's text; every name must be a valid Rust identifier of
     /// the right case, so a typo is an error naming its key, not bad code.
     pub fn parse(text: &str) -> Result<Overrides> {
@@ -82,6 +180,7 @@ impl Overrides {
                 })?;
             }
         }
+        o.check_conventions()?;
         for (key, op) in &o.operations {
             let at = |field: &str| format!("spec/codegen.toml: operations.{key:?}.{field}");
             if let Some(name) = &op.name {
@@ -100,6 +199,59 @@ impl Overrides {
             }
         }
         Ok(o)
+    }
+}
+
+impl Overrides {
+    fn check_conventions(&self) -> Result<()> {
+        let field = |at: &str, name: &str| {
+            if name.is_empty() {
+                Err(Error::invalid(
+                    format!("spec/codegen.toml: {at}"),
+                    "is empty",
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        if let Some(p) = &self.pagination {
+            field("pagination.items", &p.items)?;
+            field("pagination.next_cursor", &p.next_cursor)?;
+            field("pagination.cursor", &p.cursor)?;
+            if let Some(partition) = &p.partition {
+                field("pagination.partition", partition)?;
+            }
+        }
+        if let Some(b) = &self.bulk {
+            field("bulk.items", &b.items)?;
+        }
+        for (i, end) in self.retry.read_only_paths.iter().enumerate() {
+            if !end.starts_with('/') || end.len() < 2 {
+                return Err(Error::invalid(
+                    format!("spec/codegen.toml: retry.read_only_paths[{i}]"),
+                    format!("`{end}` is not a path ending such as `/list`"),
+                ));
+            }
+        }
+        let h = &self.headers;
+        for (at, name) in [
+            ("sdk", &h.sdk),
+            ("app", &h.app),
+            ("api_version", &h.api_version),
+        ] {
+            let Some(name) = name else { continue };
+            let token = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+            if !token {
+                return Err(Error::invalid(
+                    format!("spec/codegen.toml: headers.{at}"),
+                    format!("`{name}` is not a lowercase header name"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -172,5 +324,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn reads_the_conventions_and_refuses_bad_ones() {
+        let o = Overrides::parse(
+            "[pagination]\nitems = \"data\"\nnext_cursor = \"next\"\ncursor = \"after\"\n\
+             [retry]\nread_only_paths = [\"/Search\"]\n[headers]\napp = \"x-app\"\n",
+        )
+        .unwrap();
+        let p = o.pagination.as_ref().unwrap();
+        assert_eq!((p.items.as_str(), p.partition.as_deref()), ("data", None));
+        assert!(o.retry.read_only("/things/search"));
+        assert!(!o.retry.read_only("/things/researchsearch/x"));
+        assert_eq!(o.headers.app.as_deref(), Some("x-app"));
+        assert_eq!((o.headers.sdk.as_deref(), o.bulk.as_ref()), (None, None));
+        for (toml, at) in [
+            (
+                "[retry]\nread_only_paths = [\"list\"]",
+                "retry.read_only_paths[0]",
+            ),
+            ("[headers]\nsdk = \"X-Sdk\"", "headers.sdk"),
+            ("[bulk]\nitems = \"\"", "bulk.items"),
+        ] {
+            let err = Overrides::parse(toml).unwrap_err().to_string();
+            assert!(err.contains(at), "{toml}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_profile_beside_a_spec_is_found_by_stem_then_folder() {
+        let dir = std::env::temp_dir().join(format!("cdf-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = dir.join("their.yaml");
+        assert!(Overrides::beside(&spec).unwrap().1.is_none());
+        std::fs::write(dir.join("codegen.toml"), "[bulk]\nitems = \"rows\"\n").unwrap();
+        let (o, from) = Overrides::beside(&spec).unwrap();
+        assert_eq!(o.bulk.unwrap().items, "rows");
+        assert_eq!(from, Some(dir.join("codegen.toml")));
+        std::fs::write(dir.join("their.codegen.toml"), "[headers]\nsdk = 1\n").unwrap();
+        let err = Overrides::beside(&spec).unwrap_err().to_string();
+        assert!(err.contains("their.codegen.toml"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -49,10 +49,37 @@ pub fn history_specs() -> Vec<PathBuf> {
     out
 }
 
+/// The fixtures' profile (`spec/fixtures/codegen.toml`): CDF's conventions.
+pub fn fixture_profile() -> String {
+    std::fs::read_to_string(workspace().join("spec/fixtures/codegen.toml")).unwrap()
+}
+
+/// The profile `codegen` uses for `path`: CDF's (`spec/codegen.toml`) for
+/// the real spec and its history, else the one beside the spec; a fixture
+/// in a subfolder without one gets the fixtures' profile.
+pub fn profile_for(path: &Path) -> cdf_codegen::overrides::Overrides {
+    let cdf =
+        real_spec().is_some_and(|real| real == path) || history_specs().iter().any(|h| h == path);
+    if cdf {
+        let text = std::fs::read_to_string(workspace().join("spec/codegen.toml")).unwrap();
+        cdf_codegen::overrides::Overrides::parse(&text).unwrap()
+    } else {
+        match cdf_codegen::overrides::Overrides::beside(path).unwrap() {
+            (_, None) if path.starts_with(workspace().join("spec/fixtures/diff")) => {
+                cdf_codegen::overrides::Overrides::parse(&fixture_profile()).unwrap()
+            }
+            (o, _) => o,
+        }
+    }
+}
+
+/// Generates the spec at `path` with the profile beside it, as `codegen` does.
 pub fn generate(path: &Path, package: &str) -> cdf_codegen::Generated {
     let text = std::fs::read_to_string(path).unwrap();
+    let overrides = profile_for(path);
     let opts = cdf_codegen::CrateOptions {
         package_name: package.to_string(),
+        overrides,
         ..Default::default()
     };
     cdf_codegen::generate(&text, &opts).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

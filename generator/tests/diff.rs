@@ -15,7 +15,7 @@ fn read(path: &Path) -> String {
 }
 
 fn diff_files(old: &Path, new: &Path) -> SpecDiff {
-    diff_texts(&read(old), &read(new))
+    diff_texts(&read(old), &read(new), &common::profile_for(new))
         .unwrap_or_else(|e| panic!("{} → {}: {e}", old.display(), new.display()))
 }
 
@@ -393,8 +393,9 @@ fn output_is_deterministic_and_json_is_complete() {
 #[test]
 fn unreadable_spec_is_an_error() {
     let ok = read(&common::workspace().join("spec/fixtures/diff/spelling.old.yaml"));
-    assert!(diff_texts(&ok, "openapi: 3.1.0\ninfo: [unclosed\n").is_err());
-    assert!(diff_texts("swagger: '2.0'\n", &ok).is_err());
+    let plain = Default::default();
+    assert!(diff_texts(&ok, "openapi: 3.1.0\ninfo: [unclosed\n", &plain).is_err());
+    assert!(diff_texts("swagger: '2.0'\n", &ok, &plain).is_err());
 }
 
 // ---- the real spec and its history ---------------------------------------------

@@ -98,7 +98,11 @@ fn with_overrides(fixture: &str, toml: &str) -> cdf_codegen::Generated {
     let path = common::workspace().join("spec/fixtures").join(fixture);
     let text = std::fs::read_to_string(path).unwrap();
     let opts = CrateOptions {
-        overrides: cdf_codegen::overrides::Overrides::parse(toml).unwrap(),
+        overrides: cdf_codegen::overrides::Overrides::parse(&format!(
+            "{}\n{toml}",
+            common::fixture_profile()
+        ))
+        .unwrap(),
         ..Default::default()
     };
     generate(&text, &opts).unwrap()
@@ -171,7 +175,11 @@ bulk_totals = [{ path = "nope", max = 10 }]
 bulk_max_items = 2
 "#;
     let opts = CrateOptions {
-        overrides: cdf_codegen::overrides::Overrides::parse(toml).unwrap(),
+        overrides: cdf_codegen::overrides::Overrides::parse(&format!(
+            "{}\n{toml}",
+            common::fixture_profile()
+        ))
+        .unwrap(),
         ..Default::default()
     };
     let g = generate(&text, &opts).unwrap();
@@ -182,7 +190,10 @@ bulk_max_items = 2
             .any(|f| f.pointer == pointer && f.message.contains(fragment))
     };
     assert!(
-        said("/paths/~1gadgets/post", "no `items` array with a limit"),
+        said(
+            "/paths/~1gadgets/post",
+            "no bulk items array (`bulk.items`) with a limit"
+        ),
         "{:#?}",
         g.report.findings
     );

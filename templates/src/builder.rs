@@ -153,14 +153,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Sent as `x-cdp-app`, so that CDF usage can be traced to an application.
+    /// Sent in the API's application header (`x-cdp-app` for CDF, see
+    /// `APP_HEADER`), so that usage can be traced to an application.
+    /// Building fails if the API has no such header.
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
         self
     }
 
-    /// Sent as `cdf-version`, to opt in to a dated API version such as
-    /// `20230101-beta`.
+    /// Sent in the API's version header (`cdf-version` for CDF, see
+    /// `API_VERSION_HEADER`), to opt in to a dated API version such as
+    /// `20230101-beta`. Building fails if the API has no such header.
     pub fn cdf_version(mut self, version: impl Into<String>) -> Self {
         self.cdf_version = Some(version.into());
         self
@@ -303,20 +306,27 @@ impl ClientBuilder {
 
     fn headers(&self) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            HeaderName::from_static("x-cdp-sdk"),
-            HeaderValue::from_static(SDK_HEADER_VALUE),
-        );
-        for (name, value) in [
-            ("x-cdp-app", &self.app_name),
-            ("cdf-version", &self.cdf_version),
+        if let Some(name) = super::SDK_HEADER {
+            headers.insert(
+                header_name(name)?,
+                HeaderValue::from_static(SDK_HEADER_VALUE),
+            );
+        }
+        for (setting, name, value) in [
+            ("app_name", super::APP_HEADER, &self.app_name),
+            ("cdf_version", super::API_VERSION_HEADER, &self.cdf_version),
         ] {
             if let Some(value) = value {
+                let Some(name) = name else {
+                    return Err(Error::Config(format!(
+                        "{setting} is set, but this API has no header to send it in"
+                    )));
+                };
                 let value = header_value(name, value).map_err(|e| match e {
                     Error::InvalidRequest(why) => Error::Config(why),
                     other => other,
                 })?;
-                headers.insert(HeaderName::from_static(name), value);
+                headers.insert(header_name(name)?, value);
             }
         }
         Ok(headers)
@@ -341,4 +351,11 @@ fn redirect_policy() -> Policy {
             attempt.stop()
         }
     })
+}
+
+/// A header name from the spec's profile (checked by the generator, so an
+/// error here means a hand-edited crate).
+fn header_name(name: &'static str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|e| Error::Config(format!("header name `{name}`: {e}")))
 }

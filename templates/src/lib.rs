@@ -27,3 +27,9 @@ pub mod validate;
 pub const SERVER_TEMPLATE: &str = "https://{cluster}.example.invalid/api/v1/projects/{project}";
 /// Default values of the server variables, from the spec.
 pub const SERVER_DEFAULTS: &[(&str, &str)] = &[("cluster", "api"), ("project", "publicdata")];
+/// The header that names this client library and its version.
+pub const SDK_HEADER: Option<&str> = Some("x-cdp-sdk");
+/// The header that carries `ClientBuilder::app_name`.
+pub const APP_HEADER: Option<&str> = Some("x-cdp-app");
+/// The header that carries `ClientBuilder::cdf_version`.
+pub const API_VERSION_HEADER: Option<&str> = Some("cdf-version");

@@ -29,8 +29,17 @@ enum Cmd {
     Codegen {
         #[arg(long)]
         spec: Option<PathBuf>,
-        #[arg(long, default_value = "generated/cdf-client")]
-        out: PathBuf,
+        /// Where to write the crate (default: generated/cdf-client in this workspace).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The crate's package name; its library is the same with `_` for `-`.
+        #[arg(long, default_value = "cdf-client")]
+        name: String,
+        /// The spec's profile (its conventions and pins). Default: the
+        /// `<stem>.codegen.toml` or `codegen.toml` beside the spec, CDF's
+        /// `spec/codegen.toml` for CDF's spec, else none.
+        #[arg(long)]
+        profile: Option<PathBuf>,
         /// Write nothing; fail listing the files that differ from the output on disk.
         #[arg(long)]
         check: bool,
@@ -104,11 +113,24 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Codegen {
             spec,
             out,
+            name,
+            profile,
             check,
             previous,
         } => {
             let mode = if check { Mode::Check } else { Mode::Write };
-            codegen(spec, &workspace().join(out), mode, previous)
+            let out = match out {
+                Some(out) => {
+                    std::path::absolute(&out).with_context(|| format!("--out {}", out.display()))?
+                }
+                None => default_out(),
+            };
+            let target = Target {
+                out: &out,
+                name: &name,
+                profile: profile.as_deref(),
+            };
+            codegen(spec, &target, mode, previous)
         }
         Cmd::Report { spec, json } => {
             let (generated, _) = generate(spec)?;
@@ -156,7 +178,7 @@ fn run(cli: Cli) -> Result<()> {
                 .context("no spec: set CDF_OPENAPI_SPEC or run `cargo xtask fetch-spec`")?;
             codegen(
                 Some(spec.clone()),
-                &workspace().join("generated/cdf-client"),
+                &Target::default_crate(),
                 Mode::Write,
                 None,
             )?;
@@ -166,7 +188,7 @@ fn run(cli: Cli) -> Result<()> {
             let spec = find_spec(None)?.context("no spec: set CDF_OPENAPI_SPEC")?;
             let out = std::env::var_os("CDF_BENCH_OUT").context("CDF_BENCH_OUT: where to write")?;
             let opts = CrateOptions {
-                overrides: overrides()?,
+                overrides: profile(&spec, None, true)?,
                 ..Default::default()
             };
             bench::generate_runs(&spec, Path::new(&out), &opts)
@@ -260,7 +282,7 @@ fn fetch_spec_into(
 fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
     let (path, text) = spec_text(spec)?;
     let opts = CrateOptions {
-        overrides: overrides()?,
+        overrides: profile(&path, None, true)?,
         ..Default::default()
     };
     Ok((generate_from(&path, &text, &opts)?, text))
@@ -289,7 +311,7 @@ fn generate_from(path: &Path, text: &str, opts: &CrateOptions) -> Result<cdf_cod
 /// Both specs built with the same name pins as `codegen`, so the report
 /// speaks of the method and type names users actually have.
 fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
-    let overrides = overrides()?;
+    let overrides = profile(new, None, true)?;
     let load = |path: &Path| -> Result<cdf_codegen::load::Loaded> {
         let text = cdf_codegen::load::read_spec(path)?;
         cdf_codegen::load::load_str(&text).with_context(|| format!("loading {}", path.display()))
@@ -313,19 +335,69 @@ fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
 
 /// `spec/codegen.toml`, when present (pinned names, retry safety), with
 /// the names `spec/codegen.lock` remembers, so names stay put across specs.
-fn overrides() -> Result<cdf_codegen::overrides::Overrides> {
-    let path = workspace().join("spec/codegen.toml");
-    let mut o = match std::fs::read_to_string(&path) {
-        Ok(text) => cdf_codegen::overrides::Overrides::parse(&text)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+/// The profile of `spec`: `explicit` (`--profile`), else the one beside
+/// the spec, else CDF's `spec/codegen.toml` when `spec` is CDF's (the spec
+/// `find_spec` picks, or one in the `history/` folder beside it), else none.
+/// With `locked`, the names in `spec/codegen.lock` come too.
+fn profile(
+    spec: &Path,
+    explicit: Option<&Path>,
+    locked: bool,
+) -> Result<cdf_codegen::overrides::Overrides> {
+    let read = |path: &Path| -> Result<cdf_codegen::overrides::Overrides> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the profile {}", path.display()))?;
+        cdf_codegen::overrides::Overrides::parse(&text)
+            .with_context(|| format!("in the profile {}", path.display()))
     };
-    if let Some(lock) = read_lock()? {
+    let mut o = match explicit {
+        Some(path) => read(path)?,
+        None => match cdf_codegen::overrides::Overrides::beside(spec)? {
+            (o, Some(_)) => o,
+            (o, None) if !is_cdf_spec(spec)? => o,
+            _ => read(&workspace().join("spec/codegen.toml"))?,
+        },
+    };
+    if let (true, Some(lock)) = (locked, read_lock()?) {
         o.locked_types = lock.types;
         o.locked_methods = lock.methods;
         o.lock_spec_sha256 = Some(lock.spec_sha256);
     }
     Ok(o)
+}
+
+/// `spec` is CDF's: the spec `find_spec` picks, or one in the `history/`
+/// folder beside it.
+fn is_cdf_spec(spec: &Path) -> Result<bool> {
+    let Some(cdf) = find_spec(None)? else {
+        return Ok(false);
+    };
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (spec, cdf) = (canonical(spec), canonical(&cdf));
+    let history = cdf.parent().map(|d| d.join("history"));
+    Ok(spec == cdf || spec.parent() == history.as_deref())
+}
+
+/// Where `codegen` writes the crate, under what name, with which profile.
+struct Target<'a> {
+    out: &'a Path,
+    name: &'a str,
+    profile: Option<&'a Path>,
+}
+
+impl Target<'static> {
+    fn default_crate() -> Target<'static> {
+        static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        Target {
+            out: OUT.get_or_init(default_out),
+            name: "cdf-client",
+            profile: None,
+        }
+    }
+}
+
+fn default_out() -> PathBuf {
+    workspace().join("generated/cdf-client")
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -357,12 +429,18 @@ fn releases_dir() -> PathBuf {
     workspace().join("spec/releases")
 }
 
-fn codegen(spec: Option<PathBuf>, out: &Path, mode: Mode, previous: Option<PathBuf>) -> Result<()> {
+fn codegen(
+    spec: Option<PathBuf>,
+    target: &Target,
+    mode: Mode,
+    previous: Option<PathBuf>,
+) -> Result<()> {
     let (path, text) = spec_text(spec)?;
-    let overrides = overrides()?;
-    let lock = read_lock()?;
+    let out = target.out;
     // The lock describes the default output only; `--out elsewhere` is free.
-    let locked = out == workspace().join("generated/cdf-client");
+    let locked = out == default_out();
+    let overrides = profile(&path, target.profile, locked)?;
+    let lock = read_lock()?;
     let sha = cdf_codegen::pin::sha256_hex(text.as_bytes());
     let release = match (&lock, mode, locked) {
         (Some(lock), Mode::Write, true) => Some(plan_release(lock, &text, &overrides, previous)?),
@@ -374,6 +452,7 @@ fn codegen(spec: Option<PathBuf>, out: &Path, mode: Mode, previous: Option<PathB
         _ => Version::FIRST,
     };
     let opts = CrateOptions {
+        package_name: target.name.to_string(),
         overrides,
         version,
         ..Default::default()
@@ -532,9 +611,9 @@ fn test() -> Result<()> {
     match find_spec(None)? {
         Some(_) => {
             // Drift first: the committed lock must match a fresh generation.
-            let out = workspace().join("generated/cdf-client");
-            codegen(None, &out, Mode::CheckLock, None)?;
-            codegen(None, &out, Mode::Write, None)?;
+            let target = Target::default_crate();
+            codegen(None, &target, Mode::CheckLock, None)?;
+            codegen(None, &target, Mode::Write, None)?;
         }
         None => println!(
             "note: no spec found (CDF_OPENAPI_SPEC unset, no spec/cognite-api-v1.json): \

@@ -252,16 +252,6 @@ impl OperationEmitter<'_> {
         (args, pass)
     }
 
-    /// Whether [`Self::path_arg_ty`] makes the argument text (`&str` or
-    /// `String`), which goes into the path as it is.
-    fn path_arg_is_text(&self, ty: &Ty) -> bool {
-        let number = matches!(
-            self.resolved(ty),
-            Ty::Integer { .. } | Ty::Number | Ty::Boolean
-        );
-        !number && !self.ir.is_enum(ty)
-    }
-
     /// A path parameter's Rust type: text by reference, numbers by value.
     fn path_arg_ty(&self, ty: &Ty, owned: bool) -> (TokenStream, bool) {
         match self.resolved(ty) {
@@ -539,7 +529,7 @@ impl OperationEmitter<'_> {
                 .find(|p| p.location == Location::Path && p.wire == wire)
             {
                 let name = ident(&p.name);
-                values.push(if self.path_arg_is_text(&p.ty) {
+                values.push(if path_arg_is_text(self.ir, &p.ty) {
                     quote!(encode::path_segment(#name))
                 } else {
                     quote!(encode::path_segment(&#name.to_string()))
@@ -770,6 +760,18 @@ fn method_doc(op: &Operation) -> String {
         parts.push(d.trim().to_string());
     }
     parts.join("\n\n")
+}
+
+/// Whether a path parameter of type `ty` is text in Rust (`&str` or
+/// `String`, see `OperationEmitter::path_arg_ty`): anything but a number,
+/// a boolean or an enum, a union of an integer and a string included. The
+/// value goes into the path as it is, and a test passes it as a string.
+pub(super) fn path_arg_is_text(ir: &Ir, ty: &Ty) -> bool {
+    let number = matches!(
+        ir.resolve(ty),
+        Ty::Integer { .. } | Ty::Number | Ty::Boolean
+    );
+    !number && !ir.is_enum(ty)
 }
 
 #[cfg(test)]

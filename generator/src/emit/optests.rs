@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::operations::TagApi;
+use super::operations::{path_arg_is_text, TagApi};
 use super::types::{cfg_attr, ident};
 use crate::ir::operation::{Body, Location, Operation, Success};
 use crate::ir::{synth, Ir};
@@ -164,6 +164,10 @@ fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String
             }
             Value::String(text) => {
                 let text = path_text.unwrap_or(text).to_string();
+                (quote!(#text), text)
+            }
+            Value::Number(_) | Value::Bool(_) if path_arg_is_text(ir, &p.ty) => {
+                let text = value.to_string();
                 (quote!(#text), text)
             }
             Value::Number(n) => {

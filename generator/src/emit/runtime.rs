@@ -77,11 +77,26 @@ fn module_root(ir: &Ir) -> Result<String> {
     let template = &ir.servers.url;
     let names = ir.servers.variables.iter().map(|(k, _)| k);
     let values = ir.servers.variables.iter().map(|(_, v)| v);
+    let header = |name: &Option<String>| match name {
+        Some(name) => quote!(Some(#name)),
+        None => quote!(None),
+    };
+    let (sdk, app, api_version) = (
+        header(&ir.headers.sdk),
+        header(&ir.headers.app),
+        header(&ir.headers.api_version),
+    );
     let tokens = quote! {
         /// The spec's server URL, with `{variable}` placeholders.
         pub const SERVER_TEMPLATE: &str = #template;
         /// Default values of the server variables, from the spec.
         pub const SERVER_DEFAULTS: &[(&str, &str)] = &[#((#names, #values)),*];
+        /// The header that names this client library and its version.
+        pub const SDK_HEADER: Option<&str> = #sdk;
+        /// The header that carries `ClientBuilder::app_name`.
+        pub const APP_HEADER: Option<&str> = #app;
+        /// The header that carries `ClientBuilder::cdf_version`.
+        pub const API_VERSION_HEADER: Option<&str> = #api_version;
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
         item: "src/runtime/mod.rs".into(),

@@ -313,6 +313,8 @@ pub struct Ir {
     pub operations: Vec<operation::Operation>,
     /// The document's `servers`: the client's default base URL.
     pub servers: operation::Servers,
+    /// Headers the API reads from every request (the spec's profile).
+    pub headers: crate::overrides::HeaderNames,
     /// Tag groups, each a Cargo feature.
     pub groups: Vec<features::Group>,
     pub fallbacks: Vec<Fallback>,

@@ -15,7 +15,7 @@ use super::schema::Builder;
 use super::{Ty, TypeKind};
 use crate::error::{join, Error, Result};
 use crate::naming::{self, Scope};
-use crate::overrides::OperationOverride;
+use crate::overrides::{OperationOverride, Overrides};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Servers {
@@ -196,9 +196,10 @@ pub fn servers(doc: &OpenAPI) -> Servers {
 pub(super) fn build_operations<'a>(
     b: &mut Builder<'a>,
     doc: &'a OpenAPI,
-    overrides: &BTreeMap<String, OperationOverride>,
-    locked: &BTreeMap<String, String>,
+    profile: &Overrides,
 ) -> Result<Vec<Operation>> {
+    let overrides = &profile.operations;
+    let locked = &profile.locked_methods;
     let mut ops = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     for (path, item) in &doc.paths.paths {
@@ -228,6 +229,7 @@ pub(super) fn build_operations<'a>(
                 method,
                 at: &at,
                 over: overrides.get(&key),
+                profile,
             }
             .build()?;
             if let Some(name) = locked.get(&built.pointer) {
@@ -318,6 +320,8 @@ struct OperationBuilder<'b, 'a> {
     method: &'static str,
     at: &'b str,
     over: Option<&'b OperationOverride>,
+    /// The API's conventions: pagination and bulk field names, read-only POSTs.
+    profile: &'b Overrides,
 }
 
 impl<'a> OperationBuilder<'_, 'a> {
@@ -370,7 +374,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             })
             .unwrap_or_default();
         let idempotent = match self.method {
-            "post" | "patch" => is_read_only_post(self.path),
+            "post" | "patch" => self.profile.retry.read_only(self.path),
             _ => true,
         };
         let mut out = Operation {
@@ -687,9 +691,10 @@ impl<'a> OperationBuilder<'_, 'a> {
         let Success::Json(response) = &op.response else {
             return None;
         };
+        let names = self.profile.pagination.as_ref()?;
         let fields = self.struct_fields(response)?;
-        let items = fields.iter().find(|f| f.wire == "items")?;
-        let next = fields.iter().find(|f| f.wire == "nextCursor")?;
+        let items = fields.iter().find(|f| f.wire == names.items)?;
+        let next = fields.iter().find(|f| f.wire == names.next_cursor)?;
         if !self.is_string(&next.ty) {
             return None;
         }
@@ -700,11 +705,11 @@ impl<'a> OperationBuilder<'_, 'a> {
         let in_query = op
             .params
             .iter()
-            .any(|p| p.wire == "cursor" && p.location == Location::Query && !p.required);
+            .any(|p| p.wire == names.cursor && p.location == Location::Query && !p.required);
         let in_body = match &op.body {
             Some(Body::Json { ty, .. }) => self.struct_fields(ty).is_some_and(|f| {
                 f.iter().any(|f| {
-                    f.wire == "cursor" && !f.required && !f.flatten && self.is_string(&f.ty)
+                    f.wire == names.cursor && !f.required && !f.flatten && self.is_string(&f.ty)
                 })
             }),
             _ => false,
@@ -714,15 +719,16 @@ impl<'a> OperationBuilder<'_, 'a> {
             (false, true) => CursorIn::Body,
             _ => return None,
         };
+        let partition = names.partition.as_deref();
         let partition = match cursor_in {
-            CursorIn::Query => op
-                .params
-                .iter()
-                .any(|p| p.wire == "partition" && !p.required && self.is_string(&p.ty)),
+            CursorIn::Query => op.params.iter().any(|p| {
+                Some(p.wire.as_str()) == partition && !p.required && self.is_string(&p.ty)
+            }),
             CursorIn::Body => match &op.body {
                 Some(Body::Json { ty, .. }) => self.struct_fields(ty).is_some_and(|f| {
-                    f.iter()
-                        .any(|f| f.wire == "partition" && !f.required && self.is_string(&f.ty))
+                    f.iter().any(|f| {
+                        Some(f.wire.as_str()) == partition && !f.required && self.is_string(&f.ty)
+                    })
                 }),
                 _ => false,
             },
@@ -745,7 +751,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         let Some(o) = self.over else { return };
         let Some(bulk) = &op.bulk else {
             if o.bulk_max_items.is_some() || !o.bulk_totals.is_empty() {
-                let message = "spec/codegen.toml sets bulk limits, but the body has no `items` array with a limit; ignored".to_string();
+                let message = "spec/codegen.toml sets bulk limits, but the body has no bulk items array (`bulk.items`) with a limit; ignored".to_string();
                 self.b.finding(self.at, message);
             }
             return;
@@ -766,8 +772,9 @@ impl<'a> OperationBuilder<'_, 'a> {
         let Some(Body::Json { ty, .. }) = &op.body else {
             return None;
         };
+        let field = &self.profile.bulk.as_ref()?.items;
         let fields = self.struct_fields(ty)?;
-        let items = fields.iter().find(|f| f.wire == "items" && !f.flatten)?;
+        let items = fields.iter().find(|f| f.wire == *field && !f.flatten)?;
         let Ty::Array(item) = self.resolved(&items.ty) else {
             return None;
         };
@@ -794,7 +801,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         });
         let answer_items = match &op.response {
             Success::Json(answer) => self.struct_fields(answer).and_then(|f| match f {
-                [only] if only.wire == "items" && !only.flatten => match self.resolved(&only.ty) {
+                [only] if only.wire == *field && !only.flatten => match self.resolved(&only.ty) {
                     Ty::Array(item) => Some(AnswerItems {
                         field: only.name.clone(),
                         optional: !only.required || matches!(only.ty, Ty::Nullable(_)),
@@ -859,26 +866,4 @@ pub fn template_params(path: &str) -> Vec<String> {
 fn is_json(media: &str) -> bool {
     let m = media.split(';').next().unwrap_or("").trim();
     m == "application/json" || m.ends_with("+json")
-}
-
-/// POST endpoints that only read, by the API's naming convention; safe to retry.
-fn is_read_only_post(path: &str) -> bool {
-    let last = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "list"
-            | "byids"
-            | "search"
-            | "aggregate"
-            | "filter"
-            | "query"
-            | "sync"
-            | "retrieve"
-            | "count"
-            | "latest"
-            | "inspect"
-            | "preview"
-            | "suggest"
-            | "explain"
-    ) || path.ends_with("/data/list")
 }

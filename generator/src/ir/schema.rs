@@ -110,12 +110,7 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
         };
         b.slots[id.0] = Slot::Done(Box::new(def));
     }
-    let operations = super::operation::build_operations(
-        &mut b,
-        doc,
-        &overrides.operations,
-        &overrides.locked_methods,
-    )?;
+    let operations = super::operation::build_operations(&mut b, doc, overrides)?;
     let types = b
         .slots
         .into_iter()
@@ -136,6 +131,7 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
         component_count: names.len(),
         operations,
         servers: super::operation::servers(doc),
+        headers: overrides.headers.clone(),
         groups: Vec::new(),
         fallbacks: b.fallbacks,
         findings: b.findings,
