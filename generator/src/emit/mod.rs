@@ -3,6 +3,7 @@
 
 pub mod construct;
 pub mod examples;
+pub mod needs;
 pub mod operations;
 pub mod optests;
 pub mod runtime;
@@ -79,7 +80,7 @@ pub fn emit_crate(
 fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let lib = opts.package_name.replace('-', "_");
-    let client = runtime::client_files(ir, &lib);
+    let client = runtime::client_files(ir, &lib)?;
     files.insert("Cargo.toml".to_string(), cargo_toml(ir, opts, &client));
     // prettyplease formats the output; a `cargo fmt --all` in a workspace
     // must not rewrite it, or the drift check would fail.

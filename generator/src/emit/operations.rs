@@ -324,7 +324,7 @@ impl OperationEmitter<'_> {
     /// number; chunks go out through `runtime::bulk::run`.
     fn bulk_method(&self, op: &Operation, b: &Bulk, api_ty: &proc_macro2::Ident) -> TokenStream {
         let name = ident(&op.name);
-        let bulk_name = format_ident!("{}_bulk", op.name);
+        let bulk_name = format_ident!("{}{BULK}", op.name);
         let (mut args, mut pass) = self.args(op, false);
         // The body is taken by value: its items are moved out, not copied.
         if let (Some(arg), Some(p)) = (args.last_mut(), pass.last_mut()) {
@@ -658,7 +658,7 @@ impl OperationEmitter<'_> {
                 quote!(let #n = #n.clone();)
             })
             .collect();
-        let stream_name = format_ident!("{}_stream", op.name);
+        let stream_name = format_ident!("{}{STREAM}", op.name);
         let stream_doc = format!(
             " Every item of [`{}`](Self::{}), following `nextCursor` page by page. The `cursor` you pass is where it starts; stop early with `StreamExt::take`.",
             op.name, op.name
@@ -688,7 +688,7 @@ impl OperationEmitter<'_> {
             }
         };
         let partitioned = pg.partition.then(|| {
-            let part_name = format_ident!("{}_partitioned", op.name);
+            let part_name = format_ident!("{}{PARTITIONED}", op.name);
             let part_doc = format!(
                 " Every item of [`{}`](Self::{}), read over `partitions` parallel cursors (1 to 10, the API's limit); each item comes exactly once, in no set order.",
                 op.name, op.name
@@ -760,6 +760,30 @@ fn method_doc(op: &Operation) -> String {
         parts.push(d.trim().to_string());
     }
     parts.join("\n\n")
+}
+
+/// The suffixes of the methods an operation gets beside its own.
+const BULK: &str = "_bulk";
+const STREAM: &str = "_stream";
+const PARTITIONED: &str = "_partitioned";
+
+/// Every method `op` gets: its own, and `_bulk`, `_stream` and
+/// `_partitioned` where it has them.
+pub(super) fn method_names(op: &Operation) -> impl Iterator<Item = String> + '_ {
+    let bulk = op.bulk.is_some().then(|| format!("{}{BULK}", op.name));
+    let stream = op
+        .pagination
+        .as_ref()
+        .map(|_| format!("{}{STREAM}", op.name));
+    let partitioned = op
+        .pagination
+        .as_ref()
+        .filter(|p| p.partition)
+        .map(|_| format!("{}{PARTITIONED}", op.name));
+    std::iter::once(op.name.clone())
+        .chain(bulk)
+        .chain(stream)
+        .chain(partitioned)
 }
 
 /// Whether a path parameter of type `ty` is text in Rust (`&str` or

@@ -4,6 +4,7 @@
 
 use quote::quote;
 
+use super::needs;
 use crate::error::{Error, Result};
 use crate::ir::Ir;
 
@@ -105,103 +106,34 @@ fn module_root(ir: &Ir) -> Result<String> {
     Ok(format!("{head}{MARKER}\n\n{}", super::unparse(&file)))
 }
 
-/// Hand-written examples and tests that use the generated API of the
-/// Cognite spec (`templates/client/`), and the methods each one calls.
-struct ClientFile {
-    path: &'static str,
-    text: &'static str,
-    /// Methods it calls.
-    uses: &'static [&'static str],
-    /// Types it names (a spec without them gets no copy of the file).
-    types: &'static [&'static str],
-}
-
-const SEQUENCE_LIST: &[&str] = &["SequencesAdvancedListDto", "GetSequenceDto"];
-
-const CLIENT_FILES: &[ClientFile] = &[
-    ClientFile {
-        path: "examples/list_sequences.rs",
-        text: include_str!("../../../templates/client/examples/list_sequences.rs"),
-        uses: &["advanced_list_sequences"],
-        types: &[
-            "SequencesAdvancedListDto",
-            "GetSequenceDto",
-            "SequencesFilterLanguage",
-            "SequencesBoolFilterAnd",
-            "SequencesPrefixFilterPrefix",
-            "SequencesExistsFilterExists",
-        ],
-    },
-    ClientFile {
-        path: "examples/read_sequence_rows.rs",
-        text: include_str!("../../../templates/client/examples/read_sequence_rows.rs"),
-        uses: &["get_sequence_data"],
-        types: &[
-            "SequenceDataRequest",
-            "SequenceDataRequestSelectByExternalId",
-        ],
-    },
-    ClientFile {
-        path: "examples/migrate_column_external_ids.rs",
-        text: include_str!("../../../templates/client/examples/migrate_column_external_ids.rs"),
-        uses: &["advanced_list_sequences"],
-        types: SEQUENCE_LIST,
-    },
-    ClientFile {
-        path: "examples/bulk_sequences.rs",
-        text: include_str!("../../../templates/client/examples/bulk_sequences.rs"),
-        uses: &["create_sequence_bulk", "get_sequence_by_id_bulk"],
-        types: &[
-            "DataPostSequence",
-            "PostSequenceDto",
-            "PostSequenceColumnDto",
-            "SequenceValueTypeEnum",
-            "DataResourceIdsWithIgnoreUnknownIds",
-            "DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId",
-        ],
-    },
-    ClientFile {
-        path: "examples/bench_client.rs",
-        text: include_str!("../../../templates/client/examples/bench_client.rs"),
-        uses: &[
-            "advanced_list_sequences",
-            "create_sequence_bulk",
-            "get_groups",
-        ],
-        types: &[
-            "DataGroup",
-            "SequencesAdvancedListDto",
-            "GetSequenceDto",
-            "SequenceWithCursorResponse",
-            "DataPostSequence",
-            "PostSequenceDto",
-            "PostSequenceColumnDto",
-        ],
-    },
-    ClientFile {
-        path: "tests/client_e2e.rs",
-        text: include_str!("../../../templates/client/tests/client_e2e.rs"),
-        uses: &[
-            "advanced_list_sequences",
-            "list_sequences",
-            "get_tables",
-            "get_sequence_by_id",
-            "create_sequence_bulk",
-            "get_sequence_by_id_bulk",
-        ],
-        types: &[
-            "SequencesAdvancedListDto",
-            "GetSequenceDto",
-            "SequenceValueTypeEnum",
-            "DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectById",
-            "DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId",
-            "DataPostSequence",
-            "PostSequenceDto",
-            "PostSequenceColumnDto",
-            "GetTablesParams",
-            "ListSequencesParams",
-        ],
-    },
+/// Hand-written examples and tests written against the generated API of
+/// the Cognite spec (`templates/client/`). Which of them a crate gets, and
+/// with which features, is read from their code (see [`needs`]).
+const CLIENT_FILES: &[(&str, &str)] = &[
+    (
+        "examples/list_sequences.rs",
+        include_str!("../../../templates/client/examples/list_sequences.rs"),
+    ),
+    (
+        "examples/read_sequence_rows.rs",
+        include_str!("../../../templates/client/examples/read_sequence_rows.rs"),
+    ),
+    (
+        "examples/migrate_column_external_ids.rs",
+        include_str!("../../../templates/client/examples/migrate_column_external_ids.rs"),
+    ),
+    (
+        "examples/bulk_sequences.rs",
+        include_str!("../../../templates/client/examples/bulk_sequences.rs"),
+    ),
+    (
+        "examples/bench_client.rs",
+        include_str!("../../../templates/client/examples/bench_client.rs"),
+    ),
+    (
+        "tests/client_e2e.rs",
+        include_str!("../../../templates/client/tests/client_e2e.rs"),
+    ),
 ];
 
 const EXAMPLES_COMMON: &str = include_str!("../../../templates/client/examples/common/mod.rs");
@@ -213,51 +145,58 @@ pub struct ClientTarget {
     pub features: Vec<String>,
 }
 
-/// The client files whose methods and types all exist in this spec, with
-/// the crate's own library name in place of `cdf_client`.
-pub fn client_files(ir: &Ir, lib: &str) -> Vec<ClientTarget> {
-    let named = |t: &&str| {
-        ir.types.iter().any(|d| d.name == *t)
-            || ir
-                .operations
-                .iter()
-                .any(|o| o.params_type.as_deref() == Some(*t))
+/// The client files that compile against this crate: every type they take
+/// from it exists. Each gets the features of the API methods it calls, and
+/// the crate's own library name where it names the crate.
+pub fn client_files(ir: &Ir, lib: &str) -> Result<Vec<ClientTarget>> {
+    let failed = |path: &str| {
+        let item = format!("templates/client/{path}");
+        move |message: String| Error::Emit { item, message }
     };
-    let mut out: Vec<ClientTarget> = CLIENT_FILES
-        .iter()
-        .filter(|f| f.types.iter().all(named))
-        .filter_map(|f| {
-            let mut features: Vec<String> = f
-                .uses
-                .iter()
-                .map(|m| method_feature(ir, m))
-                .collect::<Option<_>>()?;
-            features.sort();
-            features.dedup();
-            Some(ClientTarget {
-                path: f.path.to_string(),
-                text: f.text.replace("cdf_client", lib),
-                features,
-            })
-        })
-        .collect();
-    if out.iter().any(|f| f.path.starts_with("examples/")) {
+    let mut out = Vec::new();
+    for (path, text) in CLIENT_FILES {
+        let wants = needs::of(text).map_err(failed(path))?;
+        if !wants.types.iter().all(|t| has_type(ir, t)) {
+            continue;
+        }
+        let mut features: Vec<String> = wants
+            .methods
+            .iter()
+            .filter_map(|m| method_feature(ir, m))
+            .collect();
+        features.sort();
+        features.dedup();
         out.push(ClientTarget {
-            path: "examples/common/mod.rs".into(),
-            text: EXAMPLES_COMMON.replace("cdf_client", lib),
+            path: path.to_string(),
+            text: needs::with_crate_name(text, lib).map_err(failed(path))?,
+            features,
+        });
+    }
+    if out.iter().any(|f| f.path.starts_with("examples/")) {
+        let path = "examples/common/mod.rs";
+        out.push(ClientTarget {
+            path: path.into(),
+            text: needs::with_crate_name(EXAMPLES_COMMON, lib).map_err(failed(path))?,
             features: Vec::new(),
         });
     }
-    out
+    Ok(out)
 }
 
-/// The feature that compiles method `m`: an operation's own method, or its
-/// `_bulk` form where the operation has one.
+/// A type or a `Params` struct of that name is generated.
+fn has_type(ir: &Ir, name: &str) -> bool {
+    ir.types.iter().any(|d| d.name == name)
+        || ir
+            .operations
+            .iter()
+            .any(|o| o.params_type.as_deref() == Some(name))
+}
+
+/// The feature that compiles method `m`, when it is one of an operation's
+/// methods (its own, `_bulk`, `_stream` or `_partitioned`).
 fn method_feature(ir: &Ir, m: &str) -> Option<String> {
     ir.operations
         .iter()
-        .find(|op| {
-            op.name == m || (op.bulk.is_some() && m.strip_suffix("_bulk") == Some(op.name.as_str()))
-        })
+        .find(|op| super::operations::method_names(op).any(|name| name == m))
         .map(|op| op.feature.clone())
 }
