@@ -282,7 +282,7 @@ fn fetch_spec_into(
 fn generate(spec: Option<PathBuf>) -> Result<(cdf_codegen::Generated, String)> {
     let (path, text) = spec_text(spec)?;
     let opts = CrateOptions {
-        overrides: profile(&path, None, true)?,
+        overrides: profile(&path, None, is_cdf_spec(&path)?)?,
         ..Default::default()
     };
     Ok((generate_from(&path, &text, &opts)?, text))
@@ -311,7 +311,7 @@ fn generate_from(path: &Path, text: &str, opts: &CrateOptions) -> Result<cdf_cod
 /// Both specs built with the same name pins as `codegen`, so the report
 /// speaks of the method and type names users actually have.
 fn spec_diff(old: &Path, new: &Path) -> Result<cdf_codegen::diff::SpecDiff> {
-    let overrides = profile(new, None, true)?;
+    let overrides = profile(new, None, is_cdf_spec(new)?)?;
     let load = |path: &Path| -> Result<cdf_codegen::load::Loaded> {
         let text = cdf_codegen::load::read_spec(path)?;
         cdf_codegen::load::load_str(&text).with_context(|| format!("loading {}", path.display()))
@@ -437,9 +437,11 @@ fn codegen(
 ) -> Result<()> {
     let (path, text) = spec_text(spec)?;
     let out = target.out;
-    // The lock describes the default output only; `--out elsewhere` is free.
-    let locked = out == default_out();
-    let overrides = profile(&path, target.profile, locked)?;
+    // The lock describes the default crate only: CDF's, in the default
+    // place, with its own name and profile. Its names still apply to CDF's
+    // spec written elsewhere.
+    let locked = out == default_out() && target.name == "cdf-client" && target.profile.is_none();
+    let overrides = profile(&path, target.profile, locked || is_cdf_spec(&path)?)?;
     let lock = read_lock()?;
     let sha = cdf_codegen::pin::sha256_hex(text.as_bytes());
     let release = match (&lock, mode, locked) {

@@ -767,6 +767,13 @@ const BULK: &str = "_bulk";
 const STREAM: &str = "_stream";
 const PARTITIONED: &str = "_partitioned";
 
+/// Whether `m` names one of `op`'s methods in some crate: its own name, or
+/// with a suffix of the methods it gets when the profile allows them.
+pub(super) fn names_a_method_of(op: &Operation, m: &str) -> bool {
+    m.strip_prefix(op.name.as_str())
+        .is_some_and(|rest| ["", BULK, STREAM, PARTITIONED].contains(&rest))
+}
+
 /// Every method `op` gets: its own, and `_bulk`, `_stream` and
 /// `_partitioned` where it has them.
 pub(super) fn method_names(op: &Operation) -> impl Iterator<Item = String> + '_ {

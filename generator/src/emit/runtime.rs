@@ -146,7 +146,8 @@ pub struct ClientTarget {
 }
 
 /// The client files that compile against this crate: every type they take
-/// from it exists. Each gets the features of the API methods it calls, and
+/// from it exists, and no API method they call is one this crate lacks (a
+/// `_stream` of a listing that does not page under this profile). Each gets the features of the API methods it calls, and
 /// the crate's own library name where it names the crate.
 pub fn client_files(ir: &Ir, lib: &str) -> Result<Vec<ClientTarget>> {
     let failed = |path: &str| {
@@ -156,7 +157,14 @@ pub fn client_files(ir: &Ir, lib: &str) -> Result<Vec<ClientTarget>> {
     let mut out = Vec::new();
     for (path, text) in CLIENT_FILES {
         let wants = needs::of(text).map_err(failed(path))?;
-        if !wants.types.iter().all(|t| has_type(ir, t)) {
+        let lacking = |m: &String| {
+            method_feature(ir, m).is_none()
+                && ir
+                    .operations
+                    .iter()
+                    .any(|op| super::operations::names_a_method_of(op, m))
+        };
+        if !wants.types.iter().all(|t| has_type(ir, t)) || wants.methods.iter().any(lacking) {
             continue;
         }
         let mut features: Vec<String> = wants

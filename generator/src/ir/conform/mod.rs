@@ -135,7 +135,7 @@ impl Checker {
         let pointer = through_refs(&self.doc, pointer)?;
         let schema = self.doc.pointer(&pointer)?;
         let modern = self.draft != Draft::Draft4;
-        let pruned = prune::for_instance(&self.doc, schema, value, modern);
+        let pruned = prune::for_instance(&self.doc, schema, value, modern)?;
         jsonschema::options()
             .with_draft(self.draft)
             .should_validate_formats(true)

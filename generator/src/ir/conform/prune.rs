@@ -13,17 +13,25 @@
 
 use serde_json::{Map, Value};
 
-/// `schema` (a node of `doc`) specialised to `instance`, with no local
-/// `$ref` left in it. `modern`: JSON Schema 2020-12, where a `$ref`'s
-/// siblings apply beside it; in draft 4 (OpenAPI 3.0) they are ignored.
-pub fn for_instance(doc: &Value, schema: &Value, instance: &Value, modern: bool) -> Value {
-    Pruner {
+/// `schema` (a node of `doc`) specialised to `instance`, with every `$ref`
+/// inlined. `modern`: JSON Schema 2020-12, where a `$ref`'s siblings apply
+/// beside it; in draft 4 (OpenAPI 3.0) they are ignored. `None` when the
+/// cut cannot judge as the whole would: a reference out of the document, a
+/// `$dynamicRef`, or a cycle of references that consumes nothing.
+pub fn for_instance(doc: &Value, schema: &Value, instance: &Value, modern: bool) -> Option<Value> {
+    let mut p = Pruner {
         doc,
         modern,
         open: Vec::new(),
-    }
-    .schema(schema, &[instance])
+        unjudged: false,
+    };
+    let cut = p.schema(schema, &[instance]);
+    (!p.unjudged).then_some(cut)
 }
+
+/// What `propertyNames` judges: key names, which are strings; the cut
+/// keeps what applies to a string, whatever its text.
+static A_STRING: Value = Value::String(String::new());
 
 /// What of `instance` decides its cut: its keys and items, with every
 /// scalar the same. Two instances with one skeleton get one cut schema.
@@ -62,8 +70,10 @@ struct Pruner<'a> {
     modern: bool,
     /// The references being inlined, each with the instances it is judged
     /// against: met again with the same ones, it is a cycle that consumes
-    /// nothing, and the inner occurrence is left as "anything".
+    /// nothing.
     open: Vec<(String, usize, usize)>,
+    /// Something was met that the cut cannot judge as the whole would.
+    unjudged: bool,
 }
 
 /// Keywords that only annotate: siblings of a `$ref` that change nothing.
@@ -103,9 +113,13 @@ impl<'a> Pruner<'a> {
         let Value::Object(map) = schema else {
             return schema.clone();
         };
+        if map.contains_key("$dynamicRef") {
+            self.unjudged = true;
+        }
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-            if let Some(target) = self.resolve(reference) {
-                return self.inlined(map, reference, target, instances);
+            match self.resolve(reference) {
+                Some(target) => return self.inlined(map, reference, target, instances),
+                None => self.unjudged = true,
             }
         }
         self.keywords(map, false, instances)
@@ -124,6 +138,7 @@ impl<'a> Pruner<'a> {
             instances.len(),
         );
         let inner = if self.open.contains(&key) {
+            self.unjudged = true;
             Value::Object(Map::new())
         } else {
             self.open.push(key);
@@ -224,9 +239,7 @@ impl<'a> Pruner<'a> {
                 ),
                 _ => value.clone(),
             },
-            // Judged against key names, which are not nodes of the
-            // instance: kept when self-contained, else not judged.
-            "propertyNames" if has_ref(value) => Value::Object(Map::new()),
+            "propertyNames" => self.schema(value, &[&A_STRING]),
             _ => value.clone(),
         }
     }
@@ -310,14 +323,6 @@ fn prefix_len(map: &Map<String, Value>, key: &str, in_force: bool) -> usize {
     }
 }
 
-fn has_ref(value: &Value) -> bool {
-    match value {
-        Value::Object(map) => map.contains_key("$ref") || map.values().any(has_ref),
-        Value::Array(items) => items.iter().any(has_ref),
-        _ => false,
-    }
-}
-
 /// `%XX` escapes decoded; `None` when they do not make UTF-8.
 fn percent_decoded(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
@@ -360,7 +365,7 @@ mod tests {
     fn pruned(name: &str, instance: Value, modern: bool) -> Value {
         let doc = doc();
         let schema = &doc["components"]["schemas"][name];
-        for_instance(&doc, schema, &instance, modern)
+        for_instance(&doc, schema, &instance, modern).expect("judged")
     }
 
     #[test]
@@ -381,11 +386,16 @@ mod tests {
     }
 
     #[test]
-    fn a_cycle_that_consumes_nothing_ends() {
-        let cut = pruned("Loop", json!(1), true);
+    fn a_cycle_that_consumes_nothing_or_a_foreign_reference_is_not_judged() {
+        let doc = doc();
+        let judged = |schema: &Value| for_instance(&doc, schema, &json!(1), true);
+        assert_eq!(judged(&doc["components"]["schemas"]["Loop"]), None);
+        assert_eq!(judged(&json!({"$ref": "other.json#/x"})), None);
+        assert_eq!(judged(&json!({"$dynamicRef": "#meta"})), None);
+        let names = json!({"propertyNames": {"$ref": "#/components/schemas/Tag"}});
         assert_eq!(
-            cut,
-            json!({"anyOf": [{"anyOf": [{}, {"type": "integer"}]}, {"type": "integer"}]})
+            judged(&names),
+            Some(json!({"propertyNames": {"type": "string", "maxLength": 3}}))
         );
     }
 
@@ -406,7 +416,7 @@ mod tests {
         let doc = json!({"a b": {"type": "integer"}, "s": {"$ref": "#/a%20b"}});
         assert_eq!(
             for_instance(&doc, &doc["s"], &json!(1), true),
-            json!({"type": "integer"})
+            Some(json!({"type": "integer"}))
         );
     }
 }
