@@ -16,9 +16,28 @@ const KEYWORDS: &[&str] = &[
     "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Type names that would shadow the prelude or std names the generated code uses.
+/// Type names that would shadow the prelude or std names the generated code
+/// uses, or that the API modules import from the runtime by name (a schema
+/// called `Page` or `Error` would otherwise lose to the import there).
 const RESERVED_TYPES: &[&str] = &[
-    "Option", "Result", "Box", "Vec", "String", "Self", "Some", "None", "Ok", "Err",
+    "Option",
+    "Result",
+    "Box",
+    "Vec",
+    "String",
+    "Self",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Client",
+    "Error",
+    "Request",
+    "Method",
+    "Part",
+    "Page",
+    "BulkError",
+    "BulkOptions",
 ];
 
 /// `getDBs` → `getDbs`: a plural acronym reads as one word, where heck

@@ -91,6 +91,13 @@ impl Request {
         self
     }
 
+    /// Appends `name=a,b,c`: an array that is not exploded (OpenAPI's
+    /// `form` style with `explode: false`).
+    pub fn query_joined<T: ToString>(self, name: &str, values: &[T]) -> Request {
+        let joined: Vec<String> = values.iter().map(ToString::to_string).collect();
+        self.query(name, joined.join(","))
+    }
+
     pub fn query_opt<T: ToString>(self, name: &str, value: Option<T>) -> Request {
         match value {
             Some(v) => self.query(name, v),

@@ -180,8 +180,13 @@ impl OperationEmitter<'_> {
                     Ty::Integer { .. } | Ty::Number | Ty::Boolean => quote!(&#name),
                     _ => quote!(#name),
                 };
-                self.types
-                    .keyed_check(&p.wire, strip_nullable(&p.ty), &p.rules, false, value)
+                // A union taken as text (`&str`) is checked by the rules
+                // written on the parameter, not by the union's own checks.
+                let ty = match path_arg_is_text(self.ir, &p.ty) {
+                    true => &Ty::String,
+                    false => strip_nullable(&p.ty),
+                };
+                self.types.keyed_check(&p.wire, ty, &p.rules, false, value)
             })
             .filter(|check| !check.is_empty())
             .collect();
@@ -581,7 +586,7 @@ impl OperationEmitter<'_> {
                             request
                         }}
                     } else {
-                        quote!(request.query(#wire, #v.iter().map(|item| item.to_string()).collect::<Vec<_>>().join(",")))
+                        quote!(request.query_joined(#wire, #v))
                     }
                 }
                 ty if self.is_scalar(&ty) => quote!(request.query(#wire, #v)),
@@ -660,8 +665,8 @@ impl OperationEmitter<'_> {
             .collect();
         let stream_name = format_ident!("{}{STREAM}", op.name);
         let stream_doc = format!(
-            " Every item of [`{}`](Self::{}), following `nextCursor` page by page. The `cursor` you pass is where it starts; stop early with `StreamExt::take`.",
-            op.name, op.name
+            " Every item of [`{}`](Self::{}), following `{}` page by page. The `{}` you pass is where it starts; stop early with `StreamExt::take`.",
+            op.name, op.name, pg.next_cursor_wire, pg.cursor_wire
         );
         let page = quote! {
             let page = api.#name(#(#pass),*).await?;

@@ -43,6 +43,9 @@ pub fn operation_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> OpTests {
         let mut lines =
             vec![" Operations without a test here (also in `cargo xtask report`):".to_string()];
         lines.extend(notes);
+        // A blank line ends the list, so the paragraph after it is not
+        // read as its last item.
+        lines.push(String::new());
         quote!(#(#[doc = #lines])*)
     });
     let tokens = quote! {
@@ -168,6 +171,11 @@ fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String
             }
             Value::Number(_) | Value::Bool(_) if path_arg_is_text(ir, &p.ty) => {
                 let text = value.to_string();
+                (quote!(#text), text)
+            }
+            // A parameter of any type (`schema: {}`) is text in a path.
+            _ if path_arg_is_text(ir, &p.ty) => {
+                let text = path_text.unwrap_or("text").to_string();
                 (quote!(#text), text)
             }
             Value::Number(n) => {

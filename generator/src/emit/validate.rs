@@ -250,12 +250,22 @@ impl TypeEmitter<'_> {
                     .variants
                     .iter()
                     .filter_map(|variant| {
+                        let vname = ident(&variant.name);
+                        // A nullable variant with rules only on its value
+                        // matches `Some` in the pattern: one `if let`, not
+                        // two nested ones (clippy's collapsible_match).
+                        if let Ty::Nullable(inner) = &variant.ty {
+                            let own = self.own_checks(inner, &variant.rules, variant.boxed);
+                            if !own.is_empty() && !self.checks_anything(&variant.ty) {
+                                all = false;
+                                return Some((quote!(#name::#vname(Some(x))), own));
+                            }
+                        }
                         let body = self.check_value(&variant.ty, &variant.rules, variant.boxed);
                         if body.is_empty() {
                             all = false;
                             return None;
                         }
-                        let vname = ident(&variant.name);
                         Some((quote!(#name::#vname(x)), body))
                     })
                     .collect();

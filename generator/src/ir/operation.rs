@@ -158,8 +158,12 @@ pub struct Pagination {
     /// The items field is an `Option` in Rust (not required, or nullable).
     pub items_optional: bool,
     pub next_cursor_field: String,
-    /// The nextCursor field is an `Option` in Rust.
+    /// The next-cursor field is an `Option` in Rust.
     pub next_cursor_optional: bool,
+    /// The wire names of the answer's next cursor and the request's cursor
+    /// (from the profile), for the docs.
+    pub next_cursor_wire: String,
+    pub cursor_wire: String,
     pub item: Ty,
     /// The request also takes `partition: "m/n"`.
     pub partition: bool,
@@ -739,6 +743,8 @@ impl<'a> OperationBuilder<'_, 'a> {
             items_optional: !items.required || matches!(items.ty, Ty::Nullable(_)),
             next_cursor_field: next.name.clone(),
             next_cursor_optional: !next.required || matches!(next.ty, Ty::Nullable(_)),
+            next_cursor_wire: names.next_cursor.clone(),
+            cursor_wire: names.cursor.clone(),
             item,
             partition,
         })
