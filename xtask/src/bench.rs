@@ -4,7 +4,9 @@
 //! `target/bench/report.json`.
 //!
 //! Generation and the client run as release builds in child processes, so
-//! each child's peak memory (`VmHWM`) is its own.
+//! each child's peak memory (`VmHWM`) is its own. Generation is reported
+//! first as a user meets it (one fresh process, start to exit), then
+//! against openapi-generator in a paired run, then phase by phase.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,11 +25,15 @@ const ONE_GROUP: &str = "asset-centric-data-model";
 pub fn run(root: &Path, spec: &Path) -> Result<()> {
     let out_dir = root.join("target/bench");
     std::fs::create_dir_all(&out_dir)?;
+    let whole = whole_process(root, spec)?;
+    let paired = paired_run(root, spec)?;
     let generation = generation(root, spec)?;
     let compile = compile_cost(root)?;
     let client = client(root)?;
     let report = json!({
         "machine": machine(),
+        "whole_process": whole,
+        "openapi_generator": paired,
         "generation": generation,
         "compile": compile,
         "client": client,
@@ -64,6 +70,98 @@ pub fn generate_runs(spec: &Path, out: &Path, opts: &cdf_codegen::CrateOptions) 
         json!({ "peak_rss_mb": (peak_rss_mb() * 10.0).round() / 10.0 })
     );
     Ok(())
+}
+
+/// What a user waits for: a fresh release process per run, timed from
+/// its start to its exit, `RUNS` times, with the peak memory of the
+/// largest. The same child as `cargo xtask corpus`, with CDF's profile.
+fn whole_process(root: &Path, spec: &Path) -> Result<Value> {
+    let binary = crate::corpus::release_binary(root)?;
+    let out = root.join("target/bench/whole-process/cdf-client");
+    let mut times = Vec::new();
+    let mut peak: f64 = 0.0;
+    for _ in 0..RUNS {
+        let (seconds, line) = one_generation(&binary, root, spec, &out)?;
+        times.push(seconds);
+        peak = peak.max(line["peak_rss_mb"].as_f64().unwrap_or(0.0));
+    }
+    Ok(json!({ "seconds": min_median(&times), "peak_rss_mb": peak }))
+}
+
+/// One fresh `corpus-one` child on `spec`: its wall time and JSON line.
+fn one_generation(binary: &Path, root: &Path, spec: &Path, out: &Path) -> Result<(f64, Value)> {
+    let started = Instant::now();
+    let output = Command::new(binary)
+        .arg("corpus-one")
+        .arg(spec)
+        .arg(out)
+        .arg("cdf-client")
+        .arg("--profile")
+        .arg(root.join("spec/codegen.toml"))
+        .output()
+        .context("running the generator")?;
+    let seconds = started.elapsed().as_secs_f64();
+    let line: Value = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .context("the generator printed no result")?;
+    if let Some(e) = line.get("error") {
+        bail!("generation failed: {e}");
+    }
+    Ok((seconds, line))
+}
+
+/// The paired run: openapi-generator 7.x (its PyPI package, which carries
+/// the jar and needs Java) generating a Rust client from the same spec,
+/// then this generator, one after the other. Skipped, with the reason in
+/// the report, where Java or the package cannot be had.
+fn paired_run(root: &Path, spec: &Path) -> Result<Value> {
+    if Command::new("java").arg("-version").output().is_err() {
+        return Ok(json!({ "skipped": "no java on PATH" }));
+    }
+    let venv = root.join("target/bench/openapi-generator");
+    let cli = venv.join("bin/openapi-generator-cli");
+    if !cli.exists() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "openapi-generator-cli==7.*"])
+                .status()
+                .is_ok_and(|s| s.success());
+        if !made {
+            return Ok(
+                json!({ "skipped": "openapi-generator-cli could not be installed from PyPI" }),
+            );
+        }
+    }
+    let theirs_out = root.join("target/bench/openapi-generator-out");
+    let _ = std::fs::remove_dir_all(&theirs_out);
+    let started = Instant::now();
+    let output = Command::new(&cli)
+        .args(["generate", "-g", "rust", "--skip-validate-spec", "-i"])
+        .arg(spec)
+        .arg("-o")
+        .arg(&theirs_out)
+        .output()
+        .context("running openapi-generator-cli")?;
+    let theirs = started.elapsed().as_secs_f64();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last: Vec<&str> = stderr.lines().rev().take(3).collect();
+        return Ok(json!({ "skipped": format!("openapi-generator failed: {}", last.join(" / ")) }));
+    }
+    let binary = crate::corpus::release_binary(root)?;
+    let out = root.join("target/bench/whole-process/cdf-client");
+    let (ours, _) = one_generation(&binary, root, spec, &out)?;
+    Ok(json!({
+        "openapi_generator_s": theirs,
+        "ours_s": ours,
+        "ratio": theirs / ours,
+    }))
 }
 
 fn generation(root: &Path, spec: &Path) -> Result<Value> {
@@ -245,6 +343,29 @@ fn secs(d: Duration) -> f64 {
 /// The report as one Markdown table, for the terminal and the README.
 fn table(report: &Value) -> String {
     let mut rows: Vec<(String, String)> = Vec::new();
+    let w = &report["whole_process"];
+    rows.push((
+        "generation, whole process (fresh process, start to exit)".into(),
+        format!(
+            "{:.2} s min, {:.2} s median, peak {} MB",
+            w["seconds"]["min"].as_f64().unwrap_or(0.0),
+            w["seconds"]["median"].as_f64().unwrap_or(0.0),
+            w["peak_rss_mb"]
+        ),
+    ));
+    let o = &report["openapi_generator"];
+    rows.push((
+        "paired run: openapi-generator 7.x (rust) vs this generator".into(),
+        match o.get("skipped") {
+            Some(why) => format!("skipped: {}", why.as_str().unwrap_or_default()),
+            None => format!(
+                "{:.2} s vs {:.2} s: {:.1}x faster",
+                o["openapi_generator_s"].as_f64().unwrap_or(0.0),
+                o["ours_s"].as_f64().unwrap_or(0.0),
+                o["ratio"].as_f64().unwrap_or(0.0)
+            ),
+        },
+    ));
     let g = &report["generation"];
     if let Some(phases) = g["phases_ms"].as_object() {
         for (name, t) in phases {

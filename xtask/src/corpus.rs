@@ -24,6 +24,12 @@ struct Row {
 }
 
 pub fn run(workspace: &Path, dir: Option<PathBuf>, compile: bool) -> Result<()> {
+    // The README's picture is of the visible corpus; another folder's goes
+    // to `target/`.
+    let picture = match &dir {
+        None => workspace.join("docs/corpus.svg"),
+        Some(_) => workspace.join("target/corpus.svg"),
+    };
     let dir = dir.unwrap_or_else(|| workspace.join("../shared/realspecs"));
     let specs = spec_files(&dir)?;
     if specs.is_empty() {
@@ -60,7 +66,30 @@ pub fn run(workspace: &Path, dir: Option<PathBuf>, compile: bool) -> Result<()> 
     let path = workspace.join("target/corpus.json");
     std::fs::write(&path, serde_json::to_string_pretty(&json)?)?;
     println!("written: {}", path.display());
+    if let Some(parent) = picture.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&picture, crate::curve::svg(&points(&rows)))?;
+    println!("written: {}", picture.display());
     Ok(())
+}
+
+/// The generated specs as dots of the picture; a refused spec has no cost
+/// to draw.
+fn points(rows: &[Row]) -> Vec<crate::curve::Point> {
+    rows.iter()
+        .filter(|r| r.child.get("error").is_none())
+        .map(|r| crate::curve::Point {
+            name: r.file.clone(),
+            mb: r.mb,
+            seconds: r.wall_s,
+            peak_mb: r
+                .child
+                .get("peak_rss_mb")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0),
+        })
+        .collect()
 }
 
 /// The part of `cargo xtask test`: every spec of the visible corpus must
@@ -206,7 +235,7 @@ fn spec_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// `target/release/xtask`, built first so no row pays for cargo.
-fn release_binary(workspace: &Path) -> Result<PathBuf> {
+pub fn release_binary(workspace: &Path) -> Result<PathBuf> {
     let status = Command::new(env!("CARGO"))
         .args(["build", "--release", "-q", "-p", "xtask"])
         .current_dir(workspace)
@@ -273,14 +302,20 @@ fn generate(child: &Path, spec: &Path, scratch: &Path, compile: bool) -> Result<
     })
 }
 
-/// The child side (`xtask corpus-one SPEC OUT NAME`): one generation, one
-/// JSON line. An error is a row, not a failure of the run.
-pub fn one(spec: &Path, out: &Path, name: &str) -> Result<()> {
+/// The child side (`xtask corpus-one SPEC OUT NAME [--profile P]`): one
+/// generation, one JSON line. An error is a row, not a failure of the run.
+pub fn one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> Result<()> {
     let result = (|| -> Result<Value> {
         let text = cdf_codegen::load::read_spec(spec)?;
         // Each spec with the profile beside it, if any: the corpus has none,
         // so each gets only what OpenAPI says.
-        let (overrides, _) = cdf_codegen::overrides::Overrides::beside(spec)?;
+        let overrides = match profile {
+            Some(path) => cdf_codegen::overrides::Overrides::parse(
+                &std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            )?,
+            None => cdf_codegen::overrides::Overrides::beside(spec)?.0,
+        };
         let opts = cdf_codegen::CrateOptions {
             package_name: name.to_string(),
             overrides,

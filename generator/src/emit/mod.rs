@@ -272,6 +272,9 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>]) -> TokenStream {
             clippy::just_underscores_and_digits,
             clippy::upper_case_acronyms,
             clippy::too_long_first_doc_paragraph,
+            // A field is typed as the spec nests it: Vercel has a map of
+            // maps of maps of lists, which an alias would only hide.
+            clippy::type_complexity,
             rustdoc::bare_urls,
             rustdoc::broken_intra_doc_links,
             rustdoc::invalid_html_tags,

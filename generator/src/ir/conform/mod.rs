@@ -19,6 +19,9 @@ use std::sync::Mutex;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
+/// The problems of one instance, `None` when its schema cannot be judged.
+type Verdict = Option<Vec<String>>;
+
 /// At most this many problems are reported for one instance.
 const MAX_PROBLEMS: usize = 5;
 
@@ -35,6 +38,10 @@ struct Checker {
     /// the synthesiser asks about the same few shapes many times (an enum
     /// once per union candidate). `None`: the schema cannot be judged.
     cache: Mutex<HashMap<(String, String), Option<Validator>>>,
+    /// Verdicts by pointer and instance text: the synthesiser builds the
+    /// same candidates again for every place a type stands (a union in
+    /// 40 request bodies is judged 40 times), and a verdict never changes.
+    verdicts: Mutex<HashMap<(String, String), Verdict>>,
 }
 
 impl std::fmt::Debug for Conformance {
@@ -48,19 +55,19 @@ impl std::fmt::Debug for Conformance {
 impl Conformance {
     /// Judges against `doc`, the spec as written (`openapi` version
     /// `version`). A document the validator cannot index judges nothing.
-    pub fn new(doc: &Value, version: &str) -> Conformance {
+    pub fn new(mut doc: Value, version: &str) -> Conformance {
         let draft = if version.starts_with("3.0") {
             Draft::Draft4
         } else {
             Draft::Draft202012
         };
-        let mut doc = doc.clone();
         unrequire_read_only(&mut doc);
         Conformance {
             checker: Some(Checker {
                 doc,
                 draft,
                 cache: Mutex::default(),
+                verdicts: Mutex::default(),
             }),
         }
     }
@@ -70,11 +77,35 @@ impl Conformance {
     /// there cannot be judged.
     pub fn problems(&self, pointer: &str, value: &Value) -> Option<Vec<String>> {
         let checker = self.checker.as_ref()?;
+        let key = (pointer.to_string(), value.to_string());
+        if let Some(known) = lock(&checker.verdicts).get(&key) {
+            return known.clone();
+        }
+        let verdict = checker.judge(pointer, value);
+        lock(&checker.verdicts).insert(key, verdict.clone());
+        verdict
+    }
+
+    /// The schema at `pointer` accepts `value`, or cannot be judged.
+    pub fn accepts(&self, pointer: &str, value: &Value) -> bool {
+        self.problems(pointer, value).is_none_or(|p| p.is_empty())
+    }
+}
+
+/// A poisoned lock still holds a sound map: entries are inserted whole.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Checker {
+    /// [`Conformance::problems`], asked of the validator for `value`'s
+    /// skeleton.
+    fn judge(&self, pointer: &str, value: &Value) -> Option<Vec<String>> {
         let key = (pointer.to_string(), prune::skeleton(value));
-        let mut cache = checker.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = lock(&self.cache);
         let validator = cache
             .entry(key)
-            .or_insert_with(|| checker.compile(pointer, value))
+            .or_insert_with(|| self.compile(pointer, value))
             .as_ref()?;
         Some(
             validator
@@ -87,11 +118,6 @@ impl Conformance {
                 })
                 .collect(),
         )
-    }
-
-    /// The schema at `pointer` accepts `value`, or cannot be judged.
-    pub fn accepts(&self, pointer: &str, value: &Value) -> bool {
-        self.problems(pointer, value).is_none_or(|p| p.is_empty())
     }
 }
 
@@ -206,7 +232,7 @@ mod tests {
 
     #[test]
     fn one_of_must_match_exactly_one_branch() {
-        let c = Conformance::new(&spec(), "3.1.0");
+        let c = Conformance::new(spec(), "3.1.0");
         let at = "/components/schemas/Strict";
         assert!(c.accepts(at, &json!({"id": 1})));
         let both = c
@@ -227,7 +253,7 @@ mod tests {
 
     #[test]
     fn read_only_properties_are_not_required_of_requests() {
-        let c = Conformance::new(&spec(), "3.1.0");
+        let c = Conformance::new(spec(), "3.1.0");
         let at = "/components/schemas/Made";
         assert!(c.accepts(at, &json!({"name": "a"})));
         let problems = c.problems(at, &json!({"id": 1})).unwrap();
@@ -239,7 +265,7 @@ mod tests {
 
     #[test]
     fn pointers_with_braces_and_non_ascii_are_judged() {
-        let c = Conformance::new(&spec(), "3.1.0");
+        let c = Conformance::new(spec(), "3.1.0");
         assert_eq!(
             c.problems("/components/schemas/a {b} é", &json!("x"))
                 .map(|p| p.len()),
@@ -255,7 +281,7 @@ mod tests {
 
     #[test]
     fn what_cannot_be_judged_is_accepted() {
-        let c = Conformance::new(&spec(), "3.1.0");
+        let c = Conformance::new(spec(), "3.1.0");
         assert_eq!(c.problems("/components/schemas/Out", &json!(1)), None);
         assert_eq!(c.problems("/components/schemas/Nowhere", &json!(1)), None);
         assert!(c.accepts("/components/schemas/Nowhere", &json!(1)));
