@@ -481,7 +481,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             let ty = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => {
                     let hint = format!("{type_base}{}", data.name.to_upper_camel_case());
-                    self.b.ty(s, &hint, &join(&at, "schema"))?
+                    without_null(self.b.ty(s, &hint, &join(&at, "schema"))?)
                 }
                 ParameterSchemaOrContent::Content(_) => {
                     self.b
@@ -872,4 +872,16 @@ pub fn template_params(path: &str) -> Vec<String> {
 fn is_json(media: &str) -> bool {
     let m = media.split(';').next().unwrap_or("").trim();
     m == "application/json" || m.ends_with("+json")
+}
+
+/// A parameter's type without `null`: a path, query string or header has
+/// no way to say it, so a nullable parameter (or nullable items of an
+/// array parameter, as Cloudflare's `queryType` has) is its plain type;
+/// an absent optional parameter is still `None`.
+fn without_null(ty: Ty) -> Ty {
+    match ty {
+        Ty::Nullable(inner) => without_null(*inner),
+        Ty::Array(inner) => Ty::Array(Box::new(without_null(*inner))),
+        other => other,
+    }
 }
