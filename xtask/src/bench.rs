@@ -88,24 +88,12 @@ fn whole_process(root: &Path, spec: &Path) -> Result<Value> {
     Ok(json!({ "seconds": min_median(&times), "peak_rss_mb": peak }))
 }
 
-/// One fresh `corpus-one` child on `spec`: its wall time and JSON line.
+/// One fresh generator process on `spec` with CDF's profile: its wall
+/// time and JSON line; an error fails the bench.
 fn one_generation(binary: &Path, root: &Path, spec: &Path, out: &Path) -> Result<(f64, Value)> {
-    let started = Instant::now();
-    let output = Command::new(binary)
-        .arg("corpus-one")
-        .arg(spec)
-        .arg(out)
-        .arg("cdf-client")
-        .arg("--profile")
-        .arg(root.join("spec/codegen.toml"))
-        .output()
-        .context("running the generator")?;
-    let seconds = started.elapsed().as_secs_f64();
-    let line: Value = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .context("the generator printed no result")?;
+    let profile = root.join("spec/codegen.toml");
+    let (seconds, line) =
+        crate::corpus::run_child(binary, spec, out, "cdf-client", Some(&profile))?;
     if let Some(e) = line.get("error") {
         bail!("generation failed: {e}");
     }

@@ -266,24 +266,7 @@ fn crate_name(spec: &Path) -> String {
 fn generate(child: &Path, spec: &Path, scratch: &Path, compile: bool) -> Result<Row> {
     let name = crate_name(spec);
     let out = scratch.join(&name);
-    let started = Instant::now();
-    let output = Command::new(child)
-        .arg("corpus-one")
-        .arg(spec)
-        .arg(&out)
-        .arg(&name)
-        .output()
-        .with_context(|| format!("running {}", child.display()))?;
-    let wall_s = started.elapsed().as_secs_f64();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let child_value = stdout
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str::<Value>(l).ok())
-        .unwrap_or_else(|| {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            json!({ "error": format!("the child printed no result ({}): {}", output.status, first_lines(&stderr, 3)) })
-        });
+    let (wall_s, child_value) = run_child(child, spec, &out, &name, None)?;
     let generated = child_value.get("error").is_none();
     let clippy = if compile && generated {
         Some(clippy(&out, &scratch.join("target"))?)
@@ -302,6 +285,36 @@ fn generate(child: &Path, spec: &Path, scratch: &Path, compile: bool) -> Result<
     })
 }
 
+/// One fresh `corpus-one` process: its wall time, start to exit, and the
+/// JSON line it printed (an `error` object when it printed none).
+pub fn run_child(
+    child: &Path,
+    spec: &Path,
+    out: &Path,
+    name: &str,
+    profile: Option<&Path>,
+) -> Result<(f64, Value)> {
+    let mut command = Command::new(child);
+    command.arg("corpus-one").arg(spec).arg(out).arg(name);
+    if let Some(profile) = profile {
+        command.arg("--profile").arg(profile);
+    }
+    let started = Instant::now();
+    let output = command
+        .output()
+        .with_context(|| format!("running {}", child.display()))?;
+    let wall_s = started.elapsed().as_secs_f64();
+    let line = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<Value>(l).ok())
+        .unwrap_or_else(|| {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            json!({ "error": format!("the child printed no result ({}): {}", output.status, first_lines(&stderr, 3)) })
+        });
+    Ok((wall_s, line))
+}
+
 /// The child side (`xtask corpus-one SPEC OUT NAME [--profile P]`): one
 /// generation, one JSON line. An error is a row, not a failure of the run.
 pub fn one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> Result<()> {
@@ -310,10 +323,7 @@ pub fn one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> Resul
         // Each spec with the profile beside it, if any: the corpus has none,
         // so each gets only what OpenAPI says.
         let overrides = match profile {
-            Some(path) => cdf_codegen::overrides::Overrides::parse(
-                &std::fs::read_to_string(path)
-                    .with_context(|| format!("reading {}", path.display()))?,
-            )?,
+            Some(path) => crate::read_profile(path)?,
             None => cdf_codegen::overrides::Overrides::beside(spec)?.0,
         };
         let opts = cdf_codegen::CrateOptions {

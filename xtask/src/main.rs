@@ -360,18 +360,12 @@ fn profile(
     explicit: Option<&Path>,
     locked: bool,
 ) -> Result<cdf_codegen::overrides::Overrides> {
-    let read = |path: &Path| -> Result<cdf_codegen::overrides::Overrides> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the profile {}", path.display()))?;
-        cdf_codegen::overrides::Overrides::parse(&text)
-            .with_context(|| format!("in the profile {}", path.display()))
-    };
     let mut o = match explicit {
-        Some(path) => read(path)?,
+        Some(path) => read_profile(path)?,
         None => match cdf_codegen::overrides::Overrides::beside(spec)? {
             (o, Some(_)) => o,
             (o, None) if !is_cdf_spec(spec)? => o,
-            _ => read(&workspace().join("spec/codegen.toml"))?,
+            _ => read_profile(&workspace().join("spec/codegen.toml"))?,
         },
     };
     if let (true, Some(lock)) = (locked, read_lock()?) {
@@ -380,6 +374,14 @@ fn profile(
         o.lock_spec_sha256 = Some(lock.spec_sha256);
     }
     Ok(o)
+}
+
+/// The profile at `path`, its errors naming the file.
+fn read_profile(path: &Path) -> Result<cdf_codegen::overrides::Overrides> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the profile {}", path.display()))?;
+    cdf_codegen::overrides::Overrides::parse(&text)
+        .with_context(|| format!("in the profile {}", path.display()))
 }
 
 /// `spec` is CDF's: the spec `find_spec` picks, or one in the `history/`

@@ -102,16 +102,16 @@ impl OperationEmitter<'_> {
             .iter()
             .map(|p| Member {
                 name: ident(&p.name),
-                ty: self.types.ty(strip_nullable(&p.ty)),
+                ty: self.types.ty(&p.ty),
                 required: p.required,
-                convert: self.types.is_string(strip_nullable(&p.ty)),
+                convert: self.types.is_string(&p.ty),
             })
             .collect();
         let constructors = constructors(&name, &members, false);
         let fields = fields.iter().map(|p| {
             let doc = doc_attrs(Some(&param_doc(p)));
             let fname = ident(&p.name);
-            let ty = self.types.ty(strip_nullable(&p.ty));
+            let ty = self.types.ty(&p.ty);
             if p.required {
                 quote!(#doc pub #fname: #ty,)
             } else {
@@ -152,7 +152,7 @@ impl OperationEmitter<'_> {
             .iter()
             .filter(|p| p.location != Location::Path)
             .map(|p| {
-                let inner = strip_nullable(&p.ty).clone();
+                let inner = p.ty.clone();
                 let ty = if p.required {
                     inner
                 } else {
@@ -184,7 +184,7 @@ impl OperationEmitter<'_> {
                 // written on the parameter, not by the union's own checks.
                 let ty = match path_arg_is_text(self.ir, &p.ty) {
                     true => &Ty::String,
-                    false => strip_nullable(&p.ty),
+                    false => &p.ty,
                 };
                 self.types.keyed_check(&p.wire, ty, &p.rules, false, value)
             })
@@ -728,13 +728,6 @@ fn allow_many_args(args: usize) -> TokenStream {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
         quote!()
-    }
-}
-
-fn strip_nullable(ty: &Ty) -> &Ty {
-    match ty {
-        Ty::Nullable(inner) => inner,
-        other => other,
     }
 }
 

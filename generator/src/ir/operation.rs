@@ -108,6 +108,7 @@ pub struct Param {
     pub wire: String,
     pub name: String,
     pub location: Location,
+    /// Never `Nullable`, nor an array of `Nullable` ([`without_null`]).
     pub ty: Ty,
     pub required: bool,
     pub doc: Option<String>,
