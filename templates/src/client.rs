@@ -116,7 +116,9 @@ impl Client {
     }
 
     /// Runs `walk` over a request's parts unless validation is off;
-    /// `Error::Validation` lists every rule they break.
+    /// `Error::Validation` lists every rule they break. The typed methods
+    /// call it; it is public only so that the runtime's own tests reach it.
+    #[doc(hidden)]
     pub fn check(&self, walk: impl FnOnce(&mut Validator)) -> Result<(), Error> {
         if !self.inner.validate {
             return Ok(());
@@ -131,7 +133,10 @@ impl Client {
         self.inner.base.as_str()
     }
 
-    /// Sends with auth, retries, tracing; Ok only for 2xx (else Err(Error::Api)).
+    /// Sends a hand-built [`Request`] with the client's auth, retries,
+    /// concurrency limit and tracing: the escape hatch for a call the typed
+    /// methods do not make (an endpoint newer than the spec, say). Ok only
+    /// for a 2xx answer, else `Error::Api` with the server's error.
     pub async fn execute(&self, request: Request) -> Result<Response, Error> {
         match self.inner.total_timeout {
             None => self.run(&request, None).await,

@@ -13,9 +13,10 @@ pub mod pagination;
 pub mod request;
 pub mod retry;
 pub mod server;
-#[doc(hidden)]
+pub(crate) mod string_enum;
+#[cfg(feature = "test-util")]
 pub mod test_server;
-#[doc(hidden)]
+#[cfg(feature = "test-util")]
 pub mod testing;
 pub mod union;
 pub mod validate;

@@ -98,10 +98,47 @@ impl Request {
         self.query(name, joined.join(","))
     }
 
+    /// Appends `name=value` once per element: an exploded array, OpenAPI's
+    /// default for the `form` style.
+    pub fn query_each<T: ToString>(self, name: &str, values: &[T]) -> Request {
+        values
+            .iter()
+            .fold(self, |request, v| request.query(name, v.to_string()))
+    }
+
+    /// [`query`](Self::query) when an optional parameter is set.
     pub fn query_opt<T: ToString>(self, name: &str, value: Option<T>) -> Request {
         match value {
             Some(v) => self.query(name, v),
             None => self,
+        }
+    }
+
+    /// [`query_joined`](Self::query_joined) when an optional parameter is set.
+    pub fn query_joined_opt<T: ToString>(self, name: &str, values: Option<&[T]>) -> Request {
+        match values {
+            Some(v) => self.query_joined(name, v),
+            None => self,
+        }
+    }
+
+    /// [`query_each`](Self::query_each) when an optional parameter is set.
+    pub fn query_each_opt<T: ToString>(self, name: &str, values: Option<&[T]>) -> Request {
+        match values {
+            Some(v) => self.query_each(name, v),
+            None => self,
+        }
+    }
+
+    /// [`query_json`](Self::query_json) when an optional parameter is set.
+    pub fn query_json_opt<T: Serialize>(
+        self,
+        name: &str,
+        value: Option<&T>,
+    ) -> Result<Request, Error> {
+        match value {
+            Some(v) => self.query_json(name, v),
+            None => Ok(self),
         }
     }
 
@@ -119,6 +156,18 @@ impl Request {
         let value = header_value(name, &value.to_string())?;
         self.headers.push((header, value));
         Ok(self)
+    }
+
+    /// [`header`](Self::header) when an optional parameter is set.
+    pub fn header_opt(
+        self,
+        name: &'static str,
+        value: Option<impl ToString>,
+    ) -> Result<Request, Error> {
+        match value {
+            Some(v) => self.header(name, v),
+            None => Ok(self),
+        }
     }
 
     /// Encodes now, so that an encoding failure is reported before any
@@ -301,6 +350,11 @@ mod tests {
             .query("id", 1)
             .query("id", 2)
             .query_opt::<i32>("none", None)
+            .query_each("tag", &["a", "b"])
+            .query_each_opt::<&str>("none", None)
+            .query_joined_opt("ids", Some(&[3, 4][..]))
+            .query_json_opt::<i32>("none", None)
+            .unwrap()
             .query_json("filter", &json!({"a": 1}))
             .unwrap();
         let q: Vec<(&str, &str)> = r
@@ -308,7 +362,17 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert_eq!(q, [("id", "1"), ("id", "2"), ("filter", r#"{"a":1}"#)]);
+        assert_eq!(
+            q,
+            [
+                ("id", "1"),
+                ("id", "2"),
+                ("tag", "a"),
+                ("tag", "b"),
+                ("ids", "3,4"),
+                ("filter", r#"{"a":1}"#)
+            ]
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! mock server it counts the requests it holds at once, which is what a
 //! concurrency limit has to be checked against; it can hold each answer
 //! for a while, like a busy CDF; and it can fail the way networks do, in
-//! the middle of an answer. Not part of the client's API.
+//! the middle of an answer. Behind the `test-util` feature.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! Helpers for the tests emitted into the generated crate. Not part of the
-//! client's API.
+//! Helpers for the tests emitted into the generated crate, behind the
+//! `test-util` feature.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

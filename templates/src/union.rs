@@ -309,6 +309,71 @@ pub struct Candidate<T> {
     pub decode: fn(&Value) -> Result<T, serde_json::Error>,
 }
 
+impl<T> Candidate<T> {
+    /// A variant that requires no key and answers to no tag; `decode` is
+    /// usually `|v| de(v).map(Self::Variant)`.
+    pub const fn new(
+        name: &'static str,
+        kinds: u8,
+        shape: u32,
+        decode: fn(&Value) -> Result<T, serde_json::Error>,
+    ) -> Self {
+        Candidate {
+            name,
+            kinds,
+            required: &[],
+            tags: &[],
+            shape,
+            decode,
+        }
+    }
+
+    /// The keys an object must carry to be this variant.
+    pub const fn required(mut self, keys: &'static [&'static str]) -> Self {
+        self.required = keys;
+        self
+    }
+
+    /// The discriminator values that select this variant.
+    pub const fn tags(mut self, tags: &'static [&'static str]) -> Self {
+        self.tags = tags;
+        self
+    }
+}
+
+/// Decodes a variant's payload from the value already read; the one
+/// decoder every generated [`Candidate`] calls.
+pub fn de<'a, V: serde::Deserialize<'a>>(value: &'a Value) -> Result<V, serde_json::Error> {
+    V::deserialize(value)
+}
+
+/// A generated `Deserialize` for an untagged union: reads the value once,
+/// then [`decode_untagged`].
+pub fn deserialize_untagged<'de, D: serde::Deserializer<'de>, T>(
+    deserializer: D,
+    type_name: &'static str,
+    candidates: &[Candidate<T>],
+    shapes: &Shapes<'_>,
+    union: u32,
+    other: Option<fn(serde_json::Map<String, Value>) -> T>,
+) -> Result<T, D::Error> {
+    let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+    decode_untagged(type_name, &value, candidates, shapes, union, other)
+        .map_err(serde::de::Error::custom)
+}
+
+/// A generated `Deserialize` for a union with a discriminator: reads the
+/// value once, then [`decode_tagged`].
+pub fn deserialize_tagged<'de, D: serde::Deserializer<'de>, T>(
+    deserializer: D,
+    type_name: &'static str,
+    tag: &'static str,
+    candidates: &[Candidate<T>],
+) -> Result<T, D::Error> {
+    let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+    decode_tagged(type_name, tag, &value, candidates).map_err(serde::de::Error::custom)
+}
+
 /// Why no variant of a union fitted a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnionError {

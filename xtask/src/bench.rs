@@ -226,16 +226,68 @@ fn compile_cost(root: &Path) -> Result<Value> {
     ] {
         cargo_stdout(root, &["clean", "-q", "-p", "cdf-client"], &[])?;
         let started = Instant::now();
-        cargo_stdout(root, &args, &[])?;
-        builds.insert(name.into(), json!(secs(started.elapsed())));
+        let rustc_mb = rustc_peak_during(|| cargo_stdout(root, &args, &[]).map(drop))?;
+        builds.insert(
+            name.into(),
+            json!({ "seconds": secs(started.elapsed()), "rustc_peak_mb": rustc_mb }),
+        );
     }
     let (files, lines, bytes) = size(&crate_dir.join("src"))?;
     Ok(json!({
-        "clean_debug_build_s": builds,
+        "clean_debug_build": builds,
         "src_files": files,
         "src_lines": lines,
         "src_mb": bytes as f64 / 1e6,
     }))
+}
+
+/// Runs `build` while sampling every `rustc` that compiles `cdf_client`;
+/// returns the largest peak resident set (`VmHWM`) seen, in MB. The peak
+/// only grows, so sampling every 50 ms misses at most the last 50 ms.
+fn rustc_peak_during(build: impl FnOnce() -> Result<()>) -> Result<f64> {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let peak_kb = std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| {
+            let mut peak = 0u64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(rustc_hwm_kb());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            peak
+        });
+        let result = build();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let peak = sampler.join().unwrap_or(0);
+        result.map(|()| peak)
+    })?;
+    Ok((peak_kb as f64 / 1024.0).round())
+}
+
+/// The largest `VmHWM` of the running `rustc`s whose command line names
+/// the crate `cdf_client`.
+fn rustc_hwm_kb() -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let dir = e.path();
+            let cmdline = std::fs::read(dir.join("cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            let is_rustc = args.first()?.ends_with(b"rustc");
+            let ours = args
+                .windows(2)
+                .any(|w| w[0] == b"--crate-name" && w[1] == b"cdf_client");
+            if !(is_rustc && ours) {
+                return None;
+            }
+            let status = std::fs::read_to_string(dir.join("status")).ok()?;
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The client benchmark, an example of the generated crate, run against
@@ -368,11 +420,15 @@ fn table(report: &Value) -> String {
         format!("{} MB", g["peak_rss_mb"]),
     ));
     let c = &report["compile"];
-    if let Some(builds) = c["clean_debug_build_s"].as_object() {
-        for (name, s) in builds {
+    if let Some(builds) = c["clean_debug_build"].as_object() {
+        for (name, b) in builds {
             rows.push((
                 format!("compile cdf-client, debug, {name}"),
-                format!("{s} s"),
+                format!(
+                    "{:.1} s, rustc peak {} MB",
+                    b["seconds"].as_f64().unwrap_or(0.0),
+                    b["rustc_peak_mb"]
+                ),
             ));
         }
     }

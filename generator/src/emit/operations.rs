@@ -550,69 +550,30 @@ impl OperationEmitter<'_> {
         }
     }
 
+    /// One statement that adds a parameter to `request`: a required one
+    /// always, an optional one through the runtime's `*_opt` form.
     fn param_step(&self, p: &Param) -> TokenStream {
         let wire = &p.wire;
         let name = ident(&p.name);
         let value = quote!(params.#name);
-        if p.location == Location::Header {
-            // Numbers and booleans are `Copy`: no borrow (clippy says so).
-            let copy = matches!(
-                self.resolved(&p.ty),
-                Ty::Integer { .. } | Ty::Number | Ty::Boolean
-            );
-            return if p.required && copy {
-                quote!(let request = request.header(#wire, #value)?;)
-            } else if p.required {
-                quote!(let request = request.header(#wire, &#value)?;)
-            } else {
-                quote! {
-                    let request = match &#value {
-                        Some(v) => request.header(#wire, v)?,
-                        None => request,
-                    };
-                }
-            };
-        }
-        // An expression that adds `v` to `request`.
-        let one = |v: TokenStream| -> TokenStream {
-            match self.resolved(&p.ty) {
-                Ty::Array(inner) if self.is_scalar(&inner) => {
-                    if p.explode {
-                        quote! {{
-                            let mut request = request;
-                            for item in #v {
-                                request = request.query(#wire, item);
-                            }
-                            request
-                        }}
-                    } else {
-                        quote!(request.query_joined(#wire, #v))
-                    }
-                }
-                ty if self.is_scalar(&ty) => quote!(request.query(#wire, #v)),
-                _ => quote!(request.query_json(#wire, #v)?),
-            }
+        let ty = self.resolved(&p.ty);
+        // Numbers and booleans are `Copy`: no borrow (clippy says so).
+        let copy = matches!(ty, Ty::Integer { .. } | Ty::Number | Ty::Boolean);
+        let (method, fallible, array) = match &ty {
+            _ if p.location == Location::Header => ("header", true, false),
+            Ty::Array(inner) if self.is_scalar(inner) && p.explode => ("query_each", false, true),
+            Ty::Array(inner) if self.is_scalar(inner) => ("query_joined", false, true),
+            ty if self.is_scalar(ty) => ("query", false, false),
+            _ => ("query_json", true, false),
         };
-        if p.required {
-            let copy = matches!(
-                self.resolved(&p.ty),
-                Ty::Integer { .. } | Ty::Number | Ty::Boolean
-            );
-            let expr = one(if copy {
-                quote!(#value)
-            } else {
-                quote!(&#value)
-            });
-            quote!(let request = #expr;)
-        } else {
-            let expr = one(quote!(v));
-            quote! {
-                let request = match &#value {
-                    Some(v) => #expr,
-                    None => request,
-                };
-            }
-        }
+        let (method, arg) = match (p.required, copy, array) {
+            (true, true, _) => (ident(method), value),
+            (true, false, _) => (ident(method), quote!(&#value)),
+            (false, _, true) => (format_ident!("{method}_opt"), quote!(#value.as_deref())),
+            (false, _, false) => (format_ident!("{method}_opt"), quote!(#value.as_ref())),
+        };
+        let question = fallible.then(|| quote!(?));
+        quote!(let request = request.#method(#wire, #arg) #question;)
     }
 
     fn is_scalar(&self, ty: &Ty) -> bool {
@@ -750,7 +711,12 @@ fn method_doc(op: &Operation) -> String {
         parts.push(s.trim().to_string());
     }
     parts.push(format!("`{} {}`", op.method, op.path));
-    if !op.capabilities.is_empty() {
+    // Said once: CDF's descriptions already name their capabilities.
+    let stated = op
+        .description
+        .as_deref()
+        .is_some_and(|d| op.capabilities.iter().all(|c| d.contains(c.as_str())));
+    if !op.capabilities.is_empty() && !stated {
         let caps: Vec<String> = op.capabilities.iter().map(|c| format!("`{c}`")).collect();
         parts.push(format!("Requires {}.", caps.join(", ")));
     }

@@ -13,6 +13,16 @@ const LIB: &str = include_str!("../../../templates/src/lib.rs");
 /// Everything below this line in `templates/src/lib.rs` is replaced.
 pub const MARKER: &str = "// --- spec constants: the generator replaces everything below ---";
 
+/// What `src/runtime/mod.rs` says of itself to the crate's users.
+const MODULE_DOC: &str = "\
+//! The machinery under the typed API: transport, authentication, retries,
+//! pagination, bulk calls, validation and union decoding. The typed methods
+//! cover every operation of the spec; this module is the escape hatch for a
+//! call they do not make (build a [`request::Request`] and pass it to
+//! [`Client::execute`](crate::Client::execute)). The `test-util` feature
+//! adds a local HTTP server and round-trip checks for tests.
+";
+
 const MODULES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../../templates/src/auth.rs")),
     ("bulk.rs", include_str!("../../../templates/src/bulk.rs")),
@@ -49,6 +59,10 @@ const MODULES: &[(&str, &str)] = &[
     (
         "testing.rs",
         include_str!("../../../templates/src/testing.rs"),
+    ),
+    (
+        "string_enum.rs",
+        include_str!("../../../templates/src/string_enum.rs"),
     ),
     ("union.rs", include_str!("../../../templates/src/union.rs")),
     (
@@ -103,7 +117,14 @@ fn module_root(ir: &Ir) -> Result<String> {
         item: "src/runtime/mod.rs".into(),
         message: e.to_string(),
     })?;
-    Ok(format!("{head}{MARKER}\n\n{}", super::unparse(&file)))
+    // The template's own `//!` text is for its maintainers.
+    let modules: String = head
+        .lines()
+        .filter(|l| !l.starts_with("//!"))
+        .skip_while(|l| l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    Ok(format!("{MODULE_DOC}\n{modules}{}", super::unparse(&file)))
 }
 
 /// Hand-written examples and tests written against the generated API of

@@ -297,43 +297,39 @@ impl<'a> TypeEmitter<'a> {
         let other_fn = match u.other.as_deref() {
             Some(other) => {
                 let other = ident(other);
-                quote!(Some(#name::#other))
+                quote!(Some(Self::#other))
             }
             None => quote!(None),
         };
         let candidates = u.variants.iter().map(|v| {
-            let vname = ident(&v.name);
             let label = &v.name;
             let kinds = kinds_tokens(v.kinds);
-            let required = &v.required;
-            let tags = &v.tags;
-            let inner = self.ty(&v.ty);
             let shape = number(if u.tag.is_some() {
                 0
             } else {
                 self.ir.shapes.node_of(&v.ty)
             });
+            let vname = ident(&v.name);
             let wrap = if v.boxed {
-                quote!(|x| #name::#vname(Box::new(x)))
+                quote!(|x| Self::#vname(Box::new(x)))
             } else {
-                quote!(#name::#vname)
+                quote!(Self::#vname)
             };
-            quote! {
-                Candidate {
-                    name: #label,
-                    kinds: #kinds,
-                    required: &[#(#required),*],
-                    tags: &[#(#tags),*],
-                    shape: #shape,
-                    decode: |v| <#inner as serde::Deserialize>::deserialize(v).map(#wrap),
-                },
-            }
+            let required = (!v.required.is_empty()).then(|| {
+                let keys = &v.required;
+                quote!(.required(&[#(#keys),*]))
+            });
+            let tags = (!v.tags.is_empty()).then(|| {
+                let tags = &v.tags;
+                quote!(.tags(&[#(#tags),*]))
+            });
+            quote!(C::new(#label, #kinds, #shape, |v| de(v).map(#wrap)) #required #tags,)
         });
         let decode = match &u.tag {
-            Some(tag) => quote!(decode_tagged(#type_name, #tag, &value, &[#(#candidates)*])),
-            None => quote!(decode_untagged(
+            Some(tag) => quote!(deserialize_tagged(d, #type_name, #tag, &[#(#candidates)*])),
+            None => quote!(deserialize_untagged(
+                d,
                 #type_name,
-                &value,
                 &[#(#candidates)*],
                 &crate::types::shapes::SHAPES,
                 #node,
@@ -352,10 +348,9 @@ impl<'a> TypeEmitter<'a> {
 
             #cfg
             impl<'de> serde::Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    use crate::runtime::union::{Candidate, kinds::*};
-                    let value = serde_json::Value::deserialize(deserializer)?;
-                    crate::runtime::union::#decode.map_err(serde::de::Error::custom)
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    use crate::runtime::union::{Candidate as C, de, kinds::*};
+                    crate::runtime::union::#decode
                 }
             }
         }
@@ -491,31 +486,8 @@ fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnu
             }
         }
 
-        // By wire value, not by declaration: a value a later spec adds
-        // must not reorder the ones callers already sort.
         #cfg
-        impl Ord for #name {
-            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-                let unknown = |v: &Self| matches!(v, #name::Other(_));
-                self.as_str()
-                    .cmp(other.as_str())
-                    .then_with(|| unknown(self).cmp(&unknown(other)))
-            }
-        }
-
-        #cfg
-        impl PartialOrd for #name {
-            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-                Some(self.cmp(other))
-            }
-        }
-
-        #cfg
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        crate::runtime::string_enum::wire_traits!(#name);
     }
 }
 

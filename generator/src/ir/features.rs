@@ -15,6 +15,8 @@ use crate::naming;
 pub const UNREACHED: &str = "all-schemas";
 /// Operations whose tag is in no group.
 pub const UNGROUPED: &str = "other";
+/// The runtime's own feature (its test helpers), which no group may take.
+pub const TEST_UTIL: &str = "test-util";
 
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -101,7 +103,7 @@ pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
 }
 
 fn read_groups(extensions: &indexmap::IndexMap<String, Value>) -> Vec<Group> {
-    let mut features = naming::Scope::with_reserved(&["default", UNREACHED, UNGROUPED]);
+    let mut features = naming::Scope::with_reserved(&["default", UNREACHED, UNGROUPED, TEST_UTIL]);
     extensions
         .get("x-tagGroups")
         .and_then(Value::as_array)
