@@ -7,7 +7,9 @@ mod layout;
 pub mod needs;
 pub mod operations;
 pub mod optests;
+mod quickstart;
 pub mod runtime;
+mod sample;
 pub mod types;
 pub mod unions;
 pub mod validate;
@@ -93,7 +95,7 @@ fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap
     let apis = operations::tag_apis(ir);
     files.insert(
         "src/lib.rs".to_string(),
-        format_file("src/lib.rs", lib_rs(ir, &apis))?,
+        format_file("src/lib.rs", lib_rs(ir, &apis, &lib))?,
     );
     for (path, text) in api_modules(ir, &apis, &lib)? {
         files.insert(path, text);
@@ -244,7 +246,21 @@ fn manifest_table(table: &str, package: &str) -> String {
     out
 }
 
-fn lib_rs(ir: &Ir, apis: &[TagApi<'_>]) -> TokenStream {
+fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
+    let types = TypeEmitter::new(ir);
+    let emitter = operations::OperationEmitter {
+        ir,
+        types: &types,
+        lib: lib.to_string(),
+    };
+    // Rust first; the spec's own introduction after it. The quick start
+    // is ours, so its code block stays Rust and is compiled as a doctest
+    // (the spec's code blocks are sanitised).
+    let quick_start = emitter.quick_start(apis);
+    let quick_start = quick_start
+        .lines()
+        .map(|l| format!(" {l}"))
+        .map(|l| quote!(#![doc = #l]));
     let mut text = format!("# {} {}\n\n", ir.title, ir.version);
     if let Some(d) = &ir.description {
         text.push_str(d.trim());
@@ -268,6 +284,7 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>]) -> TokenStream {
         }
     });
     quote! {
+        #(#quick_start)*
         #(#docs)*
         #![allow(
             clippy::doc_lazy_continuation,

@@ -458,26 +458,89 @@ impl OperationEmitter<'_> {
         }
     }
 
-    /// A compiled (not run) example of the call, its arguments as parameters
-    /// of the example function so every operation gets one without guessing values.
+    /// A compiled (not run) example of the call. Its arguments are built
+    /// with their required parts filled in (see [`super::sample`]); where
+    /// one cannot be, they are parameters of the example function instead.
     fn example(&self, op: &Operation, accessor: &str, args: &[TokenStream]) -> String {
         let lib = ident(&self.lib);
         let accessor = ident(accessor);
         let name = ident(&op.name);
-        let names = args.iter().filter_map(|a| a.clone().into_iter().next());
+        let function = match self.example_arguments(op) {
+            Some((lets, pass)) => quote! {
+                async fn example(client: &Client) -> Result<(), Error> {
+                    #(#lets)*
+                    let response = client.#accessor().#name(#(#pass),*).await?;
+                    println!("{response:?}");
+                    Ok(())
+                }
+            },
+            None => {
+                let names = args.iter().filter_map(|a| a.clone().into_iter().next());
+                quote! {
+                    async fn example(client: &Client, #(#args),*) -> Result<(), Error> {
+                        let response = client.#accessor().#name(#(#names),*).await?;
+                        println!("{response:?}");
+                        Ok(())
+                    }
+                }
+            }
+        };
         let tokens = quote! {
             use #lib::{api::*, types::*, Client, Error};
 
-            async fn example(client: &Client, #(#args),*) -> Result<(), Error> {
-                let response = client.#accessor().#name(#(#names),*).await?;
-                println!("{response:?}");
-                Ok(())
-            }
+            #function
         };
         match syn::parse2::<syn::File>(tokens) {
             Ok(file) => super::unparse(&file),
             Err(_) => String::new(),
         }
+    }
+
+    /// The `let`s that build an example's arguments, and what is passed.
+    pub(super) fn example_arguments(
+        &self,
+        op: &Operation,
+    ) -> Option<(Vec<TokenStream>, Vec<TokenStream>)> {
+        let (mut lets, mut pass) = (Vec::new(), Vec::new());
+        for p in op.params.iter().filter(|p| p.location == Location::Path) {
+            let value = self.types.sample(&p.ty, &p.wire, true, 1)?;
+            let (_, by_ref) = self.path_arg_ty(&p.ty, false);
+            let is_enum = matches!(self.resolved(&p.ty), Ty::Named(id)
+                if matches!(self.ir.types[id.0].kind, TypeKind::Enum(_)));
+            pass.push(if by_ref || is_enum {
+                quote!(&#value)
+            } else {
+                value
+            });
+        }
+        if let Some(params) = &op.params_type {
+            let ty = ident(params);
+            let required = op
+                .params
+                .iter()
+                .filter(|p| p.location != Location::Path && p.required)
+                .map(|p| {
+                    self.types
+                        .sample(&p.ty, &p.wire, self.types.is_string(&p.ty), 1)
+                })
+                .collect::<Option<Vec<_>>>()?;
+            lets.push(quote!(let params = #ty::new(#(#required),*);));
+            pass.push(quote!(&params));
+        }
+        match &op.body {
+            Some(Body::Json { ty, .. }) => {
+                let body = self.types.sample(ty, "body", false, 0)?;
+                lets.push(quote!(let body = #body;));
+                pass.push(quote!(&body));
+            }
+            Some(Body::Bytes { .. }) => {
+                lets.push(quote!(let body = bytes::Bytes::from_static(b"...");));
+                pass.push(quote!(body));
+            }
+            Some(Body::Multipart { .. }) => return None,
+            None => {}
+        }
+        Some((lets, pass))
     }
 
     /// Statements that build `request` for one call.

@@ -86,7 +86,7 @@ pub struct TypeEmitter<'a> {
     pub(super) needs_validate: Vec<bool>,
     /// Structs that get `new` and setters (see [`construct`]): those a
     /// caller builds. A type only read from answers gets none.
-    buildable: Vec<bool>,
+    pub(super) buildable: Vec<bool>,
 }
 
 impl<'a> TypeEmitter<'a> {
