@@ -93,9 +93,20 @@ fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap
             .to_string(),
     );
     let apis = operations::tag_apis(ir);
+    let types = TypeEmitter::new(ir);
+    let emitter = operations::OperationEmitter {
+        ir,
+        types: &types,
+        lib: lib.clone(),
+    };
+    let quick_start = emitter.quick_start(&apis);
+    if let Some((text, _)) = &quick_start {
+        files.insert("src/quick_start.md".to_string(), text.clone());
+    }
+    let feature = quick_start.map(|(_, feature)| feature);
     files.insert(
         "src/lib.rs".to_string(),
-        format_file("src/lib.rs", lib_rs(ir, &apis, &lib))?,
+        format_file("src/lib.rs", lib_rs(ir, &apis, feature.as_deref()))?,
     );
     for (path, text) in api_modules(ir, &apis, &lib)? {
         files.insert(path, text);
@@ -246,21 +257,17 @@ fn manifest_table(table: &str, package: &str) -> String {
     out
 }
 
-fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
-    let types = TypeEmitter::new(ir);
-    let emitter = operations::OperationEmitter {
-        ir,
-        types: &types,
-        lib: lib.to_string(),
-    };
+/// `quick_start`: the feature that `src/quick_start.md` needs, when the
+/// crate has one.
+fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], quick_start: Option<&str>) -> TokenStream {
     // Rust first; the spec's own introduction after it. The quick start
     // is ours, so its code block stays Rust and is compiled as a doctest
-    // (the spec's code blocks are sanitised).
-    let quick_start = emitter.quick_start(apis);
-    let quick_start = quick_start
-        .lines()
-        .map(|l| format!(" {l}"))
-        .map(|l| quote!(#![doc = #l]));
+    // (the spec's code blocks are sanitised). It is read only with the
+    // feature of the operation it calls, so that a build with other
+    // features still compiles its doctests.
+    let quick_start = quick_start.map(
+        |feature| quote!(#![cfg_attr(feature = #feature, doc = include_str!("quick_start.md"))]),
+    );
     let mut text = format!("# {} {}\n\n", ir.title, ir.version);
     if let Some(d) = &ir.description {
         text.push_str(d.trim());
@@ -284,7 +291,7 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
         }
     });
     quote! {
-        #(#quick_start)*
+        #quick_start
         #(#docs)*
         #![allow(
             clippy::doc_lazy_continuation,

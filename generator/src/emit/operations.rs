@@ -791,7 +791,7 @@ fn method_doc(op: &Operation) -> String {
 
 /// The suffixes of the methods an operation gets beside its own.
 const BULK: &str = "_bulk";
-const STREAM: &str = "_stream";
+pub(super) const STREAM: &str = "_stream";
 const PARTITIONED: &str = "_partitioned";
 
 /// Whether `m` names one of `op`'s methods in some crate: its own name, or

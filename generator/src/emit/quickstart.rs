@@ -5,20 +5,18 @@
 
 use quote::quote;
 
-use super::operations::{OperationEmitter, TagApi};
+use super::operations::{OperationEmitter, TagApi, STREAM};
 use super::types::ident;
 use crate::ir::operation::{Body, Location, Operation};
 
 impl OperationEmitter<'_> {
-    /// Markdown for the top of `lib.rs`; empty when the spec has no
-    /// operation whose arguments an example can build.
-    pub fn quick_start(&self, apis: &[TagApi<'_>]) -> String {
-        let Some((api, op)) = self.quick_start_operation(apis) else {
-            return String::new();
-        };
-        let Some((lets, pass)) = self.example_arguments(op) else {
-            return String::new();
-        };
+    /// Markdown for the top of `lib.rs`, and the Cargo feature of the
+    /// operation it calls (without it, the example would not compile);
+    /// `None` when the spec has no operation whose arguments an example
+    /// can build.
+    pub fn quick_start(&self, apis: &[TagApi<'_>]) -> Option<(String, String)> {
+        let (api, op) = self.quick_start_operation(apis)?;
+        let (lets, pass) = self.example_arguments(op)?;
         let lib = ident(&self.lib);
         let accessor = ident(&api.module);
         let name = ident(&op.name);
@@ -29,7 +27,7 @@ impl OperationEmitter<'_> {
             .iter()
             .map(|(k, v)| quote!(.server_variable(#k, #v)));
         let stream = op.pagination.as_ref().map(|_| {
-            let stream = ident(&format!("{}_stream", op.name));
+            let stream = ident(&format!("{}{STREAM}", op.name));
             // Path parameters are ruled out above: what is left is owned.
             let mut owned = Vec::new();
             if op.params_type.is_some() {
@@ -64,10 +62,8 @@ impl OperationEmitter<'_> {
                 Ok(())
             }
         };
-        let Ok(file) = syn::parse2::<syn::File>(tokens) else {
-            return String::new();
-        };
-        format!(
+        let file = syn::parse2::<syn::File>(tokens).ok()?;
+        let text = format!(
             "# Quick start\n\nBuild a client, make a call{}, and tell an answer the server \
              refused (`Error::Api`) from other failures. Every method's page has an example \
              like it.\n\n```no_run\n{}```\n\n",
@@ -77,7 +73,8 @@ impl OperationEmitter<'_> {
                 ""
             },
             super::unparse(&file)
-        )
+        );
+        Some((text, api.feature.clone()))
     }
 
     /// A listing (one with a stream) if any, else any operation, without
