@@ -108,7 +108,7 @@ fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap
         "src/lib.rs".to_string(),
         format_file("src/lib.rs", lib_rs(ir, &apis, feature.as_deref()))?,
     );
-    for (path, text) in api_modules(ir, &apis, &lib)? {
+    for (path, text) in api_modules(&emitter, &apis)? {
         files.insert(path, text);
     }
     if !ir.operations.is_empty() {
@@ -333,13 +333,10 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], quick_start: Option<&str>) -> TokenStrea
 }
 
 /// `src/api/`: one module per tag.
-fn api_modules(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> Result<Vec<(String, String)>> {
-    let types = TypeEmitter::new(ir);
-    let emitter = operations::OperationEmitter {
-        ir,
-        types: &types,
-        lib: lib.to_string(),
-    };
+fn api_modules(
+    emitter: &operations::OperationEmitter<'_>,
+    apis: &[TagApi<'_>],
+) -> Result<Vec<(String, String)>> {
     let mods: Vec<_> = apis.iter().map(|a| types::ident(&a.module)).collect();
     let cfgs: Vec<_> = apis
         .iter()
