@@ -182,6 +182,46 @@ pub fn case_preserving_variant(raw: &str) -> String {
 }
 
 /// Hands out unique names within one scope (a module, a struct, an enum).
+/// Where one place of a type-name hint ends and the next, nested in it,
+/// begins (see [`nested`]).
+pub const SEGMENT: char = '\u{1f}';
+
+/// Type names longer than this are shortened where the spec allows.
+pub const LONG_NAME: usize = 40;
+
+/// The hint of a type nested in `outer` at `place` (a property, a
+/// variant): read as `outer` + `place`, with the boundary kept so that the
+/// name of a deeply nested type can leave the middle places out.
+pub fn nested(outer: &str, place: &str) -> String {
+    format!("{outer}{SEGMENT}{place}")
+}
+
+/// The name of one element of a list named `plural`: `AssetIds` → `AssetId`,
+/// `Policies` → `Policy`. `None` when the last word does not read as a
+/// plural (`Status`, `Data`): the caller then appends `Item`.
+pub fn singular(plural: &str) -> Option<String> {
+    let start = plural
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_ascii_uppercase())
+        .map_or(0, |(i, _)| i);
+    let (head, word) = plural.split_at(start);
+    let stem = if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if ["sses", "xes", "ches", "shes"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        word[..word.len() - 2].to_string()
+    } else if word.ends_with('s') && !["ss", "us", "is"].iter().any(|e| word.ends_with(e)) {
+        word[..word.len() - 1].to_string()
+    } else {
+        return None;
+    };
+    // `Ys` or `S` alone: too short to be a word's plural.
+    (stem.len() >= 2).then(|| format!("{head}{stem}"))
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     taken: BTreeSet<String>,
@@ -237,6 +277,24 @@ pub fn serde_camel_case(field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn singular_reads_the_last_word_only() {
+        let cases = [
+            ("DataResourceIdsItems", Some("DataResourceIdsItem")),
+            ("GroupPolicies", Some("GroupPolicy")),
+            ("TaxBoxes", Some("TaxBox")),
+            ("ClassAddresses", Some("ClassAddress")),
+            ("JobStatus", None),
+            ("RowData", None),
+            ("Access", None),
+            ("Analysis", None),
+            ("Xs", None),
+        ];
+        for (plural, want) in cases {
+            assert_eq!(super::singular(plural).as_deref(), want, "{plural}");
+        }
+    }
+
     use super::*;
 
     #[test]

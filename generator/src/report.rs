@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::ir::faithful::{Outcome, Survey};
 use crate::ir::operation::Body;
 use crate::ir::rules::Rules;
+use crate::ir::shared::Merged;
 use crate::ir::{synth, Fallback, Finding, Ir, Ty, TypeKind};
 use crate::load::Loaded;
 use crate::normalise::{Change, ChangeKind};
@@ -33,7 +34,49 @@ pub struct Report {
     pub bulk: BulkCounts,
     pub validation: ValidationCounts,
     pub unions: UnionCounts,
+    pub names: NameCounts,
+    /// Inline schemas that became one type with another of the same shape.
+    pub shared: Vec<Merged>,
     pub normalisation: Vec<Change>,
+}
+
+/// How long the crate's type names are (the types of the schemas and the
+/// `Params` structs of the operations).
+#[derive(Debug, Clone, Serialize)]
+pub struct NameCounts {
+    pub types: usize,
+    pub over_40: usize,
+    pub over_60: usize,
+    /// Of those over 40, the names the spec gives its components.
+    pub over_40_from_spec: usize,
+    pub longest: String,
+}
+
+fn name_counts(ir: &Ir) -> NameCounts {
+    let components = ir.types[..ir.component_count]
+        .iter()
+        .map(|d| (&d.name, true));
+    let inline = ir.types[ir.component_count..]
+        .iter()
+        .map(|d| (&d.name, false));
+    let params = ir
+        .operations
+        .iter()
+        .filter_map(|o| o.params_type.as_ref().map(|n| (n, false)));
+    let names: Vec<(&String, bool)> = components.chain(inline).chain(params).collect();
+    let over = |n: usize| names.iter().filter(move |(name, _)| name.len() > n);
+    NameCounts {
+        types: names.len(),
+        over_40: over(40).count(),
+        over_60: over(60).count(),
+        over_40_from_spec: over(40).filter(|(_, spec)| *spec).count(),
+        longest: names
+            .iter()
+            .map(|(name, _)| *name)
+            .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| b.cmp(a)))
+            .cloned()
+            .unwrap_or_default(),
+    }
 }
 
 /// The round-trip law over every union (see [`crate::ir::faithful`]).
@@ -132,6 +175,8 @@ impl Report {
             bulk: bulk_counts(ir),
             validation: validation_counts(ir),
             unions: union_counts(ir, survey),
+            names: name_counts(ir),
+            shared: ir.shared.clone(),
             normalisation: loaded.changes.clone(),
         }
     }
@@ -166,6 +211,18 @@ impl Report {
             of(ChangeKind::Rewritten),
             of(ChangeKind::Dropped),
             of(ChangeKind::Lenient)
+        );
+        let n = &self.names;
+        let _ = writeln!(
+            out,
+            "type names:                {} ({} over 40 characters, {} of them the spec's own; {} over 60; longest `{}`)",
+            n.types, n.over_40, n.over_40_from_spec, n.over_60, n.longest
+        );
+        let _ = writeln!(
+            out,
+            "shared types:              {} inline schemas merged into {} types of the same shape",
+            self.shared.iter().map(|m| m.pointers.len()).sum::<usize>(),
+            self.shared.len()
         );
         let _ = writeln!(out, "fallbacks:                 {}", self.fallbacks.len());
         let _ = writeln!(out, "spec findings:             {}", self.findings.len());
@@ -235,6 +292,16 @@ impl Report {
             &mut out,
             "Union variants not decoded faithfully",
             u.unfaithful.iter().map(|f| (&f.pointer, &f.message)),
+        );
+        let shared: Vec<(String, String)> = self
+            .shared
+            .iter()
+            .map(|m| (m.name.clone(), m.pointers.join(", ")))
+            .collect();
+        section(
+            &mut out,
+            "Shared types: each inline schema listed is the type named before it",
+            shared.iter().map(|(n, p)| (n, p)),
         );
         section(
             &mut out,

@@ -13,6 +13,7 @@ pub mod operation;
 pub mod rules;
 pub mod schema;
 pub mod shapes;
+pub mod shared;
 pub mod synth;
 pub mod view;
 
@@ -69,6 +70,15 @@ impl Ty {
             _ => {}
         }
     }
+
+    /// Replaces every named type this one mentions by `f`'s choice.
+    pub fn renumber(&mut self, f: &impl Fn(TypeId) -> TypeId) {
+        match self {
+            Ty::Named(id) => *id = f(*id),
+            Ty::Array(inner) | Ty::Map(inner) | Ty::Nullable(inner) => inner.renumber(f),
+            _ => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +125,21 @@ impl TypeKind {
             }
             TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(out)),
             TypeKind::Alias(ty) => ty.named(out),
+            TypeKind::Enum(_) => {}
+        }
+    }
+
+    /// Replaces every named type this definition mentions by `f`'s choice.
+    pub fn renumber(&mut self, f: &impl Fn(TypeId) -> TypeId) {
+        match self {
+            TypeKind::Struct(s) => {
+                s.fields.iter_mut().for_each(|field| field.ty.renumber(f));
+                if let Some(extra) = &mut s.extra {
+                    extra.renumber(f);
+                }
+            }
+            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| v.ty.renumber(f)),
+            TypeKind::Alias(ty) => ty.renumber(f),
             TypeKind::Enum(_) => {}
         }
     }
@@ -319,6 +344,8 @@ pub struct Ir {
     pub groups: Vec<features::Group>,
     pub fallbacks: Vec<Fallback>,
     pub findings: Vec<Finding>,
+    /// Inline schemas that became one type with another of the same shape.
+    pub shared: Vec<shared::Merged>,
     /// The spec's own validation rules, for the test synthesiser.
     pub conformance: conform::Conformance,
     /// What each type a union can hold declares, for choosing variants.

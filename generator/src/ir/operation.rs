@@ -481,7 +481,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             seen.push((data.name.clone(), location));
             let ty = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => {
-                    let hint = format!("{type_base}{}", data.name.to_upper_camel_case());
+                    let hint = naming::nested(type_base, &data.name.to_upper_camel_case());
                     without_null(self.b.ty(s, &hint, &join(&at, "schema"))?)
                 }
                 ParameterSchemaOrContent::Content(_) => {

@@ -37,6 +37,7 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
         slots: Vec::new(),
         scope: Scope::default(),
         inline: HashMap::new(),
+        segments: HashMap::new(),
         locked: HashMap::new(),
         lock_names: HashSet::new(),
         fallbacks: Vec::new(),
@@ -135,9 +136,23 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
         groups: Vec::new(),
         fallbacks: b.fallbacks,
         findings: b.findings,
+        shared: Vec::new(),
         conformance: Default::default(),
         shapes: Default::default(),
     };
+    let names = super::shared::Names {
+        pinned: overrides
+            .schemas
+            .values()
+            .filter_map(|o| o.name.as_deref())
+            .collect(),
+        locked: overrides
+            .locked_types
+            .values()
+            .map(String::as_str)
+            .collect(),
+    };
+    super::shared::merge(&mut ir, &names);
     super::access::relax(&mut ir);
     super::cycles::box_cycles(&mut ir);
     super::features::assign(&mut ir, &doc.extensions);
@@ -184,6 +199,9 @@ pub(super) struct Builder<'a> {
     identity: Identity<'a>,
     /// Inline schemas already turned into a type, by JSON pointer.
     inline: HashMap<String, Ty>,
+    /// The places each type name was made of (component, property,
+    /// variant, ...), so that a nested type can leave the middle ones out.
+    segments: HashMap<String, Vec<String>>,
     /// Type names from the lock, reserved for the key that had them.
     locked: HashMap<String, String>,
     /// Locked names no type has taken yet.
@@ -269,10 +287,66 @@ impl<'a> Builder<'a> {
         let found = known
             .into_iter()
             .find_map(|k| self.locked.remove(k).filter(|n| self.lock_names.remove(n)));
-        match found {
-            Some(name) => name,
-            None => self.scope.claim(&naming::type_name(hint)),
+        let mut segments: Vec<String> = hint.split(naming::SEGMENT).map(str::to_string).collect();
+        if let Some(outer) = self.segments.get(&segments[0]) {
+            segments.splice(0..1, outer.iter().cloned());
         }
+        let name = match found {
+            Some(name) => name,
+            None => self.fresh_name(&segments),
+        };
+        self.segments.insert(name.clone(), segments);
+        name
+    }
+
+    /// The name of a type nested `segments` deep: all of them while that
+    /// stays within [`naming::LONG_NAME`] characters. Else the outermost
+    /// (the component, which says what the value belongs to) and as few of
+    /// the innermost as make it short and free: `SubscriptionsUpdateRequest`
+    /// › `Item` › `Update` › `TimeSeriesIds` is
+    /// `SubscriptionsUpdateRequestTimeSeriesIds`. The innermost alone
+    /// serves when it names the value by itself: a wrapper's content
+    /// (`NumberHistogramAggregate` › `NumberHistogram`) or a name of three
+    /// words or more (`CogniteCapability` › `Item` › `DataModelInstancesAcl`).
+    fn fresh_name(&mut self, segments: &[String]) -> String {
+        let full = naming::type_name(&segments.join(" "));
+        let n = segments.len();
+        if full.len() <= naming::LONG_NAME || n < 2 {
+            return self.scope.claim(&full);
+        }
+        let joined = |parts: &[&String]| {
+            naming::type_name(
+                &parts
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        };
+        let mut candidates: Vec<String> = (1..n.saturating_sub(1))
+            .map(|keep| {
+                let kept: Vec<&String> = std::iter::once(&segments[0])
+                    .chain(&segments[n - keep..])
+                    .collect();
+                joined(&kept)
+            })
+            .collect();
+        let inner = naming::type_name(&segments[n - 1]);
+        let outer = naming::type_name(&segments[..n - 1].join(" "));
+        let words = inner.chars().filter(char::is_ascii_uppercase).count();
+        let wraps = outer.to_lowercase().contains(&inner.to_lowercase());
+        if words >= 3 || (words >= 2 && wraps) {
+            candidates.push(inner);
+        }
+        candidates.retain(|name| !self.scope.contains(name));
+        let pick = candidates
+            .iter()
+            .find(|name| name.len() <= naming::LONG_NAME)
+            .or(candidates.iter().min_by_key(|name| name.len()))
+            .filter(|name| name.len() < full.len())
+            .unwrap_or(&full)
+            .clone();
+        self.scope.claim(&pick)
     }
 
     /// A lock entry as a key of this document. An entry in the positional
@@ -476,11 +550,10 @@ impl<'a> Builder<'a> {
             Kind::Number => Ty::Number,
             Kind::Boolean => Ty::Boolean,
             Kind::Array => match v.items {
-                Some(items) => Ty::Array(Box::new(self.ty(
-                    items,
-                    &format!("{hint}Item"),
-                    &join(pointer, "items"),
-                )?)),
+                Some(items) => {
+                    let hint = self.item_hint(hint);
+                    Ty::Array(Box::new(self.ty(items, &hint, &join(pointer, "items"))?))
+                }
                 None => Ty::Array(Box::new(Ty::Any)),
             },
             Kind::Object | Kind::Unspecified => match &v.extra {
@@ -505,6 +578,16 @@ impl<'a> Builder<'a> {
                 Ty::Any
             }
         })
+    }
+
+    /// The name hint of a list's element: the list's name made singular
+    /// (`…Items` → `…Item`), unless that is a component's name (or taken),
+    /// then `…Item` appended.
+    fn item_hint(&self, hint: &str) -> String {
+        match naming::singular(hint) {
+            Some(one) if !self.scope.contains(&naming::type_name(&one)) => one,
+            _ => format!("{hint}Item"),
+        }
     }
 
     /// An enum without `type` whose values are not all strings.
@@ -698,7 +781,7 @@ impl<'a> Builder<'a> {
                     continue;
                 };
                 if matches!(fields[at].ty, Ty::Any | Ty::String) {
-                    let hint = format!("{}{}", prop.owner, prop.wire.to_upper_camel_case());
+                    let hint = naming::nested(&prop.owner, &prop.wire.to_upper_camel_case());
                     let ty = self.ty(prop.schema, &hint, &prop.pointer)?;
                     if self.narrower(&ty, &fields[at].ty) {
                         fields[at].ty = ty;
@@ -709,7 +792,7 @@ impl<'a> Builder<'a> {
                 fields[at].constraints.fill_from(more);
                 continue;
             }
-            let hint = format!("{}{}", prop.owner, prop.wire.to_upper_camel_case());
+            let hint = naming::nested(&prop.owner, &prop.wire.to_upper_camel_case());
             let ty = self.ty(prop.schema, &hint, &prop.pointer)?;
             let (read_only, write_only) = self.access(prop.schema);
             let doc = match prop.schema {
@@ -947,7 +1030,7 @@ impl<'a> Builder<'a> {
                 (None, None) => self.untitled_variant_name(&at, &kind_names, i),
             };
             let variant_name = scope.claim(&want);
-            let ty = self.ty(part, &format!("{name}{variant_name}"), &at)?;
+            let ty = self.ty(part, &naming::nested(name, &variant_name), &at)?;
             let required = self.object_required(resolved);
             let mut tags = Vec::new();
             if let Some(d) = discriminator {

@@ -1,0 +1,402 @@
+//! One type per shape. A spec often writes the same schema in many places
+//! (the id-or-externalId selector of every `byids` request, say), and a
+//! type per place means a value of one cannot be passed where the other is
+//! expected. Types with the same structure (fields, Rust types,
+//! required-ness, rules, variants) become one:
+//! - components of one shape share the one `spec/codegen.toml` names, else
+//!   the shortest name; the others stay as type aliases of it, so every
+//!   name the spec gives still compiles;
+//! - an inline schema becomes the component of its shape, else the inline
+//!   type whose name the lock remembers, else the one with the shortest
+//!   name (the most general place it appears in), when the names agree on
+//!   what the value is (see [`last_word`]).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use super::operation::{Body, Operation, Success};
+use super::{Ir, Ty, TypeDef, TypeId, TypeKind};
+
+/// Inline schemas that became one type, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Merged {
+    /// The type they share.
+    pub name: String,
+    /// The pointer of each schema merged into it.
+    pub pointers: Vec<String>,
+}
+
+/// Names chosen outside the spec.
+#[derive(Default)]
+pub struct Names<'a> {
+    /// Component names `spec/codegen.toml` pins.
+    pub pinned: HashSet<&'a str>,
+    /// Names the lock remembers.
+    pub locked: HashSet<&'a str>,
+}
+
+/// Merges types of the same shape.
+pub fn merge(ir: &mut Ir, names: &Names) {
+    let rep = representatives(ir, names);
+    if rep.iter().enumerate().all(|(i, r)| *r == i) {
+        return;
+    }
+    let mut merged: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (i, r) in rep.iter().enumerate().filter(|(i, r)| *i != **r) {
+        let def = &ir.types[i];
+        merged.entry(*r).or_default().push(def.pointer.clone());
+        let keys: Vec<String> = std::iter::once(def.key.clone())
+            .chain(def.aliases.iter().cloned())
+            .collect();
+        ir.types[*r].aliases.extend(keys);
+    }
+    // A component stays, as an alias of the type it shares: its name is
+    // the spec's, and code written against it keeps compiling.
+    let keep = |i: usize| rep[i] == i || i < ir.component_count;
+    // Old index → new index, with merged inline types dropped.
+    let mut new_index = vec![0; rep.len()];
+    let mut kept = 0;
+    for (i, slot) in new_index.iter_mut().enumerate() {
+        if keep(i) {
+            *slot = kept;
+            kept += 1;
+        }
+    }
+    let renumber = |TypeId(i): TypeId| TypeId(new_index[rep[i]]);
+    let types = std::mem::take(&mut ir.types);
+    ir.types = types
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(i, mut def)| {
+            if rep[i] != i {
+                def.kind = TypeKind::Alias(Ty::Named(TypeId(rep[i])));
+                def.constraints = Default::default();
+            }
+            def.kind.renumber(&renumber);
+            def.aliases.sort();
+            def.aliases.dedup();
+            def
+        })
+        .collect();
+    for op in &mut ir.operations {
+        renumber_operation(op, &renumber);
+    }
+    ir.shared = merged
+        .into_iter()
+        .map(|(r, mut pointers)| {
+            pointers.sort();
+            Merged {
+                name: ir.types[new_index[r]].name.clone(),
+                pointers,
+            }
+        })
+        .collect();
+    ir.shared.sort();
+}
+
+/// For each type, the type it becomes (itself when it stays). Merging the
+/// leaves makes their parents equal in turn, so this runs until nothing
+/// changes; each round merges at least one type, so it ends.
+fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
+    let uses = uses(ir);
+    let mut rep: Vec<usize> = (0..ir.types.len()).collect();
+    loop {
+        let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        for (i, def) in ir.types.iter().enumerate().filter(|(i, _)| rep[*i] == *i) {
+            // A component's pinned name is a choice, not what the spec
+            // calls it: the spec's name says which concept it is.
+            let spec_name = (i < ir.component_count)
+                .then(|| def.pointer.rsplit('/').next())
+                .flatten()
+                .map(crate::naming::type_name);
+            let word = last_word(spec_name.as_deref().unwrap_or(&def.name)).to_string();
+            let key = (signature(def, &rep), word);
+            groups.entry(key).or_default().push(i);
+        }
+        let mut changed = false;
+        for members in groups.values().filter(|m| m.len() > 1) {
+            let (components, inline): (Vec<usize>, Vec<usize>) =
+                members.iter().partition(|i| **i < ir.component_count);
+            // A component of this shape (one `spec/codegen.toml` names,
+            // else the shortest name, then the most used), else the inline
+            // type the lock names, else the one with the shortest name.
+            let pinned = |d: &TypeDef| names.pinned.contains(d.name.as_str());
+            let locked = |d: &TypeDef| names.locked.contains(d.name.as_str());
+            let chosen = best(ir, &uses, &components, pinned)
+                .or_else(|| best(ir, &uses, &components, |_| true))
+                .or_else(|| best(ir, &uses, &inline, locked))
+                .or_else(|| best(ir, &uses, &inline, |_| true));
+            let Some(chosen) = chosen else { continue };
+            for i in members.iter().copied().filter(|i| *i != chosen) {
+                rep[i] = chosen;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        // A type merged into one that is itself merged later follows it.
+        for i in 0..rep.len() {
+            let mut r = rep[i];
+            while rep[r] != r {
+                r = rep[r];
+            }
+            rep[i] = r;
+        }
+    }
+    rep
+}
+
+/// The last word of a type name. Types merge only when their names end in
+/// the same word: the places then hold one kind of value (an `Order`, an
+/// `ExternalId`), and one place's name is true of the others. Where they
+/// do not (`MaxAggregate.max` and `MinAggregate.min`, or a `Label` that is
+/// only an external id), the types stay apart rather than carry a
+/// misleading name.
+fn last_word(name: &str) -> &str {
+    let start = name
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_ascii_uppercase())
+        .map_or(0, |(i, _)| i);
+    &name[start..]
+}
+
+/// How many places mention each type.
+fn uses(ir: &Ir) -> Vec<usize> {
+    let mut named = Vec::new();
+    for def in &ir.types {
+        def.kind.named(&mut named);
+    }
+    for op in &ir.operations {
+        op.params.iter().for_each(|p| p.ty.named(&mut named));
+        if let Some(Body::Json { ty, .. }) = &op.body {
+            ty.named(&mut named);
+        }
+        if let Success::Json(ty) = &op.response {
+            ty.named(&mut named);
+        }
+    }
+    let mut uses = vec![0; ir.types.len()];
+    for TypeId(i) in named {
+        uses[i] += 1;
+    }
+    uses
+}
+
+/// The member with the shortest name, then the most used, then the first
+/// in order, among those `eligible` accepts.
+fn best(
+    ir: &Ir,
+    uses: &[usize],
+    members: &[usize],
+    eligible: impl Fn(&TypeDef) -> bool,
+) -> Option<usize> {
+    members
+        .iter()
+        .copied()
+        .filter(|i| eligible(&ir.types[*i]))
+        .min_by(|a, b| {
+            let (na, nb) = (&ir.types[*a].name, &ir.types[*b].name);
+            na.len()
+                .cmp(&nb.len())
+                .then_with(|| uses[*b].cmp(&uses[*a]))
+                .then_with(|| na.cmp(nb))
+        })
+}
+
+/// What the emitted type and its behaviour depend on, with each mentioned
+/// type read as the one it becomes. Docs, examples and variant names are
+/// left out: they describe a place, not the shape.
+fn signature(def: &TypeDef, rep: &[usize]) -> String {
+    let mut kind = def.kind.clone();
+    kind.renumber(&|TypeId(i)| TypeId(rep[i]));
+    match &mut kind {
+        TypeKind::Struct(s) => {
+            for f in &mut s.fields {
+                f.doc = None;
+                f.constraints.example = None;
+            }
+        }
+        // Variant names are read off the places too (`AssetInternalId`
+        // where another says `Id`); the wire tells variants apart by
+        // their types, keys and tags, which stay.
+        TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| v.name.clear()),
+        _ => {}
+    }
+    let mut constraints = def.constraints.clone();
+    constraints.example = None;
+    format!("{kind:?}|{constraints:?}")
+}
+
+fn renumber_operation(op: &mut Operation, f: &impl Fn(TypeId) -> TypeId) {
+    for p in &mut op.params {
+        p.ty.renumber(f);
+    }
+    if let Some(Body::Json { ty, .. }) = &mut op.body {
+        ty.renumber(f);
+    }
+    if let Success::Json(ty) = &mut op.response {
+        ty.renumber(f);
+    }
+    if let Some(p) = &mut op.pagination {
+        p.item.renumber(f);
+    }
+    if let Some(b) = &mut op.bulk {
+        b.item.renumber(f);
+        if let Some(a) = &mut b.answer_items {
+            a.item.renumber(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Field, Struct};
+
+    fn named(i: usize) -> Ty {
+        Ty::Named(TypeId(i))
+    }
+
+    fn field(wire: &str, ty: Ty, required: bool) -> Field {
+        Field {
+            wire: wire.into(),
+            name: wire.into(),
+            ty,
+            required,
+            doc: Some(format!("the {wire}")),
+            boxed: false,
+            flatten: false,
+            constraints: Default::default(),
+            rules: Default::default(),
+            read_only: false,
+            write_only: false,
+        }
+    }
+
+    fn def(name: &str, fields: Vec<Field>) -> TypeDef {
+        TypeDef {
+            name: name.into(),
+            pointer: format!("/{name}"),
+            key: format!("/{name}"),
+            aliases: Vec::new(),
+            doc: None,
+            kind: TypeKind::Struct(Struct {
+                fields,
+                extra: None,
+            }),
+            example: None,
+            example_problems: Vec::new(),
+            features: Vec::new(),
+            constraints: Default::default(),
+        }
+    }
+
+    fn ir(types: Vec<TypeDef>, components: usize) -> Ir {
+        Ir {
+            types,
+            component_count: components,
+            ..Default::default()
+        }
+    }
+
+    fn mentions(def: &TypeDef) -> Vec<TypeId> {
+        let mut out = Vec::new();
+        def.kind.named(&mut out);
+        out
+    }
+
+    fn names(ir: &Ir) -> Vec<&str> {
+        ir.types.iter().map(|d| d.name.as_str()).collect()
+    }
+
+    #[test]
+    fn same_shapes_merge_bottom_up_and_parents_follow() {
+        let id = || field("id", Ty::Integer { bits: 64 }, false);
+        let mut ir = ir(
+            vec![
+                def("AssetSelector", vec![field("sel", named(2), true)]),
+                def("Selector", vec![field("sel", named(3), true)]),
+                def("HolderSelectorById", vec![id()]),
+                def("OtherSelById", vec![id()]),
+                def("MinAggregateMin", vec![field("property", Ty::String, true)]),
+                def("MaxAggregateMax", vec![field("property", Ty::String, true)]),
+                def(
+                    "Different",
+                    vec![field("id", Ty::Integer { bits: 64 }, true)],
+                ),
+            ],
+            2,
+        );
+        merge(&mut ir, &Names::default());
+        // The shorter inline name wins, and then the two components are
+        // equal: the longer name (`AssetSelector`) stays as an alias of the
+        // shorter.
+        // Required-ness keeps `Different` apart.
+        // Names that end apart (`…Min`, `…Max`) are two concepts of one
+        // shape: kept apart.
+        assert_eq!(
+            names(&ir),
+            [
+                "AssetSelector",
+                "Selector",
+                "OtherSelById",
+                "MinAggregateMin",
+                "MaxAggregateMax",
+                "Different"
+            ]
+        );
+        assert!(matches!(
+            ir.types[0].kind,
+            TypeKind::Alias(Ty::Named(TypeId(1)))
+        ));
+        assert_eq!(mentions(&ir.types[1]), vec![TypeId(2)]);
+        assert_eq!(ir.types[2].aliases, ["/HolderSelectorById"]);
+        assert_eq!(
+            ir.shared,
+            [
+                Merged {
+                    name: "OtherSelById".into(),
+                    pointers: vec!["/HolderSelectorById".into()],
+                },
+                Merged {
+                    name: "Selector".into(),
+                    pointers: vec!["/AssetSelector".into()],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_component_of_the_shape_wins_then_a_locked_name() {
+        let name = || field("name", Ty::String, true);
+        let mut ir = ir(
+            vec![
+                def("Label", vec![name()]),
+                def("ItemLabel", vec![name()]),
+                def("AVeryLongInlineLabel", vec![name()]),
+                def("ShortName", vec![field("n", Ty::String, true)]),
+                def("LockedLongerName", vec![field("n", Ty::String, true)]),
+                // Same shape, another concept: stays apart.
+                def("Title", vec![field("n", Ty::String, true)]),
+            ],
+            2,
+        );
+        let chosen = Names {
+            locked: HashSet::from(["LockedLongerName"]),
+            ..Default::default()
+        };
+        merge(&mut ir, &chosen);
+        assert_eq!(
+            names(&ir),
+            ["Label", "ItemLabel", "LockedLongerName", "Title"]
+        );
+        assert!(matches!(
+            ir.types[1].kind,
+            TypeKind::Alias(Ty::Named(TypeId(0)))
+        ));
+    }
+}
