@@ -90,6 +90,98 @@ pub fn constructors(name: &Ident, members: &[Member], extra: bool) -> TokenStrea
     }
 }
 
+/// A union variant that holds an object of one field (`{"externalId": ..}`,
+/// `{"set": ..}`): the union gets a constructor named after the field, so
+/// a caller writes `Identity::external_id("pump-1")` instead of spelling
+/// out the variant and its struct.
+pub struct Selector {
+    pub variant: Ident,
+    /// The variant's struct.
+    pub structure: Ident,
+    pub member: Member,
+    /// The field's type with aliases followed, when a plain value of it
+    /// reads as this variant (a string, a number, a named type): the union
+    /// gets `From` it, if no other variant takes the same type.
+    pub from: Option<TokenStream>,
+}
+
+/// `impl Name { fn <field>(..) }` for each selector whose field name is
+/// its own, and `From` for each type only one of them takes.
+pub fn selectors(name: &Ident, cfg: &TokenStream, list: &[Selector]) -> TokenStream {
+    let count = |key: String, of: &dyn Fn(&Selector) -> Option<String>| {
+        list.iter()
+            .filter(|s| of(s).as_deref() == Some(key.as_str()))
+            .count()
+    };
+    let method_of = |s: &Selector| Some(s.member.name.to_string());
+    let from_of = |s: &Selector| s.from.as_ref().map(|t| t.to_string());
+    let usable: Vec<&Selector> = list
+        .iter()
+        .filter(|s| {
+            let method = s.member.name.to_string();
+            !TAKEN.contains(&method.as_str()) && count(method, &method_of) == 1
+        })
+        .collect();
+    if usable.is_empty() {
+        return TokenStream::new();
+    }
+    let methods = usable.iter().map(|s| selector(s));
+    let froms = usable.iter().filter_map(|s| {
+        let ty = s.from.as_ref()?;
+        (count(ty.to_string(), &from_of) == 1).then(|| from_impl(name, cfg, s, ty))
+    });
+    quote! {
+        #cfg
+        impl #name {
+            #(#methods)*
+        }
+
+        #(#froms)*
+    }
+}
+
+fn selector(s: &Selector) -> TokenStream {
+    let (m, variant, structure) = (&s.member, &s.variant, &s.structure);
+    let (field, ty) = (&m.name, m.param_ty());
+    let value = m.value(&format_ident!("value"));
+    let value = if m.required {
+        value
+    } else {
+        quote!(Some(#value))
+    };
+    let doc = format!(" The `{variant}` variant, holding only `{field}`.");
+    quote! {
+        #[doc = #doc]
+        pub fn #field(value: #ty) -> Self {
+            Self::#variant(#structure { #field: #value })
+        }
+    }
+}
+
+fn from_impl(name: &Ident, cfg: &TokenStream, s: &Selector, ty: &TokenStream) -> TokenStream {
+    let method = &s.member.name;
+    let text = (ty.to_string() == "String").then(|| {
+        quote! {
+            #cfg
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    Self::#method(value)
+                }
+            }
+        }
+    });
+    quote! {
+        #cfg
+        impl From<#ty> for #name {
+            fn from(value: #ty) -> Self {
+                Self::#method(value)
+            }
+        }
+
+        #text
+    }
+}
+
 fn setter(m: &Member) -> TokenStream {
     let (field, ty) = (&m.name, m.param_ty());
     let value = m.value(&format_ident!("value"));
@@ -111,6 +203,55 @@ fn setter(m: &Member) -> TokenStream {
 mod tests {
     use super::*;
     use crate::emit::types::ident;
+
+    fn member(name: &str, ty: TokenStream, required: bool, convert: bool) -> Member {
+        Member {
+            name: ident(name),
+            ty,
+            required,
+            convert,
+        }
+    }
+
+    #[test]
+    fn selectors_construct_by_field_and_convert_from_unambiguous_types() {
+        let select = |variant: &str, m: Member, from: Option<TokenStream>| Selector {
+            variant: ident(variant),
+            structure: ident(&format!("{variant}Struct")),
+            member: m,
+            from,
+        };
+        let list = [
+            select(
+                "ById",
+                member("id", quote!(i64), true, false),
+                Some(quote!(i64)),
+            ),
+            select(
+                "ByExternalId",
+                member("external_id", quote!(String), false, true),
+                Some(quote!(String)),
+            ),
+            // Two variants hold a `name`: neither gets a constructor.
+            select("A", member("name", quote!(String), true, true), None),
+            select("B", member("name", quote!(String), true, true), None),
+        ];
+        let text = selectors(&ident("Identity"), &quote!(), &list).to_string();
+        assert!(
+            text.contains(
+                "pub fn id (value : i64) -> Self { Self :: ById (ByIdStruct { id : value })"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("pub fn external_id (value : impl Into < String >) -> Self { Self :: ByExternalId (ByExternalIdStruct { external_id : Some (value . into ()) })"),
+            "{text}"
+        );
+        assert!(!text.contains("fn name"), "{text}");
+        assert!(text.contains("impl From < i64 > for Identity"), "{text}");
+        assert!(text.contains("impl From < String > for Identity"), "{text}");
+        assert!(text.contains("impl From < & str > for Identity"), "{text}");
+    }
 
     #[test]
     fn a_setter_that_would_shadow_a_method_is_prefixed() {

@@ -336,6 +336,8 @@ impl<'a> TypeEmitter<'a> {
                 #other_fn,
             )),
         };
+        let selectors = self.buildable[index]
+            .then(|| construct::selectors(name, cfg, &self.selectors(index, u)));
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -353,7 +355,43 @@ impl<'a> TypeEmitter<'a> {
                     crate::runtime::union::#decode
                 }
             }
+
+            #selectors
         }
+    }
+
+    /// The variants that hold an object of exactly one field.
+    fn selectors(&self, union: usize, u: &Union) -> Vec<construct::Selector> {
+        u.variants
+            .iter()
+            .filter(|v| !v.boxed)
+            .filter_map(|v| {
+                let Ty::Named(id) = self.ir.resolve(&v.ty) else {
+                    return None;
+                };
+                let def = &self.ir.types[id.0];
+                let TypeKind::Struct(s) = &def.kind else {
+                    return None;
+                };
+                let [f] = s.fields.as_slice() else {
+                    return None;
+                };
+                if s.extra.is_some() || f.flatten {
+                    return None;
+                }
+                let from = match self.ir.resolve(&f.ty) {
+                    Ty::Boolean | Ty::Any | Ty::FreeObject | Ty::Array(_) | Ty::Map(_) => None,
+                    Ty::Named(inner) if inner.0 == union => None,
+                    other => Some(self.ty(&other)),
+                };
+                Some(construct::Selector {
+                    variant: ident(&v.name),
+                    structure: ident(&def.name),
+                    member: self.member(f),
+                    from,
+                })
+            })
+            .collect()
     }
 }
 

@@ -104,7 +104,13 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
     let mut rep: Vec<usize> = (0..ir.types.len()).collect();
     loop {
         let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-        for (i, def) in ir.types.iter().enumerate().filter(|(i, _)| rep[*i] == *i) {
+        // Aliases are names of another type already: interchangeable.
+        let candidates = ir
+            .types
+            .iter()
+            .enumerate()
+            .filter(|(i, def)| rep[*i] == *i && !matches!(def.kind, TypeKind::Alias(_)));
+        for (i, def) in candidates {
             // A component's pinned name is a choice, not what the spec
             // calls it: the spec's name says which concept it is.
             let spec_name = (i < ir.component_count)
@@ -112,7 +118,7 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
                 .flatten()
                 .map(crate::naming::type_name);
             let word = last_word(spec_name.as_deref().unwrap_or(&def.name)).to_string();
-            let key = (signature(def, &rep), word);
+            let key = (signature(ir, def, &rep), word);
             groups.entry(key).or_default().push(i);
         }
         let mut changed = false;
@@ -210,25 +216,47 @@ fn best(
 /// What the emitted type and its behaviour depend on, with each mentioned
 /// type read as the one it becomes. Docs, examples and variant names are
 /// left out: they describe a place, not the shape.
-fn signature(def: &TypeDef, rep: &[usize]) -> String {
+fn signature(ir: &Ir, def: &TypeDef, rep: &[usize]) -> String {
     let mut kind = def.kind.clone();
-    kind.renumber(&|TypeId(i)| TypeId(rep[i]));
+    let seen = |ty: &mut Ty| *ty = transparent(ir, ty, rep, 0);
     match &mut kind {
         TypeKind::Struct(s) => {
             for f in &mut s.fields {
+                seen(&mut f.ty);
                 f.doc = None;
                 f.constraints.example = None;
             }
+            s.extra.iter_mut().for_each(seen);
         }
         // Variant names are read off the places too (`AssetInternalId`
         // where another says `Id`); the wire tells variants apart by
         // their types, keys and tags, which stay.
-        TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| v.name.clear()),
+        TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| {
+            seen(&mut v.ty);
+            v.name.clear();
+        }),
         _ => {}
     }
     let mut constraints = def.constraints.clone();
     constraints.example = None;
     format!("{kind:?}|{constraints:?}")
+}
+
+/// `ty` as Rust sees it: an alias is the type it names (`CogniteExternalId`
+/// and `String` are one type), and a merged type the one it became. The
+/// rules an alias brings stay with the field, in its `rules`.
+fn transparent(ir: &Ir, ty: &Ty, rep: &[usize], depth: usize) -> Ty {
+    let inner = |t: &Ty| Box::new(transparent(ir, t, rep, depth + 1));
+    match ty {
+        Ty::Named(id) => match &ir.types[id.0].kind {
+            TypeKind::Alias(aliased) if depth < 8 => transparent(ir, aliased, rep, depth + 1),
+            _ => Ty::Named(TypeId(rep[id.0])),
+        },
+        Ty::Array(t) => Ty::Array(inner(t)),
+        Ty::Map(t) => Ty::Map(inner(t)),
+        Ty::Nullable(t) => Ty::Nullable(inner(t)),
+        other => other.clone(),
+    }
 }
 
 fn renumber_operation(op: &mut Operation, f: &impl Fn(TypeId) -> TypeId) {

@@ -38,14 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let read = DataResourceIdsWithIgnoreUnknownIds::new(
-        external_ids
-            .iter()
-            .map(|id| {
-                DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
-                    DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId::new().external_id(id),
-                )
-            })
-            .collect(),
+        external_ids.iter().map(DataResourceIdsItem::external_id).collect(),
     )
     .ignore_unknown_ids(false);
     let sequences = client.sequences().get_sequence_by_id_bulk(read, &BulkOptions::default()).await?;

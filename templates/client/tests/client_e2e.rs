@@ -149,9 +149,7 @@ async fn api_errors_carry_the_cognite_error_body() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = DataResourceIdsWithIgnoreUnknownIds::new(vec![DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectById(
-        DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectById::new().id(7),
-    )]);
+    let body = DataResourceIdsWithIgnoreUnknownIds::new(vec![7.into()]);
     let err = tokio::time::timeout(LIMIT, client(&server).sequences().get_sequence_by_id(&body))
         .await
         .expect("in time")
@@ -215,16 +213,8 @@ async fn five_thousand_sequences_are_created_and_read_back_in_chunks() {
     let created: Vec<Option<String>> = created.into_iter().map(|s| s.external_id).collect();
     assert_eq!(created, names.iter().cloned().map(Some).collect::<Vec<_>>(), "input order");
     assert_eq!(server.requests(), 5);
-    let by_external_id = DataResourceIdsWithIgnoreUnknownIds::new(
-        names
-            .iter()
-            .map(|n| {
-                DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
-                    DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId::new().external_id(n),
-                )
-            })
-            .collect(),
-    );
+    let by_external_id =
+        DataResourceIdsWithIgnoreUnknownIds::new(names.iter().map(DataResourceIdsItem::external_id).collect());
     let read = tokio::time::timeout(LIMIT, client.sequences().get_sequence_by_id_bulk(by_external_id, &options))
         .await
         .expect("in time")
@@ -239,11 +229,7 @@ async fn five_thousand_sequences_are_created_and_read_back_in_chunks() {
 async fn a_failed_bulk_read_names_the_missing_items() {
     let store = Arc::new(Mutex::new(BTreeMap::from([("known".to_string(), 1)])));
     let server = TestServer::start(sequences_endpoint(store)).await.expect("server starts");
-    let select = |n: &str| {
-        DataResourceIdsWithIgnoreUnknownIdsItemsItem::SelectByExternalId(
-            DataResourceIdsWithIgnoreUnknownIdsItemsItemSelectByExternalId::new().external_id(n),
-        )
-    };
+    let select = DataResourceIdsItem::from;
     let mut items = vec![select("known"); 1_000];
     items.push(select("unknown"));
     let body = DataResourceIdsWithIgnoreUnknownIds::new(items);
