@@ -35,7 +35,7 @@ pub struct Report {
     pub validation: ValidationCounts,
     pub unions: UnionCounts,
     pub names: NameCounts,
-    /// Inline schemas that became one type with another of the same shape.
+    /// Schemas that became one type with another of the same shape.
     pub shared: Vec<Merged>,
     pub normalisation: Vec<Change>,
 }
@@ -220,7 +220,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "shared types:              {} inline schemas merged into {} types of the same shape",
+            "shared types:              {} schemas merged into {} types of the same shape",
             self.shared.iter().map(|m| m.pointers.len()).sum::<usize>(),
             self.shared.len()
         );
@@ -300,7 +300,7 @@ impl Report {
             .collect();
         section(
             &mut out,
-            "Shared types: each inline schema listed is the type named before it",
+            "Shared types: each schema listed is the type named before it (a component, an alias of it)",
             shared.iter().map(|(n, p)| (n, p)),
         );
         section(

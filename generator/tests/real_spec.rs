@@ -152,9 +152,10 @@ fn every_union_variant_of_the_real_spec_decodes_faithfully() {
     assert_eq!(u.decoded_faithfully, u.variants);
     // Measured on 2026-12-01: 427 unions, 1326 variants, 23 twins (three
     // digital-twin capabilities with the same keys, aggregate answers that
-    // differ only in prose, ...).
+    // differ only in prose, ...). On 2026-12-03 inline unions of one shape
+    // became one type (`ir::shared`): 378 unions, 1201 variants.
     assert!(
-        u.unions >= 400 && u.variants >= 1300,
+        u.unions >= 370 && u.variants >= 1190,
         "{} {}",
         u.unions,
         u.variants

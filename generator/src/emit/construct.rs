@@ -100,44 +100,56 @@ pub struct Selector {
     pub structure: Ident,
     pub member: Member,
     /// The field's type with aliases followed, when a plain value of it
-    /// reads as this variant (a string, a number, a named type): the union
-    /// gets `From` it, if no other variant takes the same type.
+    /// reads as this variant (a string, a number, a named type).
     pub from: Option<TokenStream>,
 }
 
+/// A way to make a union from a value of another type: `value` is the
+/// expression that builds it from `value`.
+pub struct Conversion {
+    pub from: TokenStream,
+    pub value: TokenStream,
+}
+
 /// `impl Name { fn <field>(..) }` for each selector whose field name is
-/// its own, and `From` for each type only one of them takes.
-pub fn selectors(name: &Ident, cfg: &TokenStream, list: &[Selector]) -> TokenStream {
-    let count = |key: String, of: &dyn Fn(&Selector) -> Option<String>| {
-        list.iter()
-            .filter(|s| of(s).as_deref() == Some(key.as_str()))
-            .count()
-    };
-    let method_of = |s: &Selector| Some(s.member.name.to_string());
-    let from_of = |s: &Selector| s.from.as_ref().map(|t| t.to_string());
+/// its own; returns it with the conversions those constructors offer.
+pub fn selectors(
+    name: &Ident,
+    cfg: &TokenStream,
+    list: &[Selector],
+) -> (TokenStream, Vec<Conversion>) {
     let usable: Vec<&Selector> = list
         .iter()
         .filter(|s| {
             let method = s.member.name.to_string();
-            !TAKEN.contains(&method.as_str()) && count(method, &method_of) == 1
+            let same = list
+                .iter()
+                .filter(|o| o.member.name == s.member.name)
+                .count();
+            !TAKEN.contains(&method.as_str()) && same == 1
         })
         .collect();
     if usable.is_empty() {
-        return TokenStream::new();
+        return (TokenStream::new(), Vec::new());
     }
     let methods = usable.iter().map(|s| selector(s));
-    let froms = usable.iter().filter_map(|s| {
-        let ty = s.from.as_ref()?;
-        (count(ty.to_string(), &from_of) == 1).then(|| from_impl(name, cfg, s, ty))
-    });
-    quote! {
+    let conversions = usable
+        .iter()
+        .filter_map(|s| {
+            let method = &s.member.name;
+            Some(Conversion {
+                from: s.from.clone()?,
+                value: quote!(Self::#method(value)),
+            })
+        })
+        .collect();
+    let item = quote! {
         #cfg
         impl #name {
             #(#methods)*
         }
-
-        #(#froms)*
-    }
+    };
+    (item, conversions)
 }
 
 fn selector(s: &Selector) -> TokenStream {
@@ -158,28 +170,40 @@ fn selector(s: &Selector) -> TokenStream {
     }
 }
 
-fn from_impl(name: &Ident, cfg: &TokenStream, s: &Selector, ty: &TokenStream) -> TokenStream {
-    let method = &s.member.name;
-    let text = (ty.to_string() == "String").then(|| {
-        quote! {
-            #cfg
-            impl From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    Self::#method(value)
+/// `impl From<T> for Name` for each type only one conversion takes (two
+/// would leave the choice of variant to a guess), and `From<&str>` beside
+/// `From<String>`.
+pub fn conversions(name: &Ident, cfg: &TokenStream, list: &[Conversion]) -> TokenStream {
+    let own = name.to_string();
+    let impls = list.iter().filter_map(|c| {
+        let from = c.from.to_string();
+        let same = list.iter().filter(|o| o.from.to_string() == from).count();
+        if same > 1 || from == own {
+            return None;
+        }
+        let (ty, value) = (&c.from, &c.value);
+        let text = (from == "String").then(|| {
+            quote! {
+                #cfg
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::from(String::from(value))
+                    }
                 }
             }
-        }
-    });
-    quote! {
-        #cfg
-        impl From<#ty> for #name {
-            fn from(value: #ty) -> Self {
-                Self::#method(value)
+        });
+        Some(quote! {
+            #cfg
+            impl From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    #value
+                }
             }
-        }
 
-        #text
-    }
+            #text
+        })
+    });
+    quote!(#(#impls)*)
 }
 
 fn setter(m: &Member) -> TokenStream {
@@ -236,7 +260,8 @@ mod tests {
             select("A", member("name", quote!(String), true, true), None),
             select("B", member("name", quote!(String), true, true), None),
         ];
-        let text = selectors(&ident("Identity"), &quote!(), &list).to_string();
+        let (item, conversions) = selectors(&ident("Identity"), &quote!(), &list);
+        let text = item.to_string();
         assert!(
             text.contains(
                 "pub fn id (value : i64) -> Self { Self :: ById (ByIdStruct { id : value })"
@@ -248,9 +273,27 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("fn name"), "{text}");
+        let variant = Conversion {
+            from: quote!(ByIdStruct),
+            value: quote!(Self::ById(value)),
+        };
+        let twice = Conversion {
+            from: quote!(i64),
+            value: quote!(Self::Other(value)),
+        };
+        let all: Vec<Conversion> = conversions.into_iter().chain([variant]).collect();
+        let text = super::conversions(&ident("Identity"), &quote!(), &all).to_string();
         assert!(text.contains("impl From < i64 > for Identity"), "{text}");
         assert!(text.contains("impl From < String > for Identity"), "{text}");
         assert!(text.contains("impl From < & str > for Identity"), "{text}");
+        assert!(
+            text.contains("impl From < ByIdStruct > for Identity"),
+            "{text}"
+        );
+        // A type two conversions take gets none.
+        let all: Vec<Conversion> = [twice].into_iter().chain(all).collect();
+        let text = super::conversions(&ident("Identity"), &quote!(), &all).to_string();
+        assert!(!text.contains("From < i64 >"), "{text}");
     }
 
     #[test]

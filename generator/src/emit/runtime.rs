@@ -148,6 +148,10 @@ const CLIENT_FILES: &[(&str, &str)] = &[
         include_str!("../../../templates/client/examples/bulk_sequences.rs"),
     ),
     (
+        "examples/five_tasks.rs",
+        include_str!("../../../templates/client/examples/five_tasks.rs"),
+    ),
+    (
         "examples/bench_client.rs",
         include_str!("../../../templates/client/examples/bench_client.rs"),
     ),

@@ -336,8 +336,13 @@ impl<'a> TypeEmitter<'a> {
                 #other_fn,
             )),
         };
-        let selectors = self.buildable[index]
-            .then(|| construct::selectors(name, cfg, &self.selectors(index, u)));
+        let selectors = self.buildable[index].then(|| {
+            let (methods, mut conversions) =
+                construct::selectors(name, cfg, &self.selectors(index, u));
+            conversions.extend(self.variant_conversions(index, u));
+            let froms = construct::conversions(name, cfg, &conversions);
+            quote!(#methods #froms)
+        });
         quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -366,7 +371,7 @@ impl<'a> TypeEmitter<'a> {
             .iter()
             .filter(|v| !v.boxed)
             .filter_map(|v| {
-                let Ty::Named(id) = self.ir.resolve(&v.ty) else {
+                let Some(Ty::Named(id)) = self.plain_ty(&v.ty) else {
                     return None;
                 };
                 let def = &self.ir.types[id.0];
@@ -379,19 +384,92 @@ impl<'a> TypeEmitter<'a> {
                 if s.extra.is_some() || f.flatten {
                     return None;
                 }
-                let from = match self.ir.resolve(&f.ty) {
-                    Ty::Boolean | Ty::Any | Ty::FreeObject | Ty::Array(_) | Ty::Map(_) => None,
-                    Ty::Named(inner) if inner.0 == union => None,
-                    other => Some(self.ty(&other)),
+                let member = self.member(f);
+                let taken = match (&f.ty, f.required) {
+                    (Ty::Nullable(inner), false) => inner.as_ref(),
+                    (other, _) => other,
                 };
                 Some(construct::Selector {
                     variant: ident(&v.name),
                     structure: ident(&def.name),
-                    member: self.member(f),
-                    from,
+                    from: self.convertible(taken, union),
+                    member,
                 })
             })
             .collect()
+    }
+
+    /// Conversions into the union from each variant's type, and from the
+    /// variants of a union that one variant holds (a `SequencesPrefixFilter`
+    /// is a `SequencesFilterLanguage` through `SequencesLeafFilter`).
+    fn variant_conversions(&self, union: usize, u: &Union) -> Vec<construct::Conversion> {
+        let wrap = |boxed: bool, value: TokenStream| {
+            if boxed {
+                quote!(Box::new(#value))
+            } else {
+                value
+            }
+        };
+        let mut out = Vec::new();
+        for v in &u.variants {
+            let vname = ident(&v.name);
+            let into_self = |inner: TokenStream| {
+                let inner = wrap(v.boxed, inner);
+                quote!(Self::#vname(#inner))
+            };
+            if let Some(from) = self.convertible(&v.ty, union) {
+                out.push(construct::Conversion {
+                    from,
+                    value: into_self(quote!(value)),
+                });
+            }
+            let Some(Ty::Named(id)) = self.plain_ty(&v.ty) else {
+                continue;
+            };
+            let TypeKind::Union(nested) = &self.ir.types[id.0].kind else {
+                continue;
+            };
+            let nested_name = ident(&self.ir.types[id.0].name);
+            for w in &nested.variants {
+                let Some(from) = self.convertible(&w.ty, union) else {
+                    continue;
+                };
+                let (wname, value) = (ident(&w.name), wrap(w.boxed, quote!(value)));
+                out.push(construct::Conversion {
+                    from,
+                    value: into_self(quote!(#nested_name::#wname(#value))),
+                });
+            }
+        }
+        out
+    }
+
+    /// `ty` with aliases followed while it stays the same Rust type: `None`
+    /// through a nullable one (an `Option`).
+    fn plain_ty(&self, ty: &Ty) -> Option<Ty> {
+        let mut ty = ty.clone();
+        for _ in 0..32 {
+            ty = match ty {
+                Ty::Named(id) => match &self.ir.types[id.0].kind {
+                    TypeKind::Alias(inner) if !self.recursive_alias[id.0] => inner.clone(),
+                    _ => return Some(Ty::Named(id)),
+                },
+                Ty::Nullable(_) => return None,
+                other => return Some(other),
+            };
+        }
+        None
+    }
+
+    /// The Rust type a union converts from, when a plain value of it says
+    /// which variant it is: a string, a number or a named type other than
+    /// the union itself (not a `bool`, a list or free-form JSON).
+    fn convertible(&self, ty: &Ty, union: usize) -> Option<TokenStream> {
+        match self.plain_ty(ty)? {
+            Ty::Boolean | Ty::Any | Ty::FreeObject | Ty::Array(_) | Ty::Map(_) => None,
+            Ty::Named(id) if id.0 == union => None,
+            other => Some(self.ty(&other)),
+        }
     }
 }
 

@@ -344,7 +344,7 @@ pub struct Ir {
     pub groups: Vec<features::Group>,
     pub fallbacks: Vec<Fallback>,
     pub findings: Vec<Finding>,
-    /// Inline schemas that became one type with another of the same shape.
+    /// Schemas that became one type with another of the same shape.
     pub shared: Vec<shared::Merged>,
     /// The spec's own validation rules, for the test synthesiser.
     pub conformance: conform::Conformance,

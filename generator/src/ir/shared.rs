@@ -1,15 +1,19 @@
 //! One type per shape. A spec often writes the same schema in many places
 //! (the id-or-externalId selector of every `byids` request, say), and a
 //! type per place means a value of one cannot be passed where the other is
-//! expected. Types with the same structure (fields, Rust types,
-//! required-ness, rules, variants) become one:
-//! - components of one shape share the one `spec/codegen.toml` names, else
-//!   the shortest name; the others stay as type aliases of it, so every
-//!   name the spec gives still compiles;
-//! - an inline schema becomes the component of its shape, else the inline
-//!   type whose name the lock remembers, else the one with the shortest
-//!   name (the most general place it appears in), when the names agree on
-//!   what the value is (see [`last_word`]).
+//! expected. Types with the same structure (fields, Rust types with
+//! aliases seen through, required-ness, rules, variant keys and tags) whose
+//! names end in the same word (see [`last_word`]) become one:
+//! - a component that `spec/codegen.toml` names takes every other schema
+//!   of its shape; the other components stay as type aliases of it, so
+//!   every name the spec gives still compiles (`IdEither` is `Identity`,
+//!   and `AssetIdEither` an alias of it);
+//! - else an inline schema becomes the one component of its shape;
+//! - else the inline schemas of one shape share the name the lock
+//!   remembers, else a name true of all their places (see
+//!   [`rename_shared`]). Components the spec names apart stay apart
+//!   without a profile's word: one shape can be two concepts
+//!   (`cognitefiles_aclAcl`, `cognitesequences_aclAcl`).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -18,12 +22,13 @@ use serde::Serialize;
 use super::operation::{Body, Operation, Success};
 use super::{Ir, Ty, TypeDef, TypeId, TypeKind};
 
-/// Inline schemas that became one type, for the report.
+/// Schemas that became one type (a component among them stays as an
+/// alias of it), for the report.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Merged {
     /// The type they share.
     pub name: String,
-    /// The pointer of each schema merged into it.
+    /// The pointer of each schema merged into it or made its alias.
     pub pointers: Vec<String>,
 }
 
@@ -42,6 +47,7 @@ pub fn merge(ir: &mut Ir, names: &Names) {
     if rep.iter().enumerate().all(|(i, r)| *r == i) {
         return;
     }
+    rename_shared(ir, &rep, names);
     let mut merged: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for (i, r) in rep.iter().enumerate().filter(|(i, r)| *i != **r) {
         let def = &ir.types[i];
@@ -125,17 +131,22 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
         for members in groups.values().filter(|m| m.len() > 1) {
             let (components, inline): (Vec<usize>, Vec<usize>) =
                 members.iter().partition(|i| **i < ir.component_count);
-            // A component of this shape (one `spec/codegen.toml` names,
-            // else the shortest name, then the most used), else the inline
-            // type the lock names, else the one with the shortest name.
             let pinned = |d: &TypeDef| names.pinned.contains(d.name.as_str());
             let locked = |d: &TypeDef| names.locked.contains(d.name.as_str());
-            let chosen = best(ir, &uses, &components, pinned)
-                .or_else(|| best(ir, &uses, &components, |_| true))
-                .or_else(|| best(ir, &uses, &inline, locked))
-                .or_else(|| best(ir, &uses, &inline, |_| true));
+            let among_inline =
+                || best(ir, &uses, &inline, locked).or_else(|| best(ir, &uses, &inline, |_| true));
+            // The component `spec/codegen.toml` names takes every member;
+            // else the one component of this shape takes the inline ones;
+            // else (no component, or several the spec keeps apart, such as
+            // `cognitefiles_aclAcl` and `cognitesequences_aclAcl`) the
+            // inline ones share the name the lock gives, or the shortest.
+            let (chosen, joining) = match best(ir, &uses, &components, pinned) {
+                Some(p) => (Some(p), members.as_slice()),
+                None if components.len() == 1 => (Some(components[0]), inline.as_slice()),
+                None => (among_inline(), inline.as_slice()),
+            };
             let Some(chosen) = chosen else { continue };
-            for i in members.iter().copied().filter(|i| *i != chosen) {
+            for i in joining.iter().copied().filter(|i| *i != chosen) {
                 rep[i] = chosen;
                 changed = true;
             }
@@ -153,6 +164,68 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
         }
     }
     rep
+}
+
+/// Gives an inline type that several places share a name true of all of
+/// them, unless the lock already names it. The shortest place's name is
+/// kept when it is the most general (`DataResourceIds` › `Item`, which
+/// `DataResourceIdsWithIgnoreUnknownIds` › `Item` extends); else the
+/// words all the names end with, when they are two or more and free (the
+/// `all` scope of every ACL is `AclScopeAll`, not the raw ACL's).
+fn rename_shared(ir: &mut Ir, rep: &[usize], names: &Names) {
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rep.iter().enumerate().filter(|(i, r)| *i != **r) {
+        groups.entry(*r).or_default().push(i);
+    }
+    let mut taken: HashSet<String> = ir.types.iter().map(|d| d.name.clone()).collect();
+    taken.extend(ir.operations.iter().filter_map(|o| o.params_type.clone()));
+    for (r, members) in groups {
+        let name = &ir.types[r].name;
+        if r < ir.component_count || names.locked.contains(name.as_str()) {
+            continue;
+        }
+        let all: Vec<Vec<&str>> = std::iter::once(r)
+            .chain(members)
+            .map(|i| words(&ir.types[i].name))
+            .collect();
+        let common = all
+            .iter()
+            .map(|w| w.iter().rev())
+            .fold(None::<Vec<&str>>, |acc, w| {
+                let acc: Vec<&str> = acc.unwrap_or_else(|| w.clone().copied().collect());
+                Some(
+                    acc.into_iter()
+                        .zip(w)
+                        .take_while(|(a, b)| a == *b)
+                        .map(|(a, _)| a)
+                        .collect(),
+                )
+            })
+            .unwrap_or_default();
+        let own = &all[0];
+        let context = &own[..own.len() - common.len()];
+        let general = all.iter().all(|w| w.starts_with(context));
+        if general || common.len() < 2 {
+            continue;
+        }
+        let candidate: String = common.iter().rev().copied().collect();
+        // `…Scope2` is a collision's number, not a word of the concept.
+        let numbered = candidate.ends_with(|c: char| c.is_ascii_digit());
+        if !numbered && taken.insert(candidate.clone()) {
+            ir.types[r].name = candidate;
+        }
+    }
+}
+
+/// `AclScopeAll` → `Acl`, `Scope`, `All`.
+fn words(name: &str) -> Vec<&str> {
+    let starts: Vec<usize> = name
+        .char_indices()
+        .filter(|(i, c)| *i == 0 || c.is_ascii_uppercase())
+        .map(|(i, _)| i)
+        .chain([name.len()])
+        .collect();
+    starts.windows(2).map(|w| &name[w[0]..w[1]]).collect()
 }
 
 /// The last word of a type name. Types merge only when their names end in
@@ -360,42 +433,48 @@ mod tests {
             2,
         );
         merge(&mut ir, &Names::default());
-        // The shorter inline name wins, and then the two components are
-        // equal: the longer name (`AssetSelector`) stays as an alias of the
-        // shorter.
-        // Required-ness keeps `Different` apart.
-        // Names that end apart (`…Min`, `…Max`) are two concepts of one
-        // shape: kept apart.
+        // The inline pair shares the words both names end with (neither
+        // place is more general than the other). The two components are then equal,
+        // and stay apart: no profile says they are one concept. Names that
+        // end apart (`…Min`, `…Max`) and required-ness keep the rest apart.
         assert_eq!(
             names(&ir),
             [
                 "AssetSelector",
                 "Selector",
-                "OtherSelById",
+                "ById",
                 "MinAggregateMin",
                 "MaxAggregateMax",
                 "Different"
             ]
         );
-        assert!(matches!(
-            ir.types[0].kind,
-            TypeKind::Alias(Ty::Named(TypeId(1)))
-        ));
+        assert_eq!(mentions(&ir.types[0]), vec![TypeId(2)]);
         assert_eq!(mentions(&ir.types[1]), vec![TypeId(2)]);
         assert_eq!(ir.types[2].aliases, ["/HolderSelectorById"]);
         assert_eq!(
             ir.shared,
-            [
-                Merged {
-                    name: "OtherSelById".into(),
-                    pointers: vec!["/HolderSelectorById".into()],
-                },
-                Merged {
-                    name: "Selector".into(),
-                    pointers: vec!["/AssetSelector".into()],
-                },
-            ]
+            [Merged {
+                name: "ById".into(),
+                pointers: vec!["/HolderSelectorById".into()],
+            }]
         );
+        // With a profile's word, the other component is an alias.
+        let mut again = self::ir(
+            vec![
+                def("AssetSelector", vec![field("sel", Ty::String, true)]),
+                def("Selector", vec![field("sel", Ty::String, true)]),
+            ],
+            2,
+        );
+        let pinned = Names {
+            pinned: HashSet::from(["AssetSelector"]),
+            ..Default::default()
+        };
+        merge(&mut again, &pinned);
+        assert!(matches!(
+            again.types[1].kind,
+            TypeKind::Alias(Ty::Named(TypeId(0)))
+        ));
     }
 
     #[test]
@@ -414,8 +493,8 @@ mod tests {
             2,
         );
         let chosen = Names {
+            pinned: HashSet::from(["Label"]),
             locked: HashSet::from(["LockedLongerName"]),
-            ..Default::default()
         };
         merge(&mut ir, &chosen);
         assert_eq!(
@@ -426,5 +505,19 @@ mod tests {
             ir.types[1].kind,
             TypeKind::Alias(Ty::Named(TypeId(0)))
         ));
+    }
+
+    #[test]
+    fn the_most_general_place_names_a_shared_type() {
+        let id = || field("id", Ty::Integer { bits: 64 }, false);
+        let mut ir = ir(
+            vec![
+                def("DataResourceIdsWithIgnoreUnknownIdsItem", vec![id()]),
+                def("DataResourceIdsItem", vec![id()]),
+            ],
+            0,
+        );
+        merge(&mut ir, &Names::default());
+        assert_eq!(names(&ir), ["DataResourceIdsItem"]);
     }
 }

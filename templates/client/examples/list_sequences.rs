@@ -15,12 +15,8 @@ async fn main() -> Result<(), cdf_client::Error> {
     let client = common::client_from_env()?;
     let name_prefix = SequencesPrefixFilter::new(SequencesPrefixFilterPrefix::new(vec!["name".into()], prefix));
     let has_unit = SequencesExistsFilter::new(SequencesExistsFilterExists::new(vec!["metadata".into(), "unit".into()]));
-    let filter = SequencesFilterLanguage::SequencesBoolFilter(Box::new(SequencesBoolFilter::And(
-        SequencesBoolFilterAnd::new(vec![
-            SequencesFilterLanguage::SequencesLeafFilter(SequencesLeafFilter::SequencesPrefixFilter(name_prefix)),
-            SequencesFilterLanguage::SequencesLeafFilter(SequencesLeafFilter::SequencesExistsFilter(has_unit)),
-        ]),
-    )));
+    // Each filter converts into the DSL's `SequencesFilterLanguage` with `into()`.
+    let filter = SequencesBoolFilterAnd::new(vec![name_prefix.into(), has_unit.into()]).into();
     let request = SequencesAdvancedListDto::new().advanced_filter(filter).limit(100);
     let sequences: Vec<GetSequenceDto> = client
         .sequences()
