@@ -196,16 +196,32 @@ pub fn nested(outer: &str, place: &str) -> String {
     format!("{outer}{SEGMENT}{place}")
 }
 
-/// The name of one element of a list named `plural`: `AssetIds` → `AssetId`,
-/// `Policies` → `Policy`. `None` when the last word does not read as a
-/// plural (`Status`, `Data`): the caller then appends `Item`.
-pub fn singular(plural: &str) -> Option<String> {
-    let start = plural
+/// The words of a type name: `AclScopeAll` → `Acl`, `Scope`, `All`.
+pub fn words(name: &str) -> Vec<&str> {
+    let starts: Vec<usize> = name
+        .char_indices()
+        .filter(|(i, c)| *i == 0 || c.is_ascii_uppercase())
+        .map(|(i, _)| i)
+        .chain([name.len()])
+        .collect();
+    starts.windows(2).map(|w| &name[w[0]..w[1]]).collect()
+}
+
+/// The last word of a type name (from its last capital): `AdminGroupId` → `Id`.
+pub fn last_word(name: &str) -> &str {
+    let start = name
         .char_indices()
         .rev()
         .find(|(_, c)| c.is_ascii_uppercase())
         .map_or(0, |(i, _)| i);
-    let (head, word) = plural.split_at(start);
+    &name[start..]
+}
+
+/// The name of one element of a list named `plural`: `AssetIds` → `AssetId`,
+/// `Policies` → `Policy`. `None` when the last word does not read as a
+/// plural (`Status`, `Data`): the caller then appends `Item`.
+pub fn singular(plural: &str) -> Option<String> {
+    let (head, word) = plural.split_at(plural.len() - last_word(plural).len());
     let stem = if let Some(stem) = word.strip_suffix("ies") {
         format!("{stem}y")
     } else if ["sses", "xes", "ches", "shes"]

@@ -333,7 +333,7 @@ impl<'a> Builder<'a> {
             .collect();
         let inner = naming::type_name(&segments[n - 1]);
         let outer = naming::type_name(&segments[..n - 1].join(" "));
-        let words = inner.chars().filter(char::is_ascii_uppercase).count();
+        let words = naming::words(&inner).len();
         let wraps = outer.to_lowercase().contains(&inner.to_lowercase());
         if words >= 3 || (words >= 2 && wraps) {
             candidates.push(inner);

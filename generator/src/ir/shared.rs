@@ -3,7 +3,7 @@
 //! type per place means a value of one cannot be passed where the other is
 //! expected. Types with the same structure (fields, Rust types with
 //! aliases seen through, required-ness, rules, variant keys and tags) whose
-//! names end in the same word (see [`last_word`]) become one:
+//! names end in the same word become one (see [`representatives`]):
 //! - a component that `spec/codegen.toml` names takes every other schema
 //!   of its shape; the other components stay as type aliases of it, so
 //!   every name the spec gives still compiles (`IdEither` is `Identity`,
@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use super::operation::{Body, Operation, Success};
 use super::{Ir, Ty, TypeDef, TypeId, TypeKind};
+use crate::naming;
 
 /// Schemas that became one type (a component among them stays as an
 /// alias of it), for the report.
@@ -109,6 +110,11 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
     let uses = uses(ir);
     let mut rep: Vec<usize> = (0..ir.types.len()).collect();
     loop {
+        // Types merge only when their names end in the same word: the
+        // places then hold one kind of value (an `Order`, an `ExternalId`),
+        // and one place's name is true of the others. Where they do not
+        // (`MaxAggregate.max` and `MinAggregate.min`), the types stay apart
+        // rather than carry a misleading name.
         let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         // Aliases are names of another type already: interchangeable.
         let candidates = ir
@@ -122,8 +128,8 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
             let spec_name = (i < ir.component_count)
                 .then(|| def.pointer.rsplit('/').next())
                 .flatten()
-                .map(crate::naming::type_name);
-            let word = last_word(spec_name.as_deref().unwrap_or(&def.name)).to_string();
+                .map(naming::type_name);
+            let word = naming::last_word(spec_name.as_deref().unwrap_or(&def.name)).to_string();
             let key = (signature(ir, def, &rep), word);
             groups.entry(key).or_default().push(i);
         }
@@ -186,7 +192,7 @@ fn rename_shared(ir: &mut Ir, rep: &[usize], names: &Names) {
         }
         let all: Vec<Vec<&str>> = std::iter::once(r)
             .chain(members)
-            .map(|i| words(&ir.types[i].name))
+            .map(|i| naming::words(&ir.types[i].name))
             .collect();
         let common = all
             .iter()
@@ -215,32 +221,6 @@ fn rename_shared(ir: &mut Ir, rep: &[usize], names: &Names) {
             ir.types[r].name = candidate;
         }
     }
-}
-
-/// `AclScopeAll` → `Acl`, `Scope`, `All`.
-fn words(name: &str) -> Vec<&str> {
-    let starts: Vec<usize> = name
-        .char_indices()
-        .filter(|(i, c)| *i == 0 || c.is_ascii_uppercase())
-        .map(|(i, _)| i)
-        .chain([name.len()])
-        .collect();
-    starts.windows(2).map(|w| &name[w[0]..w[1]]).collect()
-}
-
-/// The last word of a type name. Types merge only when their names end in
-/// the same word: the places then hold one kind of value (an `Order`, an
-/// `ExternalId`), and one place's name is true of the others. Where they
-/// do not (`MaxAggregate.max` and `MinAggregate.min`, or a `Label` that is
-/// only an external id), the types stay apart rather than carry a
-/// misleading name.
-fn last_word(name: &str) -> &str {
-    let start = name
-        .char_indices()
-        .rev()
-        .find(|(_, c)| c.is_ascii_uppercase())
-        .map_or(0, |(i, _)| i);
-    &name[start..]
 }
 
 /// How many places mention each type.
