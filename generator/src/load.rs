@@ -398,8 +398,8 @@ mod unique {
         serde_json::from_str::<Unique>(text).map(|u| u.0)
     }
 
-    pub fn from_yaml(text: &str) -> Result<Value, serde_yaml::Error> {
-        Unique::deserialize(serde_yaml::Deserializer::from_str(text)).map(|u| u.0)
+    pub fn from_yaml(text: &str) -> Result<Value, yaml_serde::Error> {
+        Unique::deserialize(yaml_serde::Deserializer::from_str(text)).map(|u| u.0)
     }
 
     /// A mapping key: YAML allows numbers, booleans and null there.

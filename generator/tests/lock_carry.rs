@@ -161,7 +161,7 @@ fn fixture() -> String {
 /// in reverse, two schemas whose Rust names collide with existing ones, and
 /// a union wrapped into an `allOf` with a new sibling part.
 fn reshuffled(text: &str) -> String {
-    let mut doc: Value = serde_yaml::from_str(text).expect("yaml");
+    let mut doc: Value = yaml_serde::from_str(text).expect("yaml");
     reshuffle(&mut doc);
     let items = &mut doc["components"]["schemas"]["Grants"]["items"];
     let union = items.take();

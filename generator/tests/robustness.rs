@@ -290,7 +290,7 @@ proptest! {
             mutate(&mut doc, m);
         }
         let text = if as_yaml {
-            serde_yaml::to_string(&doc).unwrap()
+            yaml_serde::to_string(&doc).unwrap()
         } else {
             serde_json::to_string_pretty(&doc).unwrap()
         };
