@@ -56,6 +56,9 @@ pub struct Lock {
     /// The generated crate's release (see [`crate::release`]); `None` in a
     /// lock written before versions were recorded.
     pub version: Option<crate::release::Version>,
+    /// The [`crate::release::GENERATOR_EPOCH`] the crate was generated at;
+    /// `None` in a lock written before epochs were recorded (epoch 1).
+    pub epoch: Option<u32>,
     /// Relative path → sha256 of its content.
     pub files: BTreeMap<String, String>,
     /// JSON pointer → Rust type name, and → method name: what the next
@@ -69,6 +72,7 @@ impl Lock {
         Lock {
             spec_sha256: sha256_hex(spec_text.as_bytes()),
             version: None,
+            epoch: None,
             files: files
                 .iter()
                 .map(|(p, t)| (p.clone(), sha256_hex(t.as_bytes())))
@@ -84,6 +88,7 @@ impl Lock {
             types: generated.types.clone(),
             methods: generated.methods.clone(),
             version: Some(generated.version),
+            epoch: Some(crate::release::GENERATOR_EPOCH),
             ..Lock::of(spec_text, &generated.files)
         }
     }
@@ -96,6 +101,9 @@ impl Lock {
         let _ = writeln!(out, "spec {}", self.spec_sha256);
         if let Some(version) = self.version {
             let _ = writeln!(out, "version {version}");
+        }
+        if let Some(epoch) = self.epoch {
+            let _ = writeln!(out, "generator {epoch}");
         }
         for (path, digest) in &self.files {
             let _ = writeln!(out, "file {digest} {path}");
@@ -127,6 +135,9 @@ impl Lock {
                 Some(("version", v)) => {
                     let place = format!("spec/codegen.lock:{}", n + 1);
                     lock.version = Some(crate::release::Version::parse(v, &place)?);
+                }
+                Some(("generator", epoch)) => {
+                    lock.epoch = Some(epoch.parse().map_err(|_| bad())?);
                 }
                 Some(("file", rest)) => {
                     let (digest, path) = rest.split_once(' ').ok_or_else(bad)?;
@@ -165,6 +176,14 @@ impl Lock {
                 show(fresh.version)
             ));
         }
+        if self.epoch != fresh.epoch {
+            let show = |e: Option<u32>| e.map_or("none".into(), |e| e.to_string());
+            out.push(format!(
+                "lock: generator epoch {} != {} (the generator's output changed; regenerating makes a major release)",
+                show(self.epoch),
+                show(fresh.epoch)
+            ));
+        }
         for (path, digest) in &fresh.files {
             match self.files.get(path) {
                 Some(d) if d == digest => {}
@@ -192,14 +211,18 @@ mod tests {
         .into();
         let mut lock = Lock::of("spec", &files);
         lock.version = Some(crate::release::Version::FIRST);
+        lock.epoch = Some(2);
         assert_eq!(Lock::parse(&lock.render()).unwrap(), lock);
         let mut changed = files.clone();
         changed.insert("a.rs".into(), "x2".into());
         changed.remove("b.rs");
         changed.insert("c.rs".into(), "z".into());
         let diff = lock.differences(&Lock::of("spec2", &changed));
-        assert_eq!(diff.len(), 5, "{diff:?}");
+        assert_eq!(diff.len(), 6, "{diff:?}");
         assert!(diff.contains(&"lock: version 1.0.0 != none".to_string()));
+        assert!(diff
+            .iter()
+            .any(|d| d.starts_with("lock: generator epoch 2 != none")));
         assert!(diff.contains(&"lock: changed: a.rs".to_string()));
         assert!(diff.contains(&"lock: missing: c.rs".to_string()));
         assert!(diff.contains(&"lock: extra: b.rs".to_string()));

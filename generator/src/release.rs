@@ -2,7 +2,8 @@
 //! the changelog entry that says why. The version lives in the lock
 //! (`version 1.4.0`), so it survives clones and moves only when the spec
 //! does; the bump follows from [`crate::diff`] between the spec the lock was
-//! written from and the new one.
+//! written from and the new one, or from the generator itself when its
+//! output's API changes for the same spec (see [`GENERATOR_EPOCH`]).
 
 use std::fmt;
 
@@ -10,6 +11,32 @@ use crate::diff::SpecDiff;
 use crate::error::{Error, Result};
 use crate::load::Loaded;
 use crate::overrides::Overrides;
+
+/// Raised by hand when a change to the generator breaks code written
+/// against the crate it generated from the same spec (renamed types, a
+/// dependency of the public API moved a major version). A lock from an
+/// older epoch makes the next generation a major release whose changelog
+/// says why, so a maintainer is told even when the spec did not move.
+pub const GENERATOR_EPOCH: u32 = 2;
+
+/// What each epoch broke, for the changelog: `(epoch, what changed)`.
+pub const EPOCH_CHANGES: &[(u32, &str)] = &[(
+    2,
+    "The generator changed the crate's API for the same spec: inline schemas of one shape \
+     became one type (for example `DataResourceIdsItem`, `Identity` for `IdEither` and its \
+     copies), long derived names were shortened and list elements named in the singular (the \
+     lock records every new name, and keeps it from now on), and reqwest, whose `Error` and \
+     `Method` the crate exposes, moved from 0.12 to 0.13.",
+)];
+
+/// The notes of the epochs after `from` up to [`GENERATOR_EPOCH`].
+pub fn epoch_changes(from: u32) -> Vec<&'static str> {
+    EPOCH_CHANGES
+        .iter()
+        .filter(|(epoch, _)| *epoch > from && *epoch <= GENERATOR_EPOCH)
+        .map(|(_, note)| *note)
+        .collect()
+}
 
 /// A release version's core, `MAJOR.MINOR.PATCH`. Build metadata (the
 /// spec's version and digest) is added when the manifest is written.
@@ -107,6 +134,9 @@ pub struct Previous<'a> {
     pub spec_sha256: &'a str,
     /// That spec's text, when the caller has it (checked against the digest).
     pub text: Option<&'a str>,
+    /// The [`GENERATOR_EPOCH`] that release was generated at (1 for a lock
+    /// that does not say).
+    pub epoch: u32,
 }
 
 /// The release a generation from a new spec makes.
@@ -119,6 +149,9 @@ pub struct Release {
     /// The digest of the spec the previous release came from, when the
     /// spec changed but its text could not be found.
     pub unknown_previous: Option<String>,
+    /// What the generator broke since the previous release (see
+    /// [`EPOCH_CHANGES`]); not empty makes the release major.
+    pub generator: Vec<&'static str>,
 }
 
 /// Decides the release for `new_text`: the previous version when the spec
@@ -126,12 +159,24 @@ pub struct Release {
 /// `overrides` are the pins and lock names `codegen` uses, so the diff
 /// speaks of the names the crate has.
 pub fn plan(previous: &Previous, new_text: &str, overrides: &Overrides) -> Result<Release> {
+    let mut release = plan_for_spec(previous, new_text, overrides)?;
+    release.generator = epoch_changes(previous.epoch);
+    if !release.generator.is_empty() && release.bump != Bump::Major {
+        release.bump = Bump::Major;
+        release.version = previous.version.bumped(Bump::Major);
+    }
+    Ok(release)
+}
+
+/// [`plan`] as far as the spec decides it.
+fn plan_for_spec(previous: &Previous, new_text: &str, overrides: &Overrides) -> Result<Release> {
     let new_sha = crate::pin::sha256_hex(new_text.as_bytes());
     let same = |bump, diff| Release {
         version: previous.version.bumped(bump),
         bump,
         diff,
         unknown_previous: None,
+        generator: Vec::new(),
     };
     if new_sha == previous.spec_sha256 {
         return Ok(same(Bump::None, None));
@@ -177,30 +222,54 @@ impl Release {
     /// same text.
     pub fn changelog_entry(&self, spec: &str) -> String {
         let mut out = format!("## {} ({spec})\n\n", self.version);
-        let why = match (self.bump, &self.unknown_previous, &self.diff) {
-            (Bump::None, ..) => "The same spec as the release before.".to_string(),
-            (_, Some(sha), _) => format!(
-                "Major release: the spec the previous release came from (sha256 {sha}) was not \
-                 available to compare, so nothing is known to be compatible. Pass it to \
-                 `cargo xtask codegen --previous PATH` to classify the changes."
-            ),
-            (Bump::Patch, ..) => "Patch release: the spec changed, the crate's API did not \
-                                  (descriptions, examples, or formatting)."
-                .to_string(),
-            (Bump::Minor, ..) => "Minor release: the spec only adds; code that compiled against \
-                                  the release before still compiles."
-                .to_string(),
-            (Bump::Major, ..) => "Major release: some changes below break code written against \
-                                  the release before."
-                .to_string(),
-        };
-        out.push_str(&why);
+        out.push_str(&self.spec_why());
         out.push('\n');
+        for note in &self.generator {
+            out.push_str("\nMajor release: ");
+            out.push_str(note);
+            out.push('\n');
+        }
         if let Some(diff) = self.diff.as_ref().filter(|d| !d.changes.is_empty()) {
             out.push('\n');
             out.push_str(&deeper_headings(&diff.to_markdown()));
         }
         out
+    }
+}
+
+impl Release {
+    /// What the spec's change says about the release. The kind is named
+    /// only when the spec alone decides it: a generator epoch makes any
+    /// release major (its own paragraph says why).
+    fn spec_why(&self) -> String {
+        if let Some(sha) = &self.unknown_previous {
+            return format!(
+                "Major release: the spec the previous release came from (sha256 {sha}) was not \
+                 available to compare, so nothing is known to be compatible. Pass it to \
+                 `cargo xtask codegen --previous PATH` to classify the changes."
+            );
+        }
+        let (kind, why) = match self.diff.as_ref().map_or(Bump::None, bump_for) {
+            Bump::None => return "The same spec as the release before.".to_string(),
+            Bump::Patch => (
+                "Patch release",
+                "the spec changed, the crate's API did not (descriptions, examples, or formatting).",
+            ),
+            Bump::Minor => (
+                "Minor release",
+                "the spec only adds; code that compiled against the release before still compiles.",
+            ),
+            Bump::Major => (
+                "Major release",
+                "some changes below break code written against the release before.",
+            ),
+        };
+        let kind = if self.generator.is_empty() {
+            kind
+        } else {
+            "From the spec"
+        };
+        format!("{kind}: {why}")
     }
 }
 

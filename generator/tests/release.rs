@@ -4,7 +4,7 @@
 
 mod common;
 
-use cdf_codegen::release::{plan, Bump, Previous, Release, Version};
+use cdf_codegen::release::{plan, Bump, Previous, Release, Version, GENERATOR_EPOCH};
 use cdf_codegen::CrateOptions;
 
 fn read(path: &str) -> String {
@@ -23,6 +23,7 @@ fn release(version: &str, old: &str, new: &str) -> Release {
         version: Version::parse(version, "test").unwrap(),
         spec_sha256: &digest,
         text: Some(old),
+        epoch: GENERATOR_EPOCH,
     };
     plan(&previous, new, &Default::default()).unwrap()
 }
@@ -88,6 +89,54 @@ fn the_locked_spec_keeps_its_release() {
     assert!(r.diff.is_none());
 }
 
+/// A lock from an older generator epoch: the same spec still makes a
+/// major release, and the changelog says what the generator broke; a spec
+/// that only adds is major too, with the spec's part said as such.
+#[test]
+fn an_older_generator_epoch_makes_a_major_release_even_for_the_same_spec() {
+    let old = read("spec/fixtures/additive/old.yaml");
+    let new = read("spec/fixtures/additive/new.yaml");
+    let digest = sha(&old);
+    let previous = Previous {
+        version: Version::parse("1.4.2", "test").unwrap(),
+        spec_sha256: &digest,
+        text: Some(&old),
+        epoch: GENERATOR_EPOCH - 1,
+    };
+    let same = plan(&previous, &old, &Default::default()).unwrap();
+    assert_eq!(
+        (same.bump, same.version.to_string()),
+        (Bump::Major, "2.0.0".into())
+    );
+    let entry = same.changelog_entry("x");
+    assert!(
+        entry.contains("The same spec as the release before."),
+        "{entry}"
+    );
+    assert!(
+        entry.contains("Major release: The generator changed"),
+        "{entry}"
+    );
+    assert!(entry.contains("reqwest"), "{entry}");
+    let added = plan(&previous, &new, &Default::default()).unwrap();
+    assert_eq!(added.version.to_string(), "2.0.0");
+    let entry = added.changelog_entry("x");
+    assert!(
+        entry.contains("From the spec: the spec only adds"),
+        "{entry}"
+    );
+    assert!(!entry.contains("Minor release"), "{entry}");
+    // At the current epoch the generator adds nothing.
+    let current = Previous {
+        epoch: GENERATOR_EPOCH,
+        ..previous
+    };
+    assert_eq!(
+        plan(&current, &old, &Default::default()).unwrap().bump,
+        Bump::None
+    );
+}
+
 #[test]
 fn without_the_old_spec_a_change_is_taken_as_breaking_and_said_so() {
     let new = read("spec/fixtures/additive/new.yaml");
@@ -96,6 +145,7 @@ fn without_the_old_spec_a_change_is_taken_as_breaking_and_said_so() {
         version: Version::parse("1.4.2", "test").unwrap(),
         spec_sha256: &digest,
         text: None,
+        epoch: GENERATOR_EPOCH,
     };
     let r = plan(&previous, &new, &Default::default()).unwrap();
     assert_eq!(
@@ -118,6 +168,7 @@ fn an_old_spec_that_is_not_the_locked_one_is_refused() {
         version: Version::FIRST,
         spec_sha256: &"cd".repeat(32),
         text: Some(&old),
+        epoch: GENERATOR_EPOCH,
     };
     let e = plan(&previous, &new, &Default::default()).unwrap_err();
     let text = e.to_string();

@@ -507,9 +507,14 @@ fn codegen(
         s.inline_types
     );
     if let Some(r) = release.filter(|r| r.bump != Bump::None) {
-        let why = match &r.diff {
-            Some(d) => d.summary(),
-            None => "the previous spec was not available to compare.".into(),
+        let why = match (&r.diff, &r.unknown_previous) {
+            (Some(d), _) => d.summary(),
+            (None, Some(_)) => "the previous spec was not available to compare.".into(),
+            (None, None) => "the same spec.".into(),
+        };
+        let why = match r.generator.is_empty() {
+            true => why,
+            false => format!("{why} The generator changed the crate's API since the last release."),
         };
         println!(
             "release {} ({:?} bump): {why} See {}",
@@ -544,6 +549,8 @@ fn plan_release(
         version: lock.version.unwrap_or(Version::FIRST),
         spec_sha256: &lock.spec_sha256,
         text: old_text.as_deref(),
+        // A lock that does not say was written before epochs: the first.
+        epoch: lock.epoch.unwrap_or(1),
     };
     let release = cdf_codegen::release::plan(&before, text, overrides);
     release.with_context(|| match &previous {
