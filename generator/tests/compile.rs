@@ -1,5 +1,6 @@
 //! Every fixture spec, and each earlier snapshot of the real spec, gives a
-//! crate that builds on its own with clippy and `-D warnings`; the union
+//! crate that builds on its own with clippy and `-D warnings`, and whose
+//! docs rustdoc builds with `-D warnings`; the union
 //! fixture's crate also passes its own round-trip test. A caller written
 //! against the crate of `spec/fixtures/additive/old.yaml` builds against
 //! the crate of `new.yaml` too, which only adds to the API.
@@ -39,6 +40,14 @@ fn generated_crates_compile_cleanly() {
     assert!(
         status.success(),
         "generated crates in {} do not build cleanly",
+        root.display()
+    );
+    // Spec prose reaches rustdoc as Markdown: its lints pass with no
+    // crate-wide allow (bare URLs, brackets, unknown HTML tags).
+    let doc = ["doc", "--workspace", "--no-deps", "--quiet"];
+    assert!(
+        cargo_in_with(&root, &doc, &[("RUSTDOCFLAGS", "-D warnings")]).success(),
+        "rustdoc warns on the docs of a generated crate in {}",
         root.display()
     );
     // The union fixture's round-trip law, run with its real types (the
@@ -89,11 +98,20 @@ fn additive_pair(root: &std::path::Path) -> Vec<String> {
 
 /// Runs cargo in the generated crates' workspace, with its own target.
 fn cargo_in(root: &std::path::Path, args: &[&str]) -> std::process::ExitStatus {
+    cargo_in_with(root, args, &[])
+}
+
+fn cargo_in_with(
+    root: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::ExitStatus {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     Command::new(cargo)
         .args(args)
         .current_dir(root)
         .env("CARGO_TARGET_DIR", root.join("target"))
+        .envs(env.iter().copied())
         .status()
         .expect("cargo runs")
 }

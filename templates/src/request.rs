@@ -72,7 +72,7 @@ impl Request {
         }
     }
 
-    /// An absolute server URL from the spec's path-level `servers` (e.g. "https://auth.cognite.com/api/v1"), replacing the client's base URL for this call. Its host counts as a host the token may be sent to.
+    /// An absolute server URL from the spec's path-level `servers` (e.g. `https://auth.cognite.com/api/v1`), replacing the client's base URL for this call. Its host counts as a host the token may be sent to.
     pub fn server(mut self, url: &'static str) -> Request {
         self.server = Some(url);
         self

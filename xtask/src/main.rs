@@ -666,6 +666,7 @@ fn test() -> Result<()> {
         "warnings",
     ])?;
     feature_builds()?;
+    generated_docs()?;
     let semver = semver::run(&workspace())?;
     println!("{semver}");
     let (mut passed, mut failed) = cargo_test(&["test", "--workspace"])?;
@@ -713,6 +714,27 @@ fn feature_builds() -> Result<()> {
             "-D",
             "warnings",
         ])?;
+    }
+    Ok(())
+}
+
+/// rustdoc's lints on the generated crate, as errors: spec prose must not
+/// read as broken links or unclosed HTML (see the generator's `prose`).
+fn generated_docs() -> Result<()> {
+    if !workspace().join("generated/cdf-client/Cargo.toml").exists() {
+        return Ok(());
+    }
+    let args = ["doc", "-p", "cdf-client", "--no-deps", "--all-features"];
+    println!("$ RUSTDOCFLAGS=\"-D warnings\" cargo {}", args.join(" "));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(workspace())
+        .status()
+        .context("running cargo doc")?;
+    if !status.success() {
+        bail!("rustdoc warns on the generated crate's docs ({status})");
     }
     Ok(())
 }

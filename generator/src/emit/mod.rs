@@ -7,6 +7,7 @@ mod layout;
 pub mod needs;
 pub mod operations;
 pub mod optests;
+mod prose;
 mod quickstart;
 pub mod runtime;
 mod sample;
@@ -308,11 +309,7 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], quick_start: Option<&str>) -> TokenStrea
             clippy::too_long_first_doc_paragraph,
             // A field is typed as the spec nests it: Vercel has a map of
             // maps of maps of lists, which an alias would only hide.
-            clippy::type_complexity,
-            rustdoc::bare_urls,
-            rustdoc::broken_intra_doc_links,
-            rustdoc::invalid_html_tags,
-            rustdoc::invalid_rust_codeblocks
+            clippy::type_complexity
         )]
 
         pub mod api;

@@ -24,20 +24,17 @@ pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
 /// fenced block and every indented block as a Rust doctest, and spec
 /// examples are JSON or prose. Untagged fences become `text`; indented
 /// lines outside fences lose the indent that would make them code. Tabs
-/// become four spaces (clippy refuses tabs in docs).
+/// become four spaces (clippy refuses tabs in docs). Prose outside fences
+/// goes through [`super::prose`] for rustdoc's link and HTML lints.
 pub fn doc_lines(doc: &str) -> Vec<String> {
     let mut in_fence = false;
     let doc = doc.replace('\t', "    ");
+    let tags = super::prose::Tags::of(prose_lines(&doc));
     let mut out: Vec<String> = doc
         .lines()
         .map(|line| {
             let trimmed = line.trim_start();
-            // A fence is a run of 3+ backticks whose info string has none
-            // (CommonMark); "```sources``` field" is inline code, not a fence.
-            let fence = trimmed
-                .strip_prefix("```")
-                .map(|rest| rest.trim_start_matches('`'))
-                .filter(|info| !info.contains('`'));
+            let fence = fence_info(line);
             let text = if let Some(info) = fence {
                 let opening = !in_fence;
                 in_fence = !in_fence;
@@ -48,10 +45,12 @@ pub fn doc_lines(doc: &str) -> Vec<String> {
                 } else {
                     "```".to_string()
                 }
-            } else if !in_fence && line.starts_with("    ") {
-                format!("  {trimmed}")
-            } else {
+            } else if in_fence {
                 line.trim_end().to_string()
+            } else if line.starts_with("    ") {
+                format!("  {}", tags.tidy(trimmed))
+            } else {
+                tags.tidy(line.trim_end())
             };
             format!(" {text}")
         })
@@ -60,6 +59,31 @@ pub fn doc_lines(doc: &str) -> Vec<String> {
         out.push(" ```".to_string());
     }
     out
+}
+
+/// The lines of `doc` outside fenced blocks.
+fn prose_lines(doc: &str) -> impl Iterator<Item = &str> {
+    let mut in_fence = false;
+    doc.lines().filter(move |line| {
+        if is_fence(line) {
+            in_fence = !in_fence;
+            return false;
+        }
+        !in_fence
+    })
+}
+
+/// A fence is a run of 3+ backticks whose info string has none
+/// (CommonMark); "```sources``` field" is inline code, not a fence.
+fn fence_info(line: &str) -> Option<&str> {
+    line.trim_start()
+        .strip_prefix("```")
+        .map(|rest| rest.trim_start_matches('`'))
+        .filter(|info| !info.contains('`'))
+}
+
+fn is_fence(line: &str) -> bool {
+    fence_info(line).is_some()
 }
 
 fn is_rust_fence(info: &str) -> bool {
