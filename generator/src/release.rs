@@ -235,9 +235,7 @@ impl Release {
         }
         out
     }
-}
 
-impl Release {
     /// What the spec's change says about the release. The kind is named
     /// only when the spec alone decides it: a generator epoch makes any
     /// release major (its own paragraph says why).

@@ -512,9 +512,10 @@ fn codegen(
             (None, Some(_)) => "the previous spec was not available to compare.".into(),
             (None, None) => "the same spec.".into(),
         };
-        let why = match r.generator.is_empty() {
-            true => why,
-            false => format!("{why} The generator changed the crate's API since the last release."),
+        let why = if r.generator.is_empty() {
+            why
+        } else {
+            format!("{why} The generator changed the crate's API since the last release.")
         };
         println!(
             "release {} ({:?} bump): {why} See {}",
@@ -620,10 +621,17 @@ fn check(
 }
 
 fn cargo(args: &[&str]) -> Result<()> {
+    cargo_with(args, &[])
+}
+
+/// `cargo args` in the workspace with `env` set; its failure is an error.
+fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    println!("$ cargo {}", args.join(" "));
+    let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v:?} ")).collect();
+    println!("$ {}cargo {}", shown.concat(), args.join(" "));
     let status = Command::new(cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(workspace())
         .status()
         .with_context(|| format!("running cargo {}", args.join(" ")))?;
@@ -724,19 +732,10 @@ fn generated_docs() -> Result<()> {
     if !workspace().join("generated/cdf-client/Cargo.toml").exists() {
         return Ok(());
     }
-    let args = ["doc", "-p", "cdf-client", "--no-deps", "--all-features"];
-    println!("$ RUSTDOCFLAGS=\"-D warnings\" cargo {}", args.join(" "));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(args)
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .current_dir(workspace())
-        .status()
-        .context("running cargo doc")?;
-    if !status.success() {
-        bail!("rustdoc warns on the generated crate's docs ({status})");
-    }
-    Ok(())
+    cargo_with(
+        &["doc", "-p", "cdf-client", "--no-deps", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )
 }
 
 /// Runs `cargo test`, echoing its output, and sums its `test result:` lines.

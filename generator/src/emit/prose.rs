@@ -78,7 +78,7 @@ impl Tags {
     /// by the caller).
     pub fn of<'a>(lines: impl Iterator<Item = &'a str>) -> Tags {
         let mut balance: BTreeMap<String, i64> = BTreeMap::new();
-        for line in lines {
+        for line in lines.filter(|l| l.contains('<')) {
             for text in prose_runs(line) {
                 for (name, closing) in tags_in(text) {
                     *balance.entry(name).or_default() += if closing { -1 } else { 1 };
@@ -98,6 +98,9 @@ impl Tags {
 
     /// `line` with its prose rewritten; code spans kept as they are.
     pub fn tidy(&self, line: &str) -> String {
+        if !line.contains(['[', '<']) && !line.contains("http") {
+            return line.to_string();
+        }
         let mut out = String::with_capacity(line.len() + 8);
         for piece in pieces(line) {
             match piece {
