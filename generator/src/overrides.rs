@@ -44,6 +44,10 @@ pub struct Overrides {
     /// Headers the API reads from every request.
     #[serde(default)]
     pub headers: HeaderNames,
+    /// The API's datapoints listing, read by the hand-written
+    /// `runtime::datapoints` (Cognite's protobuf format); without it the
+    /// crate has no such module.
+    pub datapoints: Option<DatapointsNames>,
     /// Type names from `spec/codegen.lock`, by JSON pointer: every type
     /// keeps the name it had, so adding a colliding schema renames only the
     /// newcomer. Weaker than the pins above.
@@ -91,6 +95,13 @@ pub struct PaginationNames {
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct DatapointsNames {
+    /// The operationId of the POST that lists datapoints of many series.
+    pub list: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BulkNames {
     pub items: String,
 }
@@ -124,6 +135,10 @@ pub struct HeaderNames {
     pub app: Option<String>,
     /// Sent with the API version the user asks the client builder for.
     pub api_version: Option<String>,
+    /// Read from failed answers: `true` is the server's word that the
+    /// failure is transient and the request safe to send again, whatever
+    /// its method (CDF's `cdf-is-auto-retryable`).
+    pub retryable: Option<String>,
 }
 
 /// At most `max` values at `path` (dot-separated JSON keys from one item;
@@ -238,6 +253,7 @@ impl Overrides {
             ("sdk", &h.sdk),
             ("app", &h.app),
             ("api_version", &h.api_version),
+            ("retryable", &h.retryable),
         ] {
             let Some(name) = name else { continue };
             let token = !name.is_empty()

@@ -108,6 +108,61 @@ fn with_overrides(fixture: &str, toml: &str) -> cdf_codegen::Generated {
     generate(&text, &opts).unwrap()
 }
 
+/// The profile's answer header reaches the runtime, which retries any
+/// failed request that carries it (tested in `templates/tests/runtime`);
+/// a spec without a profile gets no such header.
+#[test]
+fn the_profile_names_the_retryable_header() {
+    let constant = |g: &cdf_codegen::Generated| {
+        let root = &g.files["src/runtime/mod.rs"];
+        let line = root.lines().find(|l| l.contains("RETRYABLE_HEADER:"));
+        line.map(str::trim).unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        constant(&with_overrides("minimal.json", "")),
+        r#"pub const RETRYABLE_HEADER: Option<&str> = Some("cdf-is-auto-retryable");"#
+    );
+    let path = common::workspace().join("spec/fixtures/minimal.json");
+    let bare = generate(
+        &std::fs::read_to_string(path).unwrap(),
+        &CrateOptions::default(),
+    );
+    assert_eq!(
+        constant(&bare.unwrap()),
+        "pub const RETRYABLE_HEADER: Option<&str> = None;"
+    );
+}
+
+/// The datapoints reader (and its `prost` dependency) is in a crate only
+/// when the profile names a POST of the spec for it; a name that is not
+/// one is reported, never called.
+#[test]
+fn the_datapoints_reader_comes_with_a_profile_that_names_its_listing() {
+    let with = with_overrides("bulk.yaml", "[datapoints]\nlist = \"createWidgets\"\n");
+    assert!(with.files.contains_key("src/runtime/datapoints.rs"));
+    let root = &with.files["src/runtime/mod.rs"];
+    assert!(root.contains("pub mod datapoints;"), "{root}");
+    assert!(
+        root.contains("pub const DATAPOINTS_PATH: &str = \"/widgets\";"),
+        "{root}"
+    );
+    assert!(with.files["Cargo.toml"].contains("\nprost = "));
+    for profile in ["", "[datapoints]\nlist = \"getDatapoints\"\n"] {
+        let without = with_overrides("bulk.yaml", profile);
+        assert!(!without.files.contains_key("src/runtime/datapoints.rs"));
+        let root = &without.files["src/runtime/mod.rs"];
+        assert!(!root.contains("datapoints"), "{root}");
+        let manifest = &without.files["Cargo.toml"];
+        assert!(!manifest.contains("prost"), "{manifest}");
+        let report = without.report.to_text();
+        assert_eq!(
+            report.contains("getDatapoints"),
+            !profile.is_empty(),
+            "{report}"
+        );
+    }
+}
+
 fn all_code(g: &cdf_codegen::Generated) -> String {
     g.files.values().cloned().collect()
 }

@@ -58,7 +58,10 @@ enum Failure {
 impl Failure {
     fn retryable(&self, idempotent: bool) -> bool {
         match self {
-            Failure::Status(r) => retry::retryable_status(r.status, idempotent),
+            Failure::Status(r) => {
+                retry::retryable_status(r.status, idempotent)
+                    || retry::server_says_retry(&r.headers)
+            }
             Failure::Transport(e) => retry::retryable_error(e, idempotent),
             Failure::Auth(e) => e.transient,
         }

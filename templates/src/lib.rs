@@ -7,6 +7,7 @@ pub mod auth;
 pub mod builder;
 pub mod bulk;
 pub mod client;
+pub mod datapoints;
 pub mod encode;
 pub mod error;
 pub mod pagination;
@@ -34,3 +35,7 @@ pub const SDK_HEADER: Option<&str> = Some("x-cdp-sdk");
 pub const APP_HEADER: Option<&str> = Some("x-cdp-app");
 /// The header that carries `ClientBuilder::cdf_version`.
 pub const API_VERSION_HEADER: Option<&str> = Some("cdf-version");
+/// The answer header whose `true` makes any failed request retried.
+pub const RETRYABLE_HEADER: Option<&str> = Some("cdf-is-auto-retryable");
+/// The datapoints listing that `Client::datapoints` reads.
+pub const DATAPOINTS_PATH: &str = "/timeseries/data/list";

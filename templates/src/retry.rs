@@ -71,6 +71,19 @@ pub(crate) fn retryable_status(status: u16, idempotent: bool) -> bool {
     }
 }
 
+/// Whether a failed answer carries the API's own word that trying again is
+/// safe ([`RETRYABLE_HEADER`](super::RETRYABLE_HEADER) set to `true`). It
+/// outranks the method: the server knows the request did nothing.
+pub(crate) fn server_says_retry(headers: &HeaderMap) -> bool {
+    says_retry(headers, super::RETRYABLE_HEADER)
+}
+
+fn says_retry(headers: &HeaderMap, name: Option<&str>) -> bool {
+    name.and_then(|name| headers.get(name))
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
+}
+
 /// A transport failure worth another try. A connect error means nothing was
 /// sent, so every request may go again; a timeout or a broken answer may
 /// come after the server acted, so only idempotent requests do. reqwest
@@ -162,6 +175,23 @@ mod tests {
         for s in [400, 401, 404, 409, 500, 501] {
             assert!(!retryable_status(s, true), "{s}");
         }
+    }
+
+    #[test]
+    fn the_server_may_say_retry() {
+        let name = Some("cdf-is-auto-retryable");
+        let with = |value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert("cdf-is-auto-retryable", HeaderValue::from_static(value));
+            h
+        };
+        assert!(says_retry(&with("true"), name));
+        assert!(says_retry(&with(" True"), name));
+        assert!(!says_retry(&with("false"), name));
+        assert!(!says_retry(&with("yes"), name));
+        assert!(!says_retry(&HeaderMap::new(), name));
+        // An API whose profile names no such header: never.
+        assert!(!says_retry(&with("true"), None));
     }
 
     #[test]

@@ -138,6 +138,7 @@ fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap
 }
 
 fn cargo_toml(ir: &Ir, opts: &CrateOptions, client: &[runtime::ClientTarget]) -> String {
+    let datapoints = ir.datapoints.is_some();
     // Through TOML's own string encoding: a title may hold quotes, line
     // breaks or control characters.
     let description = toml::Value::String(format!(
@@ -178,9 +179,9 @@ default = [{defaults}]
         name = opts.package_name,
         version = crate_version(ir, opts),
         lib = opts.package_name.replace('-', "_"),
-        dependencies = manifest_table("[dependencies]", &opts.package_name),
-        dev_dependencies = manifest_table("[dev-dependencies]", &opts.package_name),
-        runtime_features = manifest_table("[features]", &opts.package_name)
+        dependencies = manifest_table("[dependencies]", &opts.package_name, datapoints),
+        dev_dependencies = manifest_table("[dev-dependencies]", &opts.package_name, datapoints),
+        runtime_features = manifest_table("[features]", &opts.package_name, datapoints)
             .split_once('\n')
             .map_or("", |(_, rest)| rest),
     )
@@ -238,14 +239,23 @@ fn client_targets(client: &[runtime::ClientTarget]) -> String {
 /// there with exactly the dependencies and features the generated crate
 /// gets. Its dependency on itself (for `test-util` in its own tests) becomes
 /// the generated crate's dependency on itself.
-fn manifest_table(table: &str, package: &str) -> String {
+/// `prost` is there only for the datapoints module.
+fn manifest_table(table: &str, package: &str, datapoints: bool) -> String {
     const RUNTIME: &str = "cdf-client-runtime = ";
+    const PROST: &str = "prost = ";
     let manifest = include_str!("../../../templates/Cargo.toml");
     let mut out = String::new();
     let mut inside = false;
+    // Without datapoints, `prost` and the comment above it are left out.
+    let mut prost = false;
     for line in manifest.lines() {
         if line.starts_with('[') {
             inside = line.trim() == table;
+        }
+        prost |= !datapoints && line.starts_with("# Only for `runtime::datapoints`");
+        if prost {
+            prost = !line.starts_with(PROST);
+            continue;
         }
         if inside {
             match line.strip_prefix(RUNTIME) {

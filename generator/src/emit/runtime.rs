@@ -13,6 +13,10 @@ const LIB: &str = include_str!("../../../templates/src/lib.rs");
 /// Everything below this line in `templates/src/lib.rs` is replaced.
 pub const MARKER: &str = "// --- spec constants: the generator replaces everything below ---";
 
+/// The module of Cognite's datapoints reader, only for a spec whose
+/// profile names the listing it reads.
+const DATAPOINTS: &str = "datapoints.rs";
+
 /// What `src/runtime/mod.rs` says of itself to the crate's users.
 const MODULE_DOC: &str = "\
 //! The machinery under the typed API: transport, authentication, retries,
@@ -37,6 +41,10 @@ const MODULES: &[(&str, &str)] = &[
     (
         "encode.rs",
         include_str!("../../../templates/src/encode.rs"),
+    ),
+    (
+        "datapoints.rs",
+        include_str!("../../../templates/src/datapoints.rs"),
     ),
     ("error.rs", include_str!("../../../templates/src/error.rs")),
     (
@@ -74,6 +82,7 @@ const MODULES: &[(&str, &str)] = &[
 pub fn files(ir: &Ir) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = MODULES
         .iter()
+        .filter(|(name, _)| *name != DATAPOINTS || ir.datapoints.is_some())
         .map(|(name, text)| (format!("src/runtime/{name}"), text.to_string()))
         .collect();
     out.push(("src/runtime/mod.rs".into(), module_root(ir)?));
@@ -96,11 +105,18 @@ fn module_root(ir: &Ir) -> Result<String> {
         Some(name) => quote!(Some(#name)),
         None => quote!(None),
     };
-    let (sdk, app, api_version) = (
+    let (sdk, app, api_version, retryable) = (
         header(&ir.headers.sdk),
         header(&ir.headers.app),
         header(&ir.headers.api_version),
+        header(&ir.headers.retryable),
     );
+    let datapoints = ir.datapoints.as_ref().map(|path| {
+        quote! {
+            /// The datapoints listing that `Client::datapoints` reads.
+            pub const DATAPOINTS_PATH: &str = #path;
+        }
+    });
     let tokens = quote! {
         /// The spec's server URL, with `{variable}` placeholders.
         pub const SERVER_TEMPLATE: &str = #template;
@@ -112,6 +128,9 @@ fn module_root(ir: &Ir) -> Result<String> {
         pub const APP_HEADER: Option<&str> = #app;
         /// The header that carries `ClientBuilder::cdf_version`.
         pub const API_VERSION_HEADER: Option<&str> = #api_version;
+        /// The answer header whose `true` makes any failed request retried.
+        pub const RETRYABLE_HEADER: Option<&str> = #retryable;
+        #datapoints
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
         item: "src/runtime/mod.rs".into(),
@@ -121,6 +140,7 @@ fn module_root(ir: &Ir) -> Result<String> {
     let modules: String = head
         .lines()
         .filter(|l| !l.starts_with("//!"))
+        .filter(|l| ir.datapoints.is_some() || *l != "pub mod datapoints;")
         .skip_while(|l| l.is_empty())
         .map(|l| format!("{l}\n"))
         .collect();

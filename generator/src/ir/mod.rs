@@ -338,8 +338,12 @@ pub struct Ir {
     pub operations: Vec<operation::Operation>,
     /// The document's `servers`: the client's default base URL.
     pub servers: operation::Servers,
-    /// Headers the API reads from every request (the spec's profile).
+    /// The API's convention headers: sent on every request, or read from
+    /// failed answers (the spec's profile).
     pub headers: crate::overrides::HeaderNames,
+    /// The path of the datapoints listing the profile names, when the spec
+    /// has it as a POST: the crate then gets `runtime::datapoints`.
+    pub datapoints: Option<String>,
     /// Tag groups, each a Cargo feature.
     pub groups: Vec<features::Group>,
     pub fallbacks: Vec<Fallback>,

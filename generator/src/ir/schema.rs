@@ -124,6 +124,8 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
             )),
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut findings = b.findings;
+    let datapoints = datapoints_path(&operations, overrides, &mut findings);
     let mut ir = Ir {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
@@ -133,9 +135,10 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
         operations,
         servers: super::operation::servers(doc),
         headers: overrides.headers.clone(),
+        datapoints,
         groups: Vec::new(),
         fallbacks: b.fallbacks,
-        findings: b.findings,
+        findings,
         shared: Vec::new(),
         conformance: Default::default(),
         shapes: Default::default(),
@@ -1456,5 +1459,32 @@ impl AsSchema for Schema {
 impl AsSchema for Box<Schema> {
     fn schema(&self) -> &Schema {
         self
+    }
+}
+
+/// The path of the datapoints listing the profile names. A name that is
+/// not a POST of the spec is a finding, and the crate goes without the
+/// datapoints reader rather than calling a path the API does not have.
+fn datapoints_path(
+    operations: &[super::operation::Operation],
+    overrides: &crate::overrides::Overrides,
+    findings: &mut Vec<super::Finding>,
+) -> Option<String> {
+    let list = &overrides.datapoints.as_ref()?.list;
+    let found = operations
+        .iter()
+        .find(|o| o.operation_id.as_deref() == Some(list.as_str()));
+    match found {
+        Some(op) if op.method.eq_ignore_ascii_case("post") => Some(op.path.clone()),
+        _ => {
+            findings.push(super::Finding {
+                pointer: "/paths".into(),
+                message: format!(
+                    "codegen.toml: datapoints.list `{list}` is not a POST operation of the spec; \
+                     the crate has no datapoints reader"
+                ),
+            });
+            None
+        }
     }
 }

@@ -5,6 +5,7 @@ mod auth;
 mod bulk;
 mod common;
 mod config;
+mod datapoints;
 mod errors;
 mod faults;
 mod pagination;

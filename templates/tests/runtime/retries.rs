@@ -261,3 +261,33 @@ async fn concurrency_is_limited() {
     })
     .await;
 }
+
+/// The API's own word (`cdf-is-auto-retryable: true`) outranks the method:
+/// a plain POST that would never be sent twice on a 500 is, when the
+/// answer says the failure was transient.
+#[tokio::test]
+async fn the_servers_retryable_header_makes_any_request_go_again() {
+    within(async {
+        let server = MockServer::start().await;
+        let transient = ResponseTemplate::new(500).insert_header("cdf-is-auto-retryable", "true");
+        failing_then_ok(&server, transient, 2, 3).await;
+        let client = builder(&server).retry(fast_retry(3)).build().unwrap();
+        client.execute(post()).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_false_retryable_header_changes_nothing() {
+    within(async {
+        let server = MockServer::start().await;
+        let final_ = ResponseTemplate::new(500).insert_header("cdf-is-auto-retryable", "false");
+        failing_then_ok(&server, final_, 1, 1).await;
+        let client = builder(&server).retry(fast_retry(3)).build().unwrap();
+        assert_eq!(
+            client.execute(post()).await.unwrap_err().status(),
+            Some(500)
+        );
+    })
+    .await;
+}
