@@ -98,6 +98,8 @@ pub struct PaginationNames {
 pub struct DatapointsNames {
     /// The operationId of the POST that lists datapoints of many series.
     pub list: String,
+    /// The operationId of the POST that inserts datapoints.
+    pub insert: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

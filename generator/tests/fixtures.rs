@@ -138,18 +138,32 @@ fn the_profile_names_the_retryable_header() {
 /// one is reported, never called.
 #[test]
 fn the_datapoints_reader_comes_with_a_profile_that_names_its_listing() {
-    let with = with_overrides("bulk.yaml", "[datapoints]\nlist = \"createWidgets\"\n");
-    assert!(with.files.contains_key("src/runtime/datapoints.rs"));
+    let both = "[datapoints]\nlist = \"createWidgets\"\ninsert = \"createWidgets\"\n";
+    let with = with_overrides("bulk.yaml", both);
+    for file in [
+        "mod.rs",
+        "read.rs",
+        "insert.rs",
+        "wire.rs",
+        "json.rs",
+        "encode.rs",
+    ] {
+        let path = format!("src/runtime/datapoints/{file}");
+        assert!(with.files.contains_key(&path), "{path}");
+    }
     let root = &with.files["src/runtime/mod.rs"];
     assert!(root.contains("pub mod datapoints;"), "{root}");
     assert!(
         root.contains("pub const DATAPOINTS_PATH: &str = \"/widgets\";"),
         "{root}"
     );
+    assert!(root.contains("pub const DATAPOINTS_INSERT_PATH: &str = \"/widgets\";"));
     assert!(with.files["Cargo.toml"].contains("\nprost = "));
-    for profile in ["", "[datapoints]\nlist = \"getDatapoints\"\n"] {
+    let unknown = "[datapoints]\nlist = \"getDatapoints\"\ninsert = \"createWidgets\"\n";
+    for profile in ["", unknown] {
         let without = with_overrides("bulk.yaml", profile);
-        assert!(!without.files.contains_key("src/runtime/datapoints.rs"));
+        let files = without.files.keys();
+        assert!(!files.into_iter().any(|f| f.contains("datapoints")));
         let root = &without.files["src/runtime/mod.rs"];
         assert!(!root.contains("datapoints"), "{root}");
         let manifest = &without.files["Cargo.toml"];

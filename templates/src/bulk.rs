@@ -255,6 +255,22 @@ where
         Ok(ranges) => ranges,
         Err((at, error)) => return Err(refused(items, at, error)),
     };
+    run_planned(client, items, ranges, options, send).await
+}
+
+/// Sends `items` in the chunks `ranges` (in order, covering every item)
+/// already planned by the caller; the rest is as [`run`].
+pub async fn run_planned<I, R, F, Fut>(
+    client: &Client,
+    items: Vec<I>,
+    ranges: Vec<Range<usize>>,
+    options: &BulkOptions,
+    send: F,
+) -> Result<Vec<R>, BulkError<I, R>>
+where
+    F: Fn(&[I]) -> Fut,
+    Fut: Future<Output = Result<R, Error>>,
+{
     let width = options
         .concurrency
         .unwrap_or(usize::MAX)

@@ -39,3 +39,5 @@ pub const API_VERSION_HEADER: Option<&str> = Some("cdf-version");
 pub const RETRYABLE_HEADER: Option<&str> = Some("cdf-is-auto-retryable");
 /// The datapoints listing that `Client::datapoints` reads.
 pub const DATAPOINTS_PATH: &str = "/timeseries/data/list";
+/// The datapoints insertion that `Client::insert_datapoints` writes to.
+pub const DATAPOINTS_INSERT_PATH: &str = "/timeseries/data";

@@ -27,6 +27,16 @@ pub struct Seen {
     pub body: Vec<u8>,
 }
 
+impl Seen {
+    /// The value of the request's header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// What to answer, and how long to hold the answer back.
 #[derive(Debug, Clone)]
 pub struct Answer {

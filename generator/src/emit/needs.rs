@@ -63,6 +63,9 @@ pub struct Needs {
     pub types: BTreeSet<String>,
     /// Every method it calls; those that are API methods decide features.
     pub methods: BTreeSet<String>,
+    /// Modules of the crate's `runtime` it names (some are only in crates
+    /// whose profile asks for them).
+    pub runtime: BTreeSet<String>,
 }
 
 /// Reads `text` (a Rust file); `Err` with syn's message when it is not one.
@@ -81,6 +84,7 @@ pub fn of(text: &str) -> Result<Needs, String> {
     Ok(Needs {
         types,
         methods: v.methods,
+        runtime: v.runtime,
     })
 }
 
@@ -95,6 +99,7 @@ struct Reader {
     /// Names taken explicitly from the crate's `types` or `api`.
     from_crate: BTreeSet<String>,
     methods: BTreeSet<String>,
+    runtime: BTreeSet<String>,
 }
 
 impl<'ast> Visit<'ast> for Reader {
@@ -107,6 +112,9 @@ impl<'ast> Visit<'ast> for Reader {
         match segments.as_slice() {
             [root, module, name, ..] if root == TEMPLATE_CRATE && is_generated(module) => {
                 self.from_crate.insert(name.clone());
+            }
+            [root, module, name, ..] if root == TEMPLATE_CRATE && module == RUNTIME => {
+                self.runtime.insert(name.clone());
             }
             [first, ..] if path.leading_colon.is_none() && starts_upper(first) => {
                 self.named.insert(first.clone());
@@ -174,6 +182,15 @@ impl<'ast> Visit<'ast> for Reader {
 }
 
 impl Reader {
+    /// Notes the runtime module a `use` path (`at`, then `name`) reaches.
+    fn runtime_at(&mut self, at: &[String], name: Option<&String>) {
+        let mut path = at.iter().chain(name);
+        let (root, module) = (path.next(), path.next());
+        if root.is_some_and(|r| r == TEMPLATE_CRATE) && module.is_some_and(|m| m == RUNTIME) {
+            self.runtime.extend(path.next().cloned());
+        }
+    }
+
     /// Records what one `use` tree brings in; `at` is the path so far.
     fn use_tree(&mut self, tree: &syn::UseTree, at: &mut Vec<String>) {
         match tree {
@@ -191,6 +208,9 @@ impl Reader {
             // where they are used; a glob of an enum's variants needs the
             // enum; any other glob brings nothing named here.
             syn::UseTree::Glob(_) => match at.as_slice() {
+                [root, module, ..] if root == TEMPLATE_CRATE && module == RUNTIME => {
+                    self.runtime_at(at, None);
+                }
                 [root, module, ty, ..] if root == TEMPLATE_CRATE && is_generated(module) => {
                     self.from_crate.insert(ty.clone());
                 }
@@ -200,6 +220,7 @@ impl Reader {
     }
 
     fn used(&mut self, at: &[String], name: String, rename: Option<String>) {
+        self.runtime_at(at, Some(&name));
         let generated =
             matches!(at, [root, module] if root == TEMPLATE_CRATE && is_generated(module));
         if generated {
@@ -208,6 +229,9 @@ impl Reader {
         self.imported.insert(rename.unwrap_or(name));
     }
 }
+
+/// The crate's hand-written module.
+const RUNTIME: &str = "runtime";
 
 fn is_generated(module: &str) -> bool {
     module == "types" || module == "api"
@@ -344,6 +368,7 @@ mod tests {
 use cdf_client::types::*;
 use cdf_client::api::{GetTablesParams, ListSequencesParams as Lsp};
 use cdf_client::{BulkOptions, Client};
+use cdf_client::runtime::datapoints::{self, SeriesId};
 use std::time::Duration;
 
 struct Local<T> { t: T }
@@ -360,6 +385,7 @@ fn main() -> Result<(), cdf_client::Error> {
     let my_cdf_client = LIMIT;
     client.sequences().advanced_list_sequences_stream(Duration::from_secs(1));
     let _ = cdf_client::types::DataGroup::default();
+    let _ = cdf_client::runtime::bulk::BulkOptions::default();
     Ok(())
 }
 "##;
@@ -380,6 +406,8 @@ fn main() -> Result<(), cdf_client::Error> {
         );
         assert!(needs.methods.contains("advanced_list_sequences_stream"));
         assert!(needs.methods.contains("sequences"));
+        let runtime: Vec<&str> = needs.runtime.iter().map(String::as_str).collect();
+        assert_eq!(runtime, ["bulk", "datapoints"]);
     }
 
     #[test]
@@ -407,6 +435,6 @@ fn main() -> Result<(), cdf_client::Error> {
             out.contains("let _ = their_api::types::DataGroup::default();"),
             "{out}"
         );
-        assert_eq!(out.matches("their_api").count(), 5, "{out}");
+        assert_eq!(out.matches("their_api").count(), 7, "{out}");
     }
 }

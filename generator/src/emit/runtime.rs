@@ -13,9 +13,9 @@ const LIB: &str = include_str!("../../../templates/src/lib.rs");
 /// Everything below this line in `templates/src/lib.rs` is replaced.
 pub const MARKER: &str = "// --- spec constants: the generator replaces everything below ---";
 
-/// The module of Cognite's datapoints reader, only for a spec whose
+/// The folder of Cognite's datapoints reader, only for a spec whose
 /// profile names the listing it reads.
-const DATAPOINTS: &str = "datapoints.rs";
+const DATAPOINTS: &str = "datapoints/";
 
 /// What `src/runtime/mod.rs` says of itself to the crate's users.
 const MODULE_DOC: &str = "\
@@ -43,8 +43,28 @@ const MODULES: &[(&str, &str)] = &[
         include_str!("../../../templates/src/encode.rs"),
     ),
     (
-        "datapoints.rs",
-        include_str!("../../../templates/src/datapoints.rs"),
+        "datapoints/encode.rs",
+        include_str!("../../../templates/src/datapoints/encode.rs"),
+    ),
+    (
+        "datapoints/insert.rs",
+        include_str!("../../../templates/src/datapoints/insert.rs"),
+    ),
+    (
+        "datapoints/json.rs",
+        include_str!("../../../templates/src/datapoints/json.rs"),
+    ),
+    (
+        "datapoints/mod.rs",
+        include_str!("../../../templates/src/datapoints/mod.rs"),
+    ),
+    (
+        "datapoints/read.rs",
+        include_str!("../../../templates/src/datapoints/read.rs"),
+    ),
+    (
+        "datapoints/wire.rs",
+        include_str!("../../../templates/src/datapoints/wire.rs"),
     ),
     ("error.rs", include_str!("../../../templates/src/error.rs")),
     (
@@ -80,13 +100,27 @@ const MODULES: &[(&str, &str)] = &[
 ];
 
 pub fn files(ir: &Ir) -> Result<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = MODULES
-        .iter()
-        .filter(|(name, _)| *name != DATAPOINTS || ir.datapoints.is_some())
+    let mut out: Vec<(String, String)> = modules(ir)
         .map(|(name, text)| (format!("src/runtime/{name}"), text.to_string()))
         .collect();
     out.push(("src/runtime/mod.rs".into(), module_root(ir)?));
     Ok(out)
+}
+
+/// The runtime's files that this crate gets.
+fn modules(ir: &Ir) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    let datapoints = ir.datapoints.is_some();
+    MODULES
+        .iter()
+        .filter(move |(name, _)| datapoints || !name.starts_with(DATAPOINTS))
+}
+
+/// The crate has `runtime::{module}`.
+fn has_runtime_module(ir: &Ir, module: &str) -> bool {
+    modules(ir).any(|(name, _)| {
+        let stem = name.strip_suffix(".rs").unwrap_or(name);
+        stem == module || stem == format!("{module}/mod")
+    })
 }
 
 fn module_root(ir: &Ir) -> Result<String> {
@@ -111,10 +145,13 @@ fn module_root(ir: &Ir) -> Result<String> {
         header(&ir.headers.api_version),
         header(&ir.headers.retryable),
     );
-    let datapoints = ir.datapoints.as_ref().map(|path| {
+    let datapoints = ir.datapoints.as_ref().map(|paths| {
+        let (list, insert) = (&paths.list, &paths.insert);
         quote! {
             /// The datapoints listing that `Client::datapoints` reads.
-            pub const DATAPOINTS_PATH: &str = #path;
+            pub const DATAPOINTS_PATH: &str = #list;
+            /// The datapoints insertion that `Client::insert_datapoints` writes to.
+            pub const DATAPOINTS_INSERT_PATH: &str = #insert;
         }
     });
     let tokens = quote! {
@@ -172,6 +209,10 @@ const CLIENT_FILES: &[(&str, &str)] = &[
         include_str!("../../../templates/client/examples/five_tasks.rs"),
     ),
     (
+        "examples/read_datapoints.rs",
+        include_str!("../../../templates/client/examples/read_datapoints.rs"),
+    ),
+    (
         "examples/bench_client.rs",
         include_str!("../../../templates/client/examples/bench_client.rs"),
     ),
@@ -190,8 +231,8 @@ pub struct ClientTarget {
     pub features: Vec<String>,
 }
 
-/// The client files that compile against this crate: every type they take
-/// from it exists, and no API method they call is one this crate lacks (a
+/// The client files that compile against this crate: every type and
+/// runtime module they take from it exists, and no API method they call is one this crate lacks (a
 /// `_stream` of a listing that does not page under this profile). Each gets the features of the API methods it calls, and
 /// the crate's own library name where it names the crate.
 pub fn client_files(ir: &Ir, lib: &str) -> Result<Vec<ClientTarget>> {
@@ -209,7 +250,11 @@ pub fn client_files(ir: &Ir, lib: &str) -> Result<Vec<ClientTarget>> {
                     .iter()
                     .any(|op| super::operations::names_a_method_of(op, m))
         };
-        if !wants.types.iter().all(|t| has_type(ir, t)) || wants.methods.iter().any(lacking) {
+        let runtime = wants.runtime.iter().all(|m| has_runtime_module(ir, m));
+        if !runtime
+            || !wants.types.iter().all(|t| has_type(ir, t))
+            || wants.methods.iter().any(lacking)
+        {
             continue;
         }
         let mut features: Vec<String> = wants

@@ -341,9 +341,10 @@ pub struct Ir {
     /// The API's convention headers: sent on every request, or read from
     /// failed answers (the spec's profile).
     pub headers: crate::overrides::HeaderNames,
-    /// The path of the datapoints listing the profile names, when the spec
-    /// has it as a POST: the crate then gets `runtime::datapoints`.
-    pub datapoints: Option<String>,
+    /// The paths of the datapoints listing and insertion the profile names,
+    /// when the spec has both as POSTs: the crate then gets
+    /// `runtime::datapoints`.
+    pub datapoints: Option<DatapointsPaths>,
     /// Tag groups, each a Cargo feature.
     pub groups: Vec<features::Group>,
     pub fallbacks: Vec<Fallback>,
@@ -354,4 +355,11 @@ pub struct Ir {
     pub conformance: conform::Conformance,
     /// What each type a union can hold declares, for choosing variants.
     pub shapes: shapes::ShapeTable,
+}
+
+/// Where Cognite's datapoints are read and written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatapointsPaths {
+    pub list: String,
+    pub insert: String,
 }

@@ -1462,29 +1462,37 @@ impl AsSchema for Box<Schema> {
     }
 }
 
-/// The path of the datapoints listing the profile names. A name that is
-/// not a POST of the spec is a finding, and the crate goes without the
-/// datapoints reader rather than calling a path the API does not have.
+/// The paths of the datapoints operations the profile names. A name that
+/// is not a POST of the spec is a finding, and the crate goes without the
+/// datapoints module rather than calling a path the API does not have.
 fn datapoints_path(
     operations: &[super::operation::Operation],
     overrides: &crate::overrides::Overrides,
     findings: &mut Vec<super::Finding>,
-) -> Option<String> {
-    let list = &overrides.datapoints.as_ref()?.list;
-    let found = operations
-        .iter()
-        .find(|o| o.operation_id.as_deref() == Some(list.as_str()));
-    match found {
-        Some(op) if op.method.eq_ignore_ascii_case("post") => Some(op.path.clone()),
-        _ => {
-            findings.push(super::Finding {
-                pointer: "/paths".into(),
-                message: format!(
-                    "codegen.toml: datapoints.list `{list}` is not a POST operation of the spec; \
-                     the crate has no datapoints reader"
-                ),
-            });
-            None
+) -> Option<super::DatapointsPaths> {
+    let names = overrides.datapoints.as_ref()?;
+    let mut path = |key: &str, id: &str| {
+        let found = operations
+            .iter()
+            .find(|o| o.operation_id.as_deref() == Some(id));
+        match found {
+            Some(op) if op.method.eq_ignore_ascii_case("post") => Some(op.path.clone()),
+            _ => {
+                findings.push(super::Finding {
+                    pointer: "/paths".into(),
+                    message: format!(
+                        "codegen.toml: datapoints.{key} `{id}` is not a POST operation of the \
+                         spec; the crate has no datapoints module"
+                    ),
+                });
+                None
+            }
         }
-    }
+    };
+    let list = path("list", &names.list);
+    let insert = path("insert", &names.insert);
+    Some(super::DatapointsPaths {
+        list: list?,
+        insert: insert?,
+    })
 }

@@ -4,18 +4,19 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use cdf_client_runtime::client::Client;
 use cdf_client_runtime::datapoints::{
     Aggregate, AggregatePoint, DatapointsFormat, DatapointsQuery, NumericPoint, Points, SeriesId,
     SeriesPage, SeriesPoints, Status, StringPoint, decode_json, decode_protobuf, encode,
 };
 use cdf_client_runtime::error::Error;
+use cdf_client_runtime::test_server::{Answer, Seen, TestServer};
 use futures::StreamExt;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request as MockRequest, Respond, ResponseTemplate};
 
-use super::common::{api, builder, within};
+use super::common::{PROJECT_PATH, fast_retry, within};
 
 const LIST: &str = "/timeseries/data/list";
 
@@ -126,8 +127,8 @@ fn protobuf_and_json_give_the_same_values() {
 /// value `id * 1e6 + t`), `page` at most per series per answer, in the
 /// format asked for. It refuses requests over the API's limits, throttles
 /// every `throttle`-th new request once with a 429 (its retry is served),
-/// and knows no series above
-/// `series`, answering as CDF does (400 with `missing`).
+/// and knows no series above `series`, answering as CDF does (400 with
+/// `missing`).
 struct Datapoints {
     series: i64,
     points: i64,
@@ -161,7 +162,8 @@ impl Datapoints {
         x.strip_prefix("ts-")?.parse().ok()
     }
 
-    fn answer(&self, body: &Value) -> Result<Vec<SeriesPage>, Box<ResponseTemplate>> {
+    /// The pages of one request, or the API's refusal.
+    fn pages(&self, body: &Value) -> Result<Vec<SeriesPage>, Answer> {
         let items = body["items"].as_array().cloned().unwrap_or_default();
         let asked: i64 = items
             .iter()
@@ -173,9 +175,8 @@ impl Datapoints {
         }
         if items.len() > 100 || asked > 100_000 {
             let message = format!("{} items, {asked} points: over the limits", items.len());
-            return Err(Box::new(ResponseTemplate::new(400).set_body_json(
-                json!({"error": {"code": 400, "message": message}}),
-            )));
+            let error = json!({"error": {"code": 400, "message": message}});
+            return Err(Answer::json(400, &error));
         }
         let ignore = body["ignoreUnknownIds"].as_bool().unwrap_or(false);
         let mut pages = Vec::new();
@@ -203,62 +204,63 @@ impl Datapoints {
         }
         if !missing.is_empty() && !ignore {
             let error = json!({"error": {"code": 400, "message": "Time series not found", "missing": missing}});
-            return Err(Box::new(ResponseTemplate::new(400).set_body_json(error)));
+            return Err(Answer::json(400, &error));
         }
         Ok(pages)
     }
-}
 
-/// The mock's handle on the shared state (the state stays readable by the test).
-struct Serve(Arc<Datapoints>);
-
-impl Respond for Serve {
-    fn respond(&self, request: &MockRequest) -> ResponseTemplate {
-        let this = &self.0;
-        let n = this.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        if n.is_multiple_of(this.throttle)
-            && this.throttled.lock().unwrap().insert(request.body.clone())
+    /// The whole answer to one request, in the format it asks for.
+    fn answer(&self, request: &Seen) -> Answer {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if n.is_multiple_of(self.throttle)
+            && self.throttled.lock().unwrap().insert(request.body.clone())
         {
-            return ResponseTemplate::new(429);
+            return Answer::json(
+                429,
+                &json!({"error": {"code": 429, "message": "slow down"}}),
+            );
         }
         let body: Value = serde_json::from_slice(&request.body).unwrap();
-        let pages = match this.answer(&body) {
+        let pages = match self.pages(&body) {
             Ok(pages) => pages,
-            Err(refusal) => return *refusal,
+            Err(refusal) => return refusal,
         };
-        let accept = request.headers.get("accept").and_then(|v| v.to_str().ok());
-        if accept == Some("application/protobuf") {
-            ResponseTemplate::new(200)
-                .set_body_raw(encode::protobuf(&pages), "application/protobuf")
-        } else {
-            ResponseTemplate::new(200).set_body_raw(encode::json(&pages), "application/json")
-        }
+        encode::answer(request, &pages)
     }
 }
 
-async fn serve(data: &Arc<Datapoints>) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(api(LIST)))
-        .respond_with(Serve(data.clone()))
-        .mount(&server)
-        .await;
-    server
+async fn serve(data: &Arc<Datapoints>) -> TestServer {
+    let data = data.clone();
+    TestServer::start(move |request: &Seen| data.answer(request))
+        .await
+        .unwrap()
+}
+
+fn client(server: &TestServer, concurrency: usize) -> Client {
+    Client::builder()
+        .base_url(format!("{}{PROJECT_PATH}", server.url()))
+        .retry(fast_retry(5))
+        .timeout(Duration::from_secs(20))
+        .max_concurrency(concurrency)
+        .build()
+        .unwrap()
 }
 
 /// Every point of every series, exactly once and in time order within its
-/// series, through throttling, in both formats; requests stay within the
-/// limits even for 250 series (so three requests' worth at once).
-#[tokio::test]
+/// series, through throttling, in both formats: 500 series of 20 000 points
+/// in protobuf (so five requests' worth of series at once), 30 of 900 in
+/// JSON. No request goes over the limits (the server would refuse it), and
+/// no more requests run at once than the client allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_point_of_every_series_comes_once_in_order() {
-    within(async {
+    let all = async {
         for (format, series, points) in [
-            (DatapointsFormat::Protobuf, 250, 1200),
+            (DatapointsFormat::Protobuf, 500, 20_000),
             (DatapointsFormat::Json, 30, 900),
         ] {
-            let data = Datapoints::new(series, points, 350);
+            let data = Datapoints::new(series, points, 5000);
             let server = serve(&data).await;
-            let client = builder(&server).max_concurrency(4).build().unwrap();
+            let client = client(&server, 4);
             let ids: Vec<SeriesId> = (1..=series)
                 .map(|i| {
                     if i % 2 == 0 {
@@ -269,7 +271,8 @@ async fn every_point_of_every_series_comes_once_in_order() {
                 })
                 .collect();
             let query = DatapointsQuery::raw(ids.clone(), 0, 1_000_000).format(format);
-            let mut seen: BTreeMap<SeriesId, Vec<i64>> = BTreeMap::new();
+            // The next timestamp each series must give.
+            let mut next: BTreeMap<SeriesId, i64> = BTreeMap::new();
             let mut pages = client.datapoints_at(LIST, query);
             while let Some(page) = pages.next().await {
                 let page = page.unwrap();
@@ -277,16 +280,16 @@ async fn every_point_of_every_series_comes_once_in_order() {
                     panic!("{page:?}")
                 };
                 let id = page.id as f64;
+                let expected = next.entry(page.series.clone()).or_default();
                 for p in list {
+                    assert_eq!(p.timestamp, *expected, "{format:?}: {}", page.series);
                     assert_eq!(p.value, Some(id * 1e6 + p.timestamp as f64));
+                    *expected += 1;
                 }
-                let mine = seen.entry(page.series.clone()).or_default();
-                mine.extend(list.iter().map(|p| p.timestamp));
             }
-            assert_eq!(seen.len(), ids.len(), "{format:?}");
-            let all: Vec<i64> = (0..points).collect();
-            for (id, timestamps) in &seen {
-                assert_eq!(timestamps, &all, "{format:?}: {id}");
+            assert_eq!(next.len(), ids.len(), "{format:?}");
+            for (id, end) in &next {
+                assert_eq!(*end, points, "{format:?}: {id}");
             }
             let (widest, most) = *data.widest.lock().unwrap();
             assert!(
@@ -299,7 +302,66 @@ async fn every_point_of_every_series_comes_once_in_order() {
             );
             let calls = data.calls.load(Ordering::SeqCst);
             assert!(calls >= 3 * (series as usize) / 100, "{calls} requests");
+            assert!(server.peak_in_flight() <= 4, "{}", server.peak_in_flight());
         }
+    };
+    // Ten million points through a debug build: more time than `within`.
+    tokio::time::timeout(Duration::from_secs(300), all)
+        .await
+        .expect("the read finished");
+}
+
+/// A request that stalls holds up only the series in it: the reader keeps
+/// its other slots busy, so every other series is read in full before the
+/// stalled answer comes.
+#[tokio::test]
+async fn a_stalled_request_holds_up_only_its_own_series() {
+    within(async {
+        let data = Datapoints::new(20, 2000, 400);
+        let stalled: Arc<Mutex<Option<Vec<i64>>>> = Arc::default();
+        let server = {
+            let (data, stalled) = (data.clone(), stalled.clone());
+            TestServer::start(move |request: &Seen| {
+                let body: Value = serde_json::from_slice(&request.body).unwrap();
+                let ids: Vec<i64> = body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|i| i["id"].as_i64())
+                    .collect();
+                let answer = data.answer(request);
+                let mut first = stalled.lock().unwrap();
+                if ids.contains(&1) && first.is_none() && answer.status == 200 {
+                    *first = Some(ids);
+                    return answer.delayed(Duration::from_secs(3));
+                }
+                answer
+            })
+            .await
+            .unwrap()
+        };
+        let client = client(&server, 4);
+        let query = DatapointsQuery::raw(1..=20i64, 0, 10_000);
+        let mut pages = client.datapoints_at(LIST, query);
+        let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+        let mut done_before_stall = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.unwrap();
+            let held = stalled.lock().unwrap().clone().unwrap();
+            if held.contains(&page.id) && done_before_stall.is_empty() {
+                done_before_stall = counts
+                    .iter()
+                    .filter(|(_, n)| **n == 2000)
+                    .map(|(id, _)| *id)
+                    .collect();
+            }
+            *counts.entry(page.id).or_default() += page.points.len();
+        }
+        let held = stalled.lock().unwrap().clone().unwrap();
+        let others: Vec<i64> = (1..=20).filter(|id| !held.contains(id)).collect();
+        assert!(others.len() >= 10, "the stalled request held {held:?}");
+        assert_eq!(done_before_stall, others, "held: {held:?}");
+        assert!(counts.values().all(|n| *n == 2000), "{counts:?}");
     })
     .await;
 }
@@ -310,7 +372,7 @@ async fn a_limit_per_series_is_kept() {
     within(async {
         let data = Datapoints::new(3, 5000, 400);
         let server = serve(&data).await;
-        let client = builder(&server).build().unwrap();
+        let client = client(&server, 4);
         let query = DatapointsQuery::raw([1i64, 2, 3], 0, 10_000).limit_per_series(1000);
         let pages: Vec<SeriesPoints> = client
             .datapoints_at(LIST, query)
@@ -333,7 +395,7 @@ async fn unknown_series_fail_or_are_skipped() {
     within(async {
         let data = Datapoints::new(2, 10, 100);
         let server = serve(&data).await;
-        let client = builder(&server).build().unwrap();
+        let client = client(&server, 4);
         let ids = ["ts-1", "ts-404"];
         let query = DatapointsQuery::raw(ids, 0, 100);
         let read: Vec<_> = client.datapoints_at(LIST, query.clone()).collect().await;
@@ -366,7 +428,7 @@ async fn aggregates_without_granularity_are_refused_before_sending() {
     within(async {
         let data = Datapoints::new(1, 10, 100);
         let server = serve(&data).await;
-        let client = builder(&server).build().unwrap();
+        let client = client(&server, 4);
         let mut query = DatapointsQuery::raw([1i64], 0, 100);
         query.aggregates = vec![Aggregate::Average];
         let first = client.datapoints_at(LIST, query).next().await;

@@ -6,6 +6,7 @@ mod bulk;
 mod common;
 mod config;
 mod datapoints;
+mod datapoints_insert;
 mod errors;
 mod faults;
 mod pagination;
