@@ -30,6 +30,7 @@ pub fn run(root: &Path, spec: &Path) -> Result<()> {
     let generation = generation(root, spec)?;
     let compile = compile_cost(root)?;
     let client = client(root)?;
+    let datapoints = crate::dpbench::run(root)?;
     let report = json!({
         "machine": machine(),
         "whole_process": whole,
@@ -37,10 +38,12 @@ pub fn run(root: &Path, spec: &Path) -> Result<()> {
         "generation": generation,
         "compile": compile,
         "client": client,
+        "datapoints": datapoints,
     });
     let path = out_dir.join("report.json");
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
     println!("{}", table(&report));
+    println!("{}", datapoints_table(&report["datapoints"]));
     println!("written: {}", path.display());
     Ok(())
 }
@@ -100,6 +103,21 @@ fn one_generation(binary: &Path, root: &Path, spec: &Path, out: &Path) -> Result
     Ok((seconds, line))
 }
 
+/// Makes a Python venv at `venv` and installs `packages` into it from
+/// PyPI: whether both worked.
+pub fn pip_venv(venv: &Path, packages: &[&str]) -> bool {
+    Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(venv)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(venv.join("bin/pip"))
+            .args(["install", "-q"])
+            .args(packages)
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
 /// The paired run: openapi-generator 7.x (its PyPI package, which carries
 /// the jar and needs Java) generating a Rust client from the same spec,
 /// then this generator, one after the other. Skipped, with the reason in
@@ -110,21 +128,8 @@ fn paired_run(root: &Path, spec: &Path) -> Result<Value> {
     }
     let venv = root.join("target/bench/openapi-generator");
     let cli = venv.join("bin/openapi-generator-cli");
-    if !cli.exists() {
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .is_ok_and(|s| s.success())
-            && Command::new(venv.join("bin/pip"))
-                .args(["install", "-q", "openapi-generator-cli==7.*"])
-                .status()
-                .is_ok_and(|s| s.success());
-        if !made {
-            return Ok(
-                json!({ "skipped": "openapi-generator-cli could not be installed from PyPI" }),
-            );
-        }
+    if !cli.exists() && !pip_venv(&venv, &["openapi-generator-cli==7.*"]) {
+        return Ok(json!({ "skipped": "openapi-generator-cli could not be installed from PyPI" }));
     }
     let theirs_out = root.join("target/bench/openapi-generator-out");
     let _ = std::fs::remove_dir_all(&theirs_out);
@@ -453,5 +458,47 @@ fn table(report: &Value) -> String {
     for (k, v) in rows {
         out.push_str(&format!("| {k} | {v} |\n"));
     }
+    out
+}
+
+/// The datapoints benchmark as a Markdown table: one row per workload and
+/// reader, then the decode rate.
+pub fn datapoints_table(report: &Value) -> String {
+    let mut out = format!(
+        "datapoints: {} ms latency per request, {} requests at once\n\n\
+         | series x points | reader | points/s | seconds | peak MB | vs SDK |\n\
+         |---|---|---|---|---|---|\n",
+        report["latency_ms"], report["concurrency"]
+    );
+    for case in report["cases"].as_array().into_iter().flatten() {
+        let shape = format!("{} x {}", case["series"], case["points_per_series"]);
+        let sdk_rate = case["python_sdk"]["points_per_s"].as_f64();
+        for (reader, key) in [
+            ("this crate, protobuf", "ours_protobuf"),
+            ("this crate, JSON", "ours_json"),
+            ("Python SDK (protobuf)", "python_sdk"),
+        ] {
+            let v = &case[key];
+            if let Some(why) = v.get("skipped") {
+                out.push_str(&format!("| {shape} | {reader} | skipped: {why} | | | |\n"));
+                continue;
+            }
+            let rate = v["points_per_s"].as_f64().unwrap_or(0.0);
+            let ratio = sdk_rate.map_or("-".into(), |s| format!("{:.1}x", rate / s));
+            out.push_str(&format!(
+                "| {shape} | {reader} | {:.2} M | {:.2} | {} | {ratio} |\n",
+                rate / 1e6,
+                v["seconds"].as_f64().unwrap_or(0.0),
+                v["peak_rss_mb"],
+            ));
+        }
+    }
+    let d = &report["decode"];
+    out.push_str(&format!(
+        "\nprotobuf decode alone: {:.1} M points/s, {} MB/s; one pass over the same bytes: {} MB/s\n",
+        d["points_per_s"].as_f64().unwrap_or(0.0) / 1e6,
+        d["decode_mb_per_s"],
+        d["byte_scan_mb_per_s"]
+    ));
     out
 }

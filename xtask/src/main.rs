@@ -7,6 +7,7 @@ mod bench;
 mod contract;
 mod corpus;
 mod curve;
+mod dpbench;
 mod semver;
 
 use anyhow::{bail, Context, Result};
@@ -103,6 +104,18 @@ enum Cmd {
     /// The child process of `bench` (release build): timed generations.
     #[command(hide = true)]
     BenchGenerate,
+    /// Only the datapoints part of `bench`: this crate's reader against
+    /// Cognite's Python SDK on a local server.
+    BenchDatapoints,
+    /// The child process of the datapoints benchmark: one read, one JSON line.
+    #[command(hide = true)]
+    DatapointsClient {
+        base: String,
+        series: i64,
+        end: i64,
+        workers: usize,
+        format: String,
+    },
 }
 
 /// The generator allocates many small, short-lived values (token trees,
@@ -209,6 +222,18 @@ fn run(cli: Cli) -> Result<()> {
             };
             bench::generate_runs(&spec, Path::new(&out), &opts)
         }
+        Cmd::BenchDatapoints => {
+            let report = dpbench::run(&workspace())?;
+            println!("{}", bench::datapoints_table(&report));
+            Ok(())
+        }
+        Cmd::DatapointsClient {
+            base,
+            series,
+            end,
+            workers,
+            format,
+        } => dpbench::client(&base, series, end, workers, &format),
     }
 }
 
