@@ -39,10 +39,10 @@ impl Differ<'_> {
     }
 
     /// The two Rust spellings, when they are different types to rustc.
-    pub(super) fn retyped(
+    pub(super) fn retyped<T: PartialEq>(
         &self,
-        old: impl Fn(&Ir, u8) -> String,
-        new: impl Fn(&Ir, u8) -> String,
+        old: impl Fn(&Ir, u8) -> T,
+        new: impl Fn(&Ir, u8) -> T,
     ) -> bool {
         let (o, n) = (self.old.ir, self.new.ir);
         old(o, 0) != new(n, 0) && old(o, EXPAND) != new(n, EXPAND)
@@ -158,7 +158,10 @@ impl Differ<'_> {
                 self.compare_unions(site, path, &y.name, (u, v), ptrs)
             }
             (TypeKind::Alias(s), TypeKind::Alias(t)) => {
-                if self.retyped(|ir, e| render(ir, s, e), |ir, e| render(ir, t, e)) {
+                if self.retyped(
+                    |ir, e| RustType::expanded(ir, s, e),
+                    |ir, e| RustType::expanded(ir, t, e),
+                ) {
                     let detail = format!(
                         "{}`{}` now stands for `{}` (was `{}`)",
                         site.place(path),
@@ -239,7 +242,7 @@ impl Differ<'_> {
                     let detail = format!(
                         "{} removed (was `{}`)",
                         field_label(site, path, f),
-                        Slot::field(f).text(self.old.ir, 0)
+                        Slot::field(f).text(self.old.ir)
                     );
                     self.push(site, ChangeKind::FieldRemoved, true, detail, old_ptr);
                 }
@@ -250,7 +253,7 @@ impl Differ<'_> {
             let detail = format!(
                 "{} added: `{}`{why}",
                 field_label(site, path, g),
-                Slot::field(g).text(self.new.ir, 0)
+                Slot::field(g).text(self.new.ir)
             );
             self.push(site, ChangeKind::FieldAdded, breaking, detail, new_ptr);
         }
@@ -292,7 +295,10 @@ impl Differ<'_> {
                 self.push(site, ChangeKind::FieldAdded, breaking, detail, new_ptr);
             }
             (Some(s), Some(t)) => {
-                if self.retyped(|ir, e| render(ir, s, e), |ir, e| render(ir, t, e)) {
+                if self.retyped(
+                    |ir, e| RustType::expanded(ir, s, e),
+                    |ir, e| RustType::expanded(ir, t, e),
+                ) {
                     let detail = format!(
                         "{label} retyped: `BTreeMap<String, {}>` → `BTreeMap<String, {}>`",
                         describe(self.old.ir, s),
@@ -347,7 +353,7 @@ impl Differ<'_> {
             (true, false) => Some("no longer nullable"),
             (true, true) => None,
         };
-        let (x, y) = (a.text(o, 0), b.text(n, 0));
+        let (x, y) = (a.text(o), b.text(n));
         let (kind, breaking, what) = match (retyped, now) {
             (false, None) => return,
             (true, None) => (kinds.retyped, true, "retyped".to_string()),
@@ -422,14 +428,14 @@ impl Differ<'_> {
             let Some(w) = n.get(variant) else {
                 let detail = format!(
                     "{place}variant `{variant}` removed{}",
-                    payload(variant, &a.text(self.old.ir, 0), "was ")
+                    payload(variant, &a.text(self.old.ir), "was ")
                 );
                 self.push(site, ChangeKind::VariantRemoved, true, detail, old_ptr);
                 continue;
             };
             let b = Slot::variant(&w.ty, w.boxed);
-            if self.retyped(|ir, e| a.text(ir, e), |ir, e| b.text(ir, e)) {
-                let (x, y) = (a.text(self.old.ir, 0), b.text(self.new.ir, 0));
+            if self.retyped(|ir, e| a.rust(ir, e), |ir, e| b.rust(ir, e)) {
+                let (x, y) = (a.text(self.old.ir), b.text(self.new.ir));
                 let detail = format!("{place}variant `{variant}` retyped: `{x}` → `{y}`");
                 self.push(site, ChangeKind::VariantRetyped, true, detail, new_ptr);
             }
@@ -438,7 +444,7 @@ impl Differ<'_> {
         for (variant, w) in n.iter().filter(|(k, _)| !o.contains_key(*k)) {
             // Unions are `#[non_exhaustive]`: every `match` already has
             // an arm for variants it does not name.
-            let ty = Slot::variant(&w.ty, w.boxed).text(self.new.ir, 0);
+            let ty = Slot::variant(&w.ty, w.boxed).text(self.new.ir);
             let detail = format!(
                 "{place}variant `{variant}` added{}",
                 payload(variant, &ty, "")

@@ -79,6 +79,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
+use crate::emit::rust_type::RustType;
 use crate::error::Result;
 use crate::ir::operation::{Body, Location, Operation, Param, Success};
 use crate::ir::{Field, Ir, StringEnum, Struct, Ty, TypeDef, TypeId, TypeKind, Union};

@@ -125,7 +125,7 @@ fn added_param_rule(old: &Operation, new: &Operation, p: &Param) -> (bool, Strin
 /// The body argument of the method, as Rust.
 fn body_text(ir: &Ir, body: &Body, expand: u8) -> String {
     match body {
-        Body::Json { ty, .. } => format!("&{}", render(ir, ty, expand)),
+        Body::Json { ty, .. } => format!("&{}", RustType::expanded(ir, ty, expand)),
         Body::Bytes { .. } => "bytes::Bytes".into(),
         Body::Multipart { .. } => "Vec<Part>".into(),
     }
@@ -134,7 +134,7 @@ fn body_text(ir: &Ir, body: &Body, expand: u8) -> String {
 /// What the method returns (inside `Result<_, Error>`).
 fn success_text(ir: &Ir, success: &Success, expand: u8) -> String {
     match success {
-        Success::Json(ty) => render(ir, ty, expand),
+        Success::Json(ty) => RustType::expanded(ir, ty, expand).to_string(),
         Success::Empty => "()".into(),
         Success::Text { .. } => "String".into(),
         Success::Bytes { .. } => "bytes::Bytes".into(),
@@ -288,7 +288,7 @@ impl<'a> Differ<'a> {
         for (k, p) in &old {
             let label = param_label(p);
             let Some(q) = new.get(k) else {
-                let was = Slot::param(p).text(self.old.ir, 0);
+                let was = Slot::param(p).text(self.old.ir);
                 let detail = format!("{label} removed (was `{was}`)");
                 self.push(site, ChangeKind::ParamRemoved, true, detail, &o.pointer);
                 continue;
@@ -299,7 +299,7 @@ impl<'a> Differ<'a> {
         }
         for (_, q) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
             let (breaking, why) = added_param_rule(o, n, q);
-            let ty = Slot::param(q).text(self.new.ir, 0);
+            let ty = Slot::param(q).text(self.new.ir);
             let detail = format!("{} added: `{ty}`{why}", param_label(q));
             self.push(site, ChangeKind::ParamAdded, breaking, detail, ptr);
         }

@@ -10,6 +10,7 @@ pub mod optests;
 mod prose;
 mod quickstart;
 pub mod runtime;
+pub mod rust_type;
 mod sample;
 pub mod types;
 pub mod unions;

@@ -4,6 +4,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::construct::{self, Member};
+use super::rust_type::RustType;
 use crate::ir::shapes::{Key, Shape, Span as Run};
 use crate::ir::{Field, Ir, Kinds, StringEnum, Struct, Ty, TypeDef, TypeKind, Union};
 use crate::naming;
@@ -126,53 +127,11 @@ impl<'a> TypeEmitter<'a> {
     }
 
     pub fn ty(&self, ty: &Ty) -> TokenStream {
-        match ty {
-            Ty::Named(id) => {
-                let name = ident(&self.ir.types[id.0].name);
-                quote!(#name)
-            }
-            Ty::String => quote!(String),
-            Ty::Integer { bits: 32 } => quote!(i32),
-            Ty::Integer { .. } => quote!(i64),
-            Ty::Number => quote!(f64),
-            Ty::Boolean => quote!(bool),
-            Ty::Any => quote!(serde_json::Value),
-            Ty::FreeObject => quote!(serde_json::Map<String, serde_json::Value>),
-            Ty::Array(inner) => {
-                let inner = self.ty(inner);
-                quote!(Vec<#inner>)
-            }
-            Ty::Map(inner) => {
-                let inner = self.ty(inner);
-                quote!(std::collections::BTreeMap<String, #inner>)
-            }
-            Ty::Nullable(inner) => {
-                let inner = self.ty(inner);
-                quote!(Option<#inner>)
-            }
-        }
-    }
-
-    /// The type with its direct named part boxed: `Option<Box<T>>`.
-    fn boxed_ty(&self, ty: &Ty) -> TokenStream {
-        match ty {
-            Ty::Nullable(inner) => {
-                let inner = self.boxed_ty(inner);
-                quote!(Option<#inner>)
-            }
-            other => {
-                let inner = self.ty(other);
-                quote!(Box<#inner>)
-            }
-        }
+        RustType::of(self.ir, ty).tokens()
     }
 
     fn field_ty(&self, ty: &Ty, boxed: bool) -> TokenStream {
-        if boxed {
-            self.boxed_ty(ty)
-        } else {
-            self.ty(ty)
-        }
+        RustType::member(self.ir, ty, boxed, 0).tokens()
     }
 
     pub fn def(&self, index: usize, def: &TypeDef) -> TokenStream {
@@ -189,7 +148,7 @@ impl<'a> TypeEmitter<'a> {
             TypeKind::Enum(e) => string_enum(&doc, &cfg, &name, e),
             TypeKind::Union(u) => self.union(&doc, &cfg, &name, (index, &def.name), u),
             TypeKind::Alias(ty) if self.recursive_alias[index] => {
-                let ty = self.boxed_ty(ty);
+                let ty = self.field_ty(ty, true);
                 quote! {
                     #doc
                     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -277,21 +236,16 @@ impl<'a> TypeEmitter<'a> {
             let ty = self.field_ty(&f.ty, f.boxed);
             return quote! { #doc #[serde(flatten)] pub #name: #ty, };
         }
+        let ty = RustType::slot(self.ir, &f.ty, f.required, f.boxed, 0).tokens();
         if f.required {
-            let ty = self.field_ty(&f.ty, f.boxed);
             quote! { #doc #rename pub #name: #ty, }
         } else {
             // Absent and `null` both read as `None`; `None` is not sent.
-            let inner = match &f.ty {
-                Ty::Nullable(inner) => inner.as_ref(),
-                other => other,
-            };
-            let ty = self.field_ty(inner, f.boxed);
             quote! {
                 #doc
                 #rename
                 #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub #name: Option<#ty>,
+                pub #name: #ty,
             }
         }
     }
