@@ -16,15 +16,16 @@ pub mod overrides;
 pub mod pin;
 pub mod release;
 pub mod report;
+mod threads;
 pub mod write;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 pub use emit::CrateOptions;
 pub use error::{Error, Result};
 pub use report::Report;
+pub use threads::{on_large_stack, STACK};
 
 /// The generated crate, in memory, and what it took to get there.
 pub struct Generated {
@@ -69,35 +70,10 @@ fn check_package_name(name: &str) -> Result<()> {
 /// How long each phase of [`generate_timed`] took, in order.
 pub type Phases = Vec<(&'static str, Duration)>;
 
-/// Stack for the pipeline: parsing, the IR and the emitters recurse once
-/// per level of schema nesting, and the parsers allow about 64 levels,
-/// which takes more than the 2 MiB a spawned thread gets by default (a
-/// debug build needs about 2 MiB for 60 levels). Reserved, not committed.
-pub const STACK: usize = 256 * 1024 * 1024;
-
 /// [`generate`], timing each phase for `cargo xtask bench`. `format` is
 /// the syn + prettyplease share of `emit`, summed over its threads.
 pub fn generate_timed(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
     on_large_stack(|| pipeline(text, opts))?
-}
-
-/// Runs `work` on a thread of its own with [`STACK`], so the caller's
-/// stack size does not decide which specs can be read. Everything that
-/// reads a spec (generation, `diff`) goes through here.
-pub fn on_large_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Result<T> {
-    std::thread::scope(|s| {
-        let worker = std::thread::Builder::new()
-            .name("cdf-codegen".into())
-            .stack_size(STACK)
-            .spawn_scoped(s, work)
-            .map_err(|e| Error::Io {
-                path: "<generator thread>".into(),
-                source: e,
-            })?;
-        Ok(worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    })
 }
 
 fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
@@ -129,12 +105,10 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
         spec_sha256: sha256,
         ..opts.clone()
     };
-    let formatted_before = emit::FORMAT_NANOS.load(Ordering::Relaxed);
     let survey = ir::faithful::survey(&ir);
-    let files = emit::emit_crate(&ir, &survey, &opts)?;
+    let emit::Emitted { files, formatting } = emit::emit_crate(&ir, &survey, &opts)?;
     lap("emit", &mut phases);
-    let formatted = emit::FORMAT_NANOS.load(Ordering::Relaxed) - formatted_before;
-    phases.push(("  of which format", Duration::from_nanos(formatted)));
+    phases.push(("  of which format", formatting));
     let report = Report::new(&loaded, &ir, &survey);
     let types = ir.lock_types();
     let methods = ir

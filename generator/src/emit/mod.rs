@@ -18,7 +18,8 @@ pub mod validate;
 
 use std::collections::BTreeMap;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
+use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -26,6 +27,7 @@ use quote::quote;
 use crate::error::{Error, Result};
 use crate::ir::faithful::Survey;
 use crate::ir::Ir;
+use crate::threads;
 use operations::TagApi;
 use types::TypeEmitter;
 
@@ -52,32 +54,32 @@ impl Default for CrateOptions {
     }
 }
 
-/// Every file of the crate, by path relative to the crate root. The type
-/// modules (formatted on their own threads) are written while this thread
-/// does the rest, which is serial: on 2 cores that overlaps the two halves.
-pub fn emit_crate(
-    ir: &Ir,
-    survey: &Survey,
-    opts: &CrateOptions,
-) -> Result<BTreeMap<String, String>> {
+/// The generated crate's files, and the time spent formatting them.
+pub struct Emitted {
+    /// Path relative to the crate root → content.
+    pub files: BTreeMap<String, String>,
+    /// syn + prettyplease, summed over the threads that formatted.
+    pub formatting: Duration,
+}
+
+/// Every file of the crate. The type modules (formatted on their own
+/// threads) are written while this thread does the rest, which is serial:
+/// on 2 cores that overlaps the two halves.
+pub fn emit_crate(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<Emitted> {
     std::thread::scope(|s| {
-        let types = std::thread::Builder::new()
-            .name("cdf-codegen-types".into())
-            .stack_size(crate::STACK)
-            .spawn_scoped(s, || type_modules(ir))
-            .map_err(|e| Error::Emit {
-                item: "type modules".into(),
-                message: format!("could not start a thread: {e}"),
-            })?;
-        let mut files = other_files(ir, survey, opts)?;
-        let types = types.join().unwrap_or_else(|_| {
-            Err(Error::Emit {
-                item: "type modules".into(),
-                message: "the thread panicked".into(),
-            })
+        let name = "type modules";
+        let types = threads::spawn(s, name, || {
+            let (modules, formatting) = timed(|| type_modules(ir));
+            modules.map(|m| (m, formatting))
         })?;
+        let (files, mine) = timed(|| other_files(ir, survey, opts));
+        let mut files = files?;
+        let (types, theirs) = threads::join(types, name)?;
         files.extend(types);
-        Ok(files)
+        Ok(Emitted {
+            files,
+            formatting: mine + theirs,
+        })
     })
 }
 
@@ -424,78 +426,77 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
         "src/types/shapes.rs".to_string(),
         format_file("src/types/shapes.rs", types::shapes_module(ir))?,
     ));
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .max(1);
-    let shares = balanced(groups.into_iter().collect(), threads);
+    let shares = balanced(groups.into_iter().collect(), threads::parallelism());
     let emitter = &emitter;
-    let results: Vec<Result<Vec<(String, String)>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = shares
+    let module = move |(module, members): &(String, Vec<usize>)| {
+        let path = format!("src/types/{module}.rs");
+        let items = members.iter().map(|i| emitter.def(*i, &ir.types[*i]));
+        let tokens = quote! {
+            #[allow(unused_imports)]
+            use super::*;
+            #(#items)*
+        };
+        format_file(&path, tokens).map(|text| (path, text))
+    };
+    std::thread::scope(|s| -> Result<()> {
+        let name = "type formatter";
+        let workers = shares
             .iter()
             .map(|mine| {
-                let worker = std::thread::Builder::new().stack_size(crate::STACK);
-                worker.spawn_scoped(s, move || {
-                    mine.iter()
-                        .map(|(module, members)| {
-                            let path = format!("src/types/{module}.rs");
-                            let items = members.iter().map(|i| emitter.def(*i, &ir.types[*i]));
-                            let tokens = quote! {
-                                #[allow(unused_imports)]
-                                use super::*;
-                                #(#items)*
-                            };
-                            format_file(&path, tokens).map(|text| (path, text))
-                        })
-                        .collect::<Result<Vec<_>>>()
+                threads::spawn(s, name, move || {
+                    let (files, formatting) =
+                        timed(|| mine.iter().map(module).collect::<Result<Vec<_>>>());
+                    files.map(|f| (f, formatting))
                 })
             })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                let failed = |message: String| Error::Emit {
-                    item: "formatter thread".into(),
-                    message,
-                };
-                match h {
-                    Ok(h) => h.join().unwrap_or_else(|_| Err(failed("panicked".into()))),
-                    Err(e) => Err(failed(format!("could not start: {e}"))),
-                }
-            })
-            .collect()
-    });
-    for r in results {
-        out.extend(r?);
-    }
+            .collect::<Result<Vec<_>>>()?;
+        for worker in workers {
+            let (files, formatting) = threads::join(worker, name)?;
+            out.extend(files);
+            add_formatting(formatting);
+        }
+        Ok(())
+    })?;
     out.sort();
     Ok(out)
 }
 
 pub fn format_file(path: &str, tokens: TokenStream) -> Result<String> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
         item: path.to_string(),
         message: e.to_string(),
     })?;
     let text = layout::separate_items(&prettyplease::unparse(&file));
-    FORMAT_NANOS.fetch_add(elapsed_nanos(started), Ordering::Relaxed);
+    add_formatting(started.elapsed());
     Ok(format!(
         "// Generated by cdf-codegen. Do not edit: run `cargo xtask codegen`.\n\n{text}"
     ))
 }
 
-/// Time spent turning tokens into formatted text (syn + prettyplease),
-/// summed over threads, for `cargo xtask bench`.
-pub static FORMAT_NANOS: AtomicU64 = AtomicU64::new(0);
-
-/// `prettyplease` on a parsed file, timed into [`FORMAT_NANOS`].
+/// `prettyplease` on a parsed file, timed as formatting.
 pub fn unparse(file: &syn::File) -> String {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let text = layout::separate_items(&prettyplease::unparse(file));
-    FORMAT_NANOS.fetch_add(elapsed_nanos(started), Ordering::Relaxed);
+    add_formatting(started.elapsed());
     text
 }
 
-fn elapsed_nanos(since: std::time::Instant) -> u64 {
-    u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX)
+thread_local! {
+    /// Time this thread spent formatting (syn + prettyplease), plus what
+    /// the threads it joined handed back: read by [`timed`], so that two
+    /// generations running at once do not mix their figures.
+    static FORMATTING: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+fn add_formatting(time: Duration) {
+    FORMATTING.with(|f| f.set(f.get() + time));
+}
+
+/// `work`'s result, and the formatting time spent in it on this thread
+/// (with what its joined threads handed back).
+fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
+    let before = FORMATTING.with(Cell::get);
+    let out = work();
+    (out, FORMATTING.with(Cell::get).saturating_sub(before))
 }
