@@ -650,10 +650,6 @@ fn unique_name(base: &str, taken: &mut Vec<String>) -> String {
     name
 }
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// A path template that names a parameter no one declares: the parameter
 /// is a required string, since a path segment is text.
 fn undeclared_path_params(doc: &mut Value, out: &mut Vec<Change>) {
@@ -670,8 +666,8 @@ fn undeclared_path_params(doc: &mut Value, out: &mut Vec<Change>) {
             continue;
         };
         let shared = declared(item.get("parameters"), components.as_ref());
-        for method in METHODS {
-            let Some(Value::Object(op)) = item.get_mut(*method) else {
+        for method in crate::ir::operation::HttpMethod::ALL {
+            let Some(Value::Object(op)) = item.get_mut(method.key()) else {
                 continue;
             };
             let mut known = shared.clone();
@@ -690,7 +686,7 @@ fn undeclared_path_params(doc: &mut Value, out: &mut Vec<Change>) {
                 }));
                 lenient(
                     out,
-                    join(&join("/paths", path), method),
+                    join(&join("/paths", path), method.key()),
                     format!("path template names `{{{name}}}` but declares no such parameter: added as a required string"),
                 );
             }

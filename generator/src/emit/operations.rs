@@ -545,7 +545,7 @@ impl OperationEmitter<'_> {
 
     /// Statements that build `request` for one call.
     fn request(&self, op: &Operation) -> TokenStream {
-        let method = format_ident!("{}", op.method);
+        let method = format_ident!("{}", op.method.as_str());
         let template = &op.path;
         let path = self.path_expr(op);
         let mut steps = Vec::new();

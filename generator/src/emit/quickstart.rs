@@ -96,7 +96,7 @@ impl OperationEmitter<'_> {
             .min_by_key(|(_, op, filled)| {
                 (
                     op.pagination.is_none(),
-                    !op.method.eq_ignore_ascii_case("get"),
+                    op.method != crate::ir::operation::HttpMethod::Get,
                     *filled,
                     op.name.len(),
                     op.name.clone(),

@@ -141,12 +141,11 @@ mod tests {
     fn ir_with(body: bool, answer: bool) -> Ir {
         let mut op = Operation {
             name: "op".into(),
-            pinned_name: false,
-            locked_name: false,
+            name_source: crate::ir::operation::NameSource::Derived,
             operation_id: None,
             tag: "t".into(),
             feature: String::new(),
-            method: "post".into(),
+            method: crate::ir::operation::HttpMethod::Post,
             path: "/accounts".into(),
             pointer: "/paths/~1accounts/post".into(),
             server: None,

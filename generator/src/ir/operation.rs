@@ -25,20 +25,31 @@ pub struct Servers {
     pub variables: Vec<(String, String)>,
 }
 
+/// Where an operation's method name comes from, in the order a clash is
+/// settled: a pin wins, a locked name is kept while still free, a derived
+/// one gets a suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSource {
+    /// From the operationId (or method and path).
+    Derived,
+    /// From `spec/codegen.lock`: the name users already have.
+    Locked,
+    /// From the profile (`[operations.X] name`).
+    Pinned,
+}
+
 #[derive(Debug, Clone)]
 pub struct Operation {
     /// The method name, unique within its tag's API.
     pub name: String,
-    /// The name comes from `spec/codegen.toml`.
-    pub pinned_name: bool,
-    /// The name comes from `spec/codegen.lock` (kept if still free).
-    pub locked_name: bool,
+    /// Where the name comes from.
+    pub name_source: NameSource,
     pub operation_id: Option<String>,
     /// The tag whose API holds the method.
     pub tag: String,
     /// The Cargo feature (tag group) that compiles it; set by `features::assign`.
     pub feature: String,
-    pub method: String,
+    pub method: HttpMethod,
     /// The spec's path template, e.g. `/assets/{id}`.
     pub path: String,
     /// Where the operation stands in the spec (a JSON pointer).
@@ -176,9 +187,66 @@ pub enum CursorIn {
     Body,
 }
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+/// An operation's HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    /// Every method, in the order a path item lists them.
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Trace,
+    ];
+
+    /// The path item's key for it: `get`, `post`, ...
+    pub fn key(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Put => "put",
+            HttpMethod::Post => "post",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Options => "options",
+            HttpMethod::Head => "head",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Trace => "trace",
+        }
+    }
+
+    /// As on the wire, and as `reqwest::Method` names its constants.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 pub fn servers(doc: &OpenAPI) -> Servers {
     match doc.servers.first() {
@@ -220,11 +288,11 @@ pub(super) fn build_operations<'a>(
             }
         };
         for (method, op) in operations_of(item) {
-            let at = join(&pointer, method);
+            let at = join(&pointer, method.key());
             let key = op
                 .operation_id
                 .clone()
-                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+                .unwrap_or_else(|| format!("{method} {path}"));
             let mut built = OperationBuilder {
                 b,
                 doc,
@@ -239,14 +307,13 @@ pub(super) fn build_operations<'a>(
             .build()?;
             if let Some(name) = locked.get(&built.pointer) {
                 built.name = name.clone();
-                built.locked_name = true;
+                built.name_source = NameSource::Locked;
             }
             if let Some(o) = overrides.get(&key) {
                 used.insert(key);
                 if let Some(name) = &o.name {
                     built.name = name.clone();
-                    built.pinned_name = true;
-                    built.locked_name = false;
+                    built.name_source = NameSource::Pinned;
                 }
                 if let Some(idempotent) = o.idempotent {
                     built.idempotent = idempotent;
@@ -269,7 +336,7 @@ pub(super) fn build_operations<'a>(
 /// equal pins are an error), generated ones numbered on collision.
 fn unique_method_names(ops: &mut [Operation]) -> Result<()> {
     let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
-    for op in ops.iter().filter(|o| o.pinned_name) {
+    for op in ops.iter().filter(|o| o.name_source == NameSource::Pinned) {
         let scope = scopes.entry(op.tag.clone()).or_default();
         if scope.contains(&op.name) {
             return Err(Error::invalid(
@@ -283,22 +350,28 @@ fn unique_method_names(ops: &mut [Operation]) -> Result<()> {
         scope.claim(&op.name);
     }
     // Names from the lock next: kept when still free in their tag.
-    for op in ops.iter_mut().filter(|o| o.locked_name) {
+    for op in ops
+        .iter_mut()
+        .filter(|o| o.name_source == NameSource::Locked)
+    {
         let scope = scopes.entry(op.tag.clone()).or_default();
         if scope.contains(&op.name) {
-            op.locked_name = false;
+            op.name_source = NameSource::Derived;
             op.name = naming::field_name(op.operation_id.as_deref().unwrap_or(&op.name));
         } else {
             scope.claim(&op.name);
         }
     }
-    for op in ops.iter_mut().filter(|o| !o.pinned_name && !o.locked_name) {
+    for op in ops
+        .iter_mut()
+        .filter(|o| o.name_source == NameSource::Derived)
+    {
         op.name = scopes.entry(op.tag.clone()).or_default().claim(&op.name);
     }
     Ok(())
 }
 
-fn operations_of(item: &PathItem) -> Vec<(&'static str, &openapiv3::Operation)> {
+fn operations_of(item: &PathItem) -> Vec<(HttpMethod, &openapiv3::Operation)> {
     let all = [
         &item.get,
         &item.put,
@@ -309,10 +382,10 @@ fn operations_of(item: &PathItem) -> Vec<(&'static str, &openapiv3::Operation)> 
         &item.patch,
         &item.trace,
     ];
-    METHODS
-        .iter()
+    HttpMethod::ALL
+        .into_iter()
         .zip(all)
-        .filter_map(|(m, op)| op.as_ref().map(|op| (*m, op)))
+        .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
         .collect()
 }
 
@@ -322,7 +395,7 @@ struct OperationBuilder<'b, 'a> {
     item: &'a PathItem,
     op: &'a openapiv3::Operation,
     path: &'a str,
-    method: &'static str,
+    method: HttpMethod,
     at: &'b str,
     over: Option<&'b OperationOverride>,
     /// The API's conventions: pagination and bulk field names, read-only POSTs.
@@ -337,7 +410,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             None => {
                 let name = naming::field_name(&format!(
                     "{} {}",
-                    self.method,
+                    self.method.key(),
                     self.path.replace(['{', '}'], "")
                 ));
                 self.b.finding(
@@ -379,17 +452,16 @@ impl<'a> OperationBuilder<'_, 'a> {
             })
             .unwrap_or_default();
         let idempotent = match self.method {
-            "post" | "patch" => self.profile.retry.read_only(self.path),
+            HttpMethod::Post | HttpMethod::Patch => self.profile.retry.read_only(self.path),
             _ => true,
         };
         let mut out = Operation {
             name,
-            pinned_name: false,
-            locked_name: false,
+            name_source: NameSource::Derived,
             operation_id: op.operation_id.clone(),
             tag: op.tags.first().cloned().unwrap_or_else(|| "Default".into()),
             feature: String::new(),
-            method: self.method.to_uppercase(),
+            method: self.method,
             path: self.path.to_string(),
             pointer: self.at.to_string(),
             server,

@@ -1476,7 +1476,7 @@ fn datapoints_path(
             .iter()
             .find(|o| o.operation_id.as_deref() == Some(id));
         match found {
-            Some(op) if op.method.eq_ignore_ascii_case("post") => Some(op.path.clone()),
+            Some(op) if op.method == super::operation::HttpMethod::Post => Some(op.path.clone()),
             _ => {
                 findings.push(super::Finding {
                     pointer: "/paths".into(),
