@@ -666,7 +666,7 @@ fn undeclared_path_params(doc: &mut Value, out: &mut Vec<Change>) {
             continue;
         };
         let shared = declared(item.get("parameters"), components.as_ref());
-        for method in crate::ir::operation::HttpMethod::ALL {
+        for method in crate::ir::HttpMethod::ALL {
             let Some(Value::Object(op)) = item.get_mut(method.key()) else {
                 continue;
             };

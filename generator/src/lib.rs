@@ -16,6 +16,7 @@ pub mod overrides;
 pub mod pin;
 pub mod release;
 pub mod report;
+pub mod testgen;
 mod threads;
 pub mod write;
 
@@ -90,12 +91,7 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
     let sha256 = pin::sha256_hex(text.as_bytes());
     loaded.sha256 = Some(sha256.clone());
     lap("normalise + model", &mut phases);
-    let mut ir = ir::schema::build(&loaded, &opts.overrides)?;
-    // The spec as written is needed only to judge test instances: it moves
-    // there rather than being copied (a copy of a 6.6 MB spec costs more
-    // than 60 MB).
-    let original = std::mem::take(&mut loaded.original);
-    ir.conformance = ir::conform::Conformance::new(original, &loaded.source_version);
+    let ir = ir::build(&loaded, &opts.overrides)?;
     // The IR holds all the rest; the report needs only the version and
     // the changes, so the document's two models go before emission.
     loaded.raw = serde_json::Value::Null;
@@ -105,11 +101,16 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
         spec_sha256: sha256,
         ..opts.clone()
     };
-    let survey = ir::faithful::survey(&ir);
-    let emit::Emitted { files, formatting } = emit::emit_crate(&ir, &survey, &opts)?;
+    // The spec as written is needed only to judge test instances: it moves
+    // there rather than being copied (a copy of a 6.6 MB spec costs more
+    // than 60 MB).
+    let original = std::mem::take(&mut loaded.original);
+    let tests = testgen::TestData::new(&ir, original, &loaded.source_version);
+    lap("test values", &mut phases);
+    let emit::Emitted { files, formatting } = emit::emit_crate(&ir, &tests, &opts)?;
     lap("emit", &mut phases);
     phases.push(("  of which format", formatting));
-    let report = Report::new(&loaded, &ir, &survey);
+    let report = Report::new(&loaded, &ir, &tests);
     let types = ir.lock_types();
     let methods = ir
         .operations

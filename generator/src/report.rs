@@ -6,13 +6,14 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::ir::faithful::{Outcome, Survey};
-use crate::ir::operation::Body;
 use crate::ir::rules::Rules;
-use crate::ir::shared::Merged;
-use crate::ir::{synth, Fallback, Finding, Ir, Ty, TypeKind};
+use crate::ir::Body;
+use crate::ir::Merged;
+use crate::ir::{Fallback, Finding, Ir, Ty, TypeKind};
 use crate::load::Loaded;
 use crate::normalise::{Change, ChangeKind};
+use crate::testgen::faithful::{Outcome, Survey};
+use crate::testgen::{Synthesiser, TestData};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -79,7 +80,7 @@ fn name_counts(ir: &Ir) -> NameCounts {
     }
 }
 
-/// The round-trip law over every union (see [`crate::ir::faithful`]).
+/// The round-trip law over every union (see [`crate::testgen::faithful`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct UnionCounts {
     pub unions: usize,
@@ -134,7 +135,7 @@ pub struct SchemaCounts {
 }
 
 impl Report {
-    pub fn new(loaded: &Loaded, ir: &Ir, survey: &Survey) -> Report {
+    pub fn new(loaded: &Loaded, ir: &Ir, tests: &TestData) -> Report {
         let mut types_by_kind = BTreeMap::new();
         for def in &ir.types {
             let kind = match def.kind {
@@ -171,10 +172,10 @@ impl Report {
             any_by_spec,
             fallbacks: ir.fallbacks.clone(),
             findings: ir.findings.clone(),
-            rejected_requests: rejected_requests(ir),
+            rejected_requests: rejected_requests(tests.values(ir)),
             bulk: bulk_counts(ir),
             validation: validation_counts(ir),
-            unions: union_counts(ir, survey),
+            unions: union_counts(ir, &tests.survey),
             names: name_counts(ir),
             shared: ir.shared.clone(),
             normalisation: loaded.changes.clone(),
@@ -351,11 +352,13 @@ fn union_counts(ir: &Ir, survey: &Survey) -> UnionCounts {
     }
 }
 
-fn rejected_requests(ir: &Ir) -> Vec<Finding> {
-    ir.operations
+fn rejected_requests(values: Synthesiser<'_>) -> Vec<Finding> {
+    values
+        .ir
+        .operations
         .iter()
         .filter_map(|op| {
-            let (_, problems) = synth::request_body(ir, op)?;
+            let (_, problems) = values.request_body(op)?;
             (!problems.is_empty()).then(|| Finding {
                 pointer: format!("{}/requestBody", op.pointer),
                 message: problems.join("; "),

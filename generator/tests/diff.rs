@@ -104,7 +104,7 @@ fn fixture_pairs_match_snapshots() {
 fn diff_unlocked(old: &Path, new: &Path) -> SpecDiff {
     let build = |p: &Path| {
         let loaded = cdf_codegen::load::load_str(&read(p)).expect("loads");
-        cdf_codegen::ir::schema::build(&loaded, &Default::default()).expect("builds")
+        cdf_codegen::ir::build(&loaded, &Default::default()).expect("builds")
     };
     cdf_codegen::diff::diff(&build(old), &build(new))
 }

@@ -18,7 +18,7 @@ fn build_with(text: &str, overrides: Overrides) -> Ir {
     let text = text.to_string();
     cdf_codegen::on_large_stack(move || {
         let loaded = cdf_codegen::load::load_str(&text).expect("loads");
-        cdf_codegen::ir::schema::build(&loaded, &overrides).expect("builds")
+        cdf_codegen::ir::build(&loaded, &overrides).expect("builds")
     })
     .expect("thread")
 }

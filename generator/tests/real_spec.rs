@@ -180,7 +180,7 @@ fn union_branches_keep_their_required_keys() {
     let text = std::fs::read_to_string(&path).unwrap();
     let loaded =
         cdf_codegen::load::load_value(cdf_codegen::load::parse_text(&text).unwrap()).unwrap();
-    let ir = cdf_codegen::ir::schema::build(&loaded, &Default::default()).unwrap();
+    let ir = cdf_codegen::ir::build(&loaded, &Default::default()).unwrap();
     let mut lost = Vec::new();
     for def in &ir.types {
         let cdf_codegen::ir::TypeKind::Union(u) = &def.kind else {

@@ -2,7 +2,7 @@
 //! client (`cargo xtask diff OLD NEW [--json]`).
 //!
 //! Both specs go through the same pipeline as code generation
-//! ([`crate::load`] then [`crate::ir::schema::build`]) and the two [`Ir`]s are
+//! ([`crate::load`] then [`crate::ir::build`]) and the two [`Ir`]s are
 //! compared, not the raw JSON: the report then speaks in the caller's terms
 //! (Rust types such as `Option<i64>`, method names, accessors), and a change
 //! of spelling in the spec that gives the same Rust (3.0 `nullable` against
@@ -81,7 +81,7 @@ use serde::Serialize;
 
 use crate::emit::rust_type::RustType;
 use crate::error::Result;
-use crate::ir::operation::{Body, Location, Operation, Param, Success};
+use crate::ir::{Body, Location, Operation, Param, Success};
 use crate::ir::{Field, Ir, StringEnum, Struct, Ty, TypeDef, TypeId, TypeKind, Union};
 use crate::load::Loaded;
 use crate::overrides::Overrides;
@@ -225,7 +225,7 @@ pub struct SpecDiff {
 /// lock gives.
 pub fn diff_texts(old: &str, new: &str, profile: &Overrides) -> Result<SpecDiff> {
     crate::on_large_stack(|| {
-        let old = crate::ir::schema::build(&crate::load::load_str(old)?, profile)?;
+        let old = crate::ir::build(&crate::load::load_str(old)?, profile)?;
         let carried = Overrides {
             locked_types: old.lock_types(),
             locked_methods: old
@@ -235,7 +235,7 @@ pub fn diff_texts(old: &str, new: &str, profile: &Overrides) -> Result<SpecDiff>
                 .collect(),
             ..profile.clone()
         };
-        let new = crate::ir::schema::build(&crate::load::load_str(new)?, &carried)?;
+        let new = crate::ir::build(&crate::load::load_str(new)?, &carried)?;
         Ok(diff(&old, &new))
     })?
 }
@@ -246,7 +246,7 @@ pub fn diff_texts(old: &str, new: &str, profile: &Overrides) -> Result<SpecDiff>
 /// name its counterpart has in the new crate (a branch that since gained a
 /// title, say). Either way a schema in both has one name in both.
 pub fn diff_with(old: &Loaded, new: &Loaded, overrides: &Overrides) -> Result<SpecDiff> {
-    let new = crate::ir::schema::build(new, overrides)?;
+    let new = crate::ir::build(new, overrides)?;
     let mut locked = new.lock_aliases();
     locked.extend(new.lock_types());
     locked.extend(overrides.locked_types.clone());
@@ -254,7 +254,7 @@ pub fn diff_with(old: &Loaded, new: &Loaded, overrides: &Overrides) -> Result<Sp
         locked_types: locked,
         ..overrides.clone()
     };
-    let old = crate::ir::schema::build(old, &old_overrides)?;
+    let old = crate::ir::build(old, &old_overrides)?;
     Ok(diff(&old, &new))
 }
 

@@ -1,6 +1,7 @@
 //! IR → the files of the generated crate. Rust goes through `quote` and
 //! `prettyplease`; the hand-written runtime is copied from `templates/`.
 
+mod bulk;
 pub mod construct;
 pub mod examples;
 mod layout;
@@ -12,6 +13,7 @@ mod quickstart;
 pub mod runtime;
 pub mod rust_type;
 mod sample;
+mod streams;
 pub mod types;
 pub mod unions;
 pub mod validate;
@@ -25,8 +27,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::error::{Error, Result};
-use crate::ir::faithful::Survey;
 use crate::ir::Ir;
+use crate::testgen::TestData;
 use crate::threads;
 use operations::TagApi;
 use types::TypeEmitter;
@@ -65,14 +67,14 @@ pub struct Emitted {
 /// Every file of the crate. The type modules (formatted on their own
 /// threads) are written while this thread does the rest, which is serial:
 /// on 2 cores that overlaps the two halves.
-pub fn emit_crate(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<Emitted> {
+pub fn emit_crate(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<Emitted> {
     std::thread::scope(|s| {
         let name = "type modules";
         let types = threads::spawn(s, name, || {
             let (modules, formatting) = timed(|| type_modules(ir));
             modules.map(|m| (m, formatting))
         })?;
-        let (files, mine) = timed(|| other_files(ir, survey, opts));
+        let (files, mine) = timed(|| other_files(ir, tests, opts));
         let mut files = files?;
         let (types, theirs) = threads::join(types, name)?;
         files.extend(types);
@@ -84,7 +86,7 @@ pub fn emit_crate(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<Emitt
 }
 
 /// Everything but the type modules.
-fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
+fn other_files(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let lib = opts.package_name.replace('-', "_");
     let client = runtime::client_files(ir, &lib)?;
@@ -116,11 +118,11 @@ fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap
         files.insert(path, text);
     }
     if !ir.operations.is_empty() {
-        let tests = optests::operation_tests(ir, &apis, &lib);
+        let operations = optests::operation_tests(tests.values(ir), &apis, &lib);
         let path = "tests/operations.rs";
-        files.insert(path.to_string(), format_file(path, tests.tokens)?);
+        files.insert(path.to_string(), format_file(path, operations.tokens)?);
         let path = "tests/contract.rs";
-        let contract = optests::contract_tests(ir, &apis, &lib);
+        let contract = optests::contract_tests(tests.values(ir), &apis, &lib);
         files.insert(path.to_string(), format_file(path, contract)?);
     }
     for (path, text) in runtime::files(ir)? {
@@ -129,7 +131,7 @@ fn other_files(ir: &Ir, survey: &Survey, opts: &CrateOptions) -> Result<BTreeMap
     for target in &client {
         files.insert(target.path.clone(), target.text.clone());
     }
-    if let Some(tokens) = unions::union_tests(ir, survey, &lib) {
+    if let Some(tokens) = unions::union_tests(ir, &tests.survey, &lib) {
         let path = "tests/unions.rs";
         files.insert(path.to_string(), format_file(path, tokens)?);
     }

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 use super::construct::{constructors, Member};
 use super::types::{doc_attrs, ident, TypeEmitter};
-use crate::ir::operation::{Body, Bulk, CursorIn, Location, Operation, Param, Success};
+use crate::ir::{Body, Location, Operation, Param, Success};
 use crate::ir::{Ir, Ty, TypeKind};
 use crate::naming;
 
@@ -89,7 +89,7 @@ impl OperationEmitter<'_> {
         }
     }
 
-    fn params_struct(&self, op: &Operation) -> Option<TokenStream> {
+    pub(super) fn params_struct(&self, op: &Operation) -> Option<TokenStream> {
         let name = ident(op.params_type.as_ref()?);
         let fields: Vec<&Param> = op
             .params
@@ -147,7 +147,7 @@ impl OperationEmitter<'_> {
     }
 
     /// The checks of the query and header parameters, each under its name.
-    fn params_checks(&self, op: &Operation) -> Vec<TokenStream> {
+    pub(super) fn params_checks(&self, op: &Operation) -> Vec<TokenStream> {
         op.params
             .iter()
             .filter(|p| p.location != Location::Path)
@@ -168,7 +168,7 @@ impl OperationEmitter<'_> {
 
     /// `self.client.check(..)?;` over the path parameters, the params
     /// struct and the body, when any of them has a rule.
-    fn send_checks(&self, op: &Operation) -> TokenStream {
+    pub(super) fn send_checks(&self, op: &Operation) -> TokenStream {
         let mut parts: Vec<TokenStream> = op
             .params
             .iter()
@@ -208,7 +208,7 @@ impl OperationEmitter<'_> {
 
     /// The argument list of an operation's method (after `&self`), and the
     /// expressions that pass the same arguments on (for stream methods).
-    fn args(&self, op: &Operation, owned: bool) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    pub(super) fn args(&self, op: &Operation, owned: bool) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let mut args = Vec::new();
         let mut pass = Vec::new();
         for p in op.params.iter().filter(|p| p.location == Location::Path) {
@@ -258,7 +258,7 @@ impl OperationEmitter<'_> {
     }
 
     /// A path parameter's Rust type: text by reference, numbers by value.
-    fn path_arg_ty(&self, ty: &Ty, owned: bool) -> (TokenStream, bool) {
+    pub(super) fn path_arg_ty(&self, ty: &Ty, owned: bool) -> (TokenStream, bool) {
         match self.resolved(ty) {
             Ty::Integer { .. } | Ty::Number | Ty::Boolean => {
                 (self.types.ty(&self.resolved(ty)), false)
@@ -276,11 +276,16 @@ impl OperationEmitter<'_> {
         }
     }
 
-    fn resolved(&self, ty: &Ty) -> Ty {
+    pub(super) fn resolved(&self, ty: &Ty) -> Ty {
         self.ir.resolve(ty)
     }
 
-    fn method(&self, op: &Operation, api_ty: &proc_macro2::Ident, accessor: &str) -> TokenStream {
+    pub(super) fn method(
+        &self,
+        op: &Operation,
+        api_ty: &proc_macro2::Ident,
+        accessor: &str,
+    ) -> TokenStream {
         let name = ident(&op.name);
         let (args, _) = self.args(op, false);
         let example = self.example(op, accessor, &args);
@@ -325,131 +330,8 @@ impl OperationEmitter<'_> {
         }
     }
 
-    /// `<op>_bulk`: the same arguments, but the body's `items` may be any
-    /// number; chunks go out through `runtime::bulk::run`.
-    fn bulk_method(&self, op: &Operation, b: &Bulk, api_ty: &proc_macro2::Ident) -> TokenStream {
-        let name = ident(&op.name);
-        let bulk_name = format_ident!("{}{BULK}", op.name);
-        let (mut args, mut pass) = self.args(op, false);
-        // The body is taken by value: its items are moved out, not copied.
-        if let (Some(arg), Some(p)) = (args.last_mut(), pass.last_mut()) {
-            let Some(Body::Json { ty, .. }) = &op.body else {
-                return quote!();
-            };
-            let ty = self.types.ty(ty);
-            *arg = quote!(body: #ty);
-            *p = quote!(&body);
-        }
-        let item = self.types.ty(&b.item);
-        let answer = self.answer_ty(op);
-        let items = ident(&b.items_field);
-        let (take, put) = if b.items_optional {
-            (
-                quote!(body.#items.take().unwrap_or_default()),
-                quote!(Some(chunk.to_vec())),
-            )
-        } else {
-            (
-                quote!(std::mem::take(&mut body.#items)),
-                quote!(chunk.to_vec()),
-            )
-        };
-        let (ret, finish) = match (&b.answer_items, &op.response) {
-            (Some(a), _) => {
-                let field = ident(&a.field);
-                let each = if a.optional {
-                    quote!(answer.#field.unwrap_or_default())
-                } else {
-                    quote!(answer.#field)
-                };
-                let ty = self.types.ty(&a.item);
-                (
-                    quote!(Vec<#ty>),
-                    quote!(Ok(answers.into_iter().flat_map(|answer| #each).collect())),
-                )
-            }
-            (None, Success::Empty) => (quote!(()), quote!(Ok(()))),
-            (None, _) => (quote!(Vec<#answer>), quote!(Ok(answers))),
-        };
-        let bind = (!matches!((&b.answer_items, &op.response), (None, Success::Empty)))
-            .then(|| quote!(let answers =));
-        let check_items = self.item_checks(op, b).map(|(wire, each)| {
-            let each = super::validate::closure_body(each);
-            quote!(let items = bulk::check_items(api.client, #wire, items, |x, v| #each)?;)
-        });
-        let max_items = proc_macro2::Literal::usize_unsuffixed(b.max_items);
-        let totals = b.totals.iter().map(|t| {
-            let path = &t.path;
-            let max = proc_macro2::Literal::usize_unsuffixed(t.max);
-            quote!(bulk::Total { path: &[#(#path),*], max: #max })
-        });
-        let source = if b.max_from_spec {
-            "`maxItems` in the spec"
-        } else {
-            "`spec/codegen.toml`, from the API's description"
-        };
-        let mut doc = format!(
-            " [`{}`](Self::{}) for any number of `items`: sent in chunks of at most {} (from {source}), ",
-            op.name, op.name, b.max_items
-        );
-        if !b.totals.is_empty() {
-            let totals: Vec<String> = b
-                .totals
-                .iter()
-                .map(|t| format!("{} values at `{}`", t.max, t.path.join(".")))
-                .collect();
-            doc.push_str(&format!(
-                "and of at most {} per request, ",
-                totals.join(" and ")
-            ));
-        }
-        doc.push_str("up to the client's `max_concurrency` at a time; results in input order. [`BulkError`] tells which items succeeded, failed or were not sent.");
-        let deprecated = op
-            .deprecated
-            .then(|| quote!(#[deprecated = "deprecated in the API spec"] #[allow(deprecated)]));
-        let many = allow_many_args(args.len() + 1);
-        quote! {
-            #[doc = #doc]
-            #deprecated
-            #many
-            pub async fn #bulk_name(&self, #(#args,)* options: &BulkOptions) -> Result<#ret, BulkError<#item, #answer>> {
-                const LIMITS: bulk::Limits = bulk::Limits { max_items: #max_items, totals: &[#(#totals),*] };
-                let api: #api_ty<'a> = *self;
-                let mut body = body;
-                let items = #take;
-                #check_items
-                #bind bulk::run(api.client, items, &LIMITS, options, |chunk| {
-                    let mut body = body.clone();
-                    body.#items = #put;
-                    async move { api.#name(#(#pass),*).await }
-                })
-                .await?;
-                #finish
-            }
-        }
-    }
-
-    /// The checks of one bulk item (`x`), from the rules of the body's
-    /// `items` field, and that field's JSON name; `None` when an item has
-    /// nothing to check.
-    fn item_checks(&self, op: &Operation, b: &Bulk) -> Option<(String, TokenStream)> {
-        let Some(Body::Json { ty, .. }) = &op.body else {
-            return None;
-        };
-        let Ty::Named(id) = self.resolved(ty) else {
-            return None;
-        };
-        let TypeKind::Struct(s) = &self.ir.types[id.0].kind else {
-            return None;
-        };
-        let field = s.fields.iter().find(|f| f.name == b.items_field)?;
-        let rules = field.rules.each.as_deref().cloned().unwrap_or_default();
-        let each = self.types.check_value(&b.item, &rules, false);
-        (!each.is_empty()).then(|| (field.wire.clone(), each))
-    }
-
     /// What the method of `op` returns.
-    fn answer_ty(&self, op: &Operation) -> TokenStream {
+    pub(super) fn answer_ty(&self, op: &Operation) -> TokenStream {
         match &op.response {
             Success::Json(ty) => self.types.ty(ty),
             Success::Empty => quote!(()),
@@ -461,7 +343,7 @@ impl OperationEmitter<'_> {
     /// A compiled (not run) example of the call. Its arguments are built
     /// with their required parts filled in (see [`super::sample`]); where
     /// one cannot be, they are parameters of the example function instead.
-    fn example(&self, op: &Operation, accessor: &str, args: &[TokenStream]) -> String {
+    pub(super) fn example(&self, op: &Operation, accessor: &str, args: &[TokenStream]) -> String {
         let lib = ident(&self.lib);
         let accessor = ident(accessor);
         let name = ident(&op.name);
@@ -544,7 +426,7 @@ impl OperationEmitter<'_> {
     }
 
     /// Statements that build `request` for one call.
-    fn request(&self, op: &Operation) -> TokenStream {
+    pub(super) fn request(&self, op: &Operation) -> TokenStream {
         let method = format_ident!("{}", op.method.as_str());
         let template = &op.path;
         let path = self.path_expr(op);
@@ -580,7 +462,7 @@ impl OperationEmitter<'_> {
     }
 
     /// `format!("/assets/{}", encode::path_segment(..))`, or the literal path.
-    fn path_expr(&self, op: &Operation) -> TokenStream {
+    pub(super) fn path_expr(&self, op: &Operation) -> TokenStream {
         let mut fmt = String::new();
         let mut values = Vec::new();
         let mut rest = op.path.as_str();
@@ -615,7 +497,7 @@ impl OperationEmitter<'_> {
 
     /// One statement that adds a parameter to `request`: a required one
     /// always, an optional one through the runtime's `*_opt` form.
-    fn param_step(&self, p: &Param) -> TokenStream {
+    pub(super) fn param_step(&self, p: &Param) -> TokenStream {
         let wire = &p.wire;
         let name = ident(&p.name);
         let value = quote!(params.#name);
@@ -639,107 +521,12 @@ impl OperationEmitter<'_> {
         quote!(let request = request.#method(#wire, #arg) #question;)
     }
 
-    fn is_scalar(&self, ty: &Ty) -> bool {
+    pub(super) fn is_scalar(&self, ty: &Ty) -> bool {
         match self.resolved(ty) {
             Ty::String | Ty::Integer { .. } | Ty::Number | Ty::Boolean => true,
             Ty::Named(id) => matches!(self.ir.types[id.0].kind, TypeKind::Enum(_)),
             _ => false,
         }
-    }
-
-    fn stream_methods(&self, op: &Operation, api_ty: &proc_macro2::Ident) -> TokenStream {
-        let Some(pg) = &op.pagination else {
-            return quote!();
-        };
-        let name = ident(&op.name);
-        let item = self.types.ty(&pg.item);
-        let (args, pass) = self.args(op, true);
-        let items = ident(&pg.items_field);
-        let next = ident(&pg.next_cursor_field);
-        let items_expr = if pg.items_optional {
-            quote!(page.#items.unwrap_or_default())
-        } else {
-            quote!(page.#items)
-        };
-        let next_expr = if pg.next_cursor_optional {
-            quote!(page.#next)
-        } else {
-            quote!(Some(page.#next).filter(|c| !c.is_empty()))
-        };
-        let (target, set_cursor, set_partition) = match pg.cursor_in {
-            CursorIn::Query => (
-                quote!(params),
-                quote!(params.cursor = cursor;),
-                quote!(params.partition = Some(partition);),
-            ),
-            CursorIn::Body => (
-                quote!(body),
-                quote!(body.cursor = cursor;),
-                quote!(body.partition = Some(partition);),
-            ),
-        };
-        let clones: Vec<TokenStream> = op
-            .params
-            .iter()
-            .filter(|p| p.location == Location::Path && self.path_arg_ty(&p.ty, true).1)
-            .map(|p| {
-                let n = ident(&p.name);
-                quote!(let #n = #n.clone();)
-            })
-            .collect();
-        let stream_name = format_ident!("{}{STREAM}", op.name);
-        let stream_doc = format!(
-            " Every item of [`{}`](Self::{}), following `{}` page by page. The `{}` you pass is where it starts; stop early with `StreamExt::take`.",
-            op.name, op.name, pg.next_cursor_wire, pg.cursor_wire
-        );
-        let page = quote! {
-            let page = api.#name(#(#pass),*).await?;
-            Ok(Page { items: #items_expr, next_cursor: #next_expr })
-        };
-        let deprecated = op
-            .deprecated
-            .then(|| quote!(#[deprecated = "deprecated in the API spec"] #[allow(deprecated)]));
-        let many = allow_many_args(args.len());
-        let stream = quote! {
-            #[doc = #stream_doc]
-            #deprecated
-            #many
-            pub fn #stream_name(&self, #(#args),*) -> impl futures::Stream<Item = Result<#item, Error>> + use<'a> {
-                let api: #api_ty<'a> = *self;
-                let mut first = Some(#target.cursor.clone());
-                pagination::cursor_stream(move |cursor| {
-                    let cursor = first.take().flatten().or(cursor);
-                    let mut #target = #target.clone();
-                    #set_cursor
-                    #(#clones)*
-                    async move { #page }
-                })
-            }
-        };
-        let partitioned = pg.partition.then(|| {
-            let part_name = format_ident!("{}{PARTITIONED}", op.name);
-            let part_doc = format!(
-                " Every item of [`{}`](Self::{}), read over `partitions` parallel cursors (1 to 10, the API's limit); each item comes exactly once, in no set order.",
-                op.name, op.name
-            );
-            let many = allow_many_args(args.len() + 1);
-            quote! {
-                #[doc = #part_doc]
-                #deprecated
-                #many
-                pub fn #part_name(&self, #(#args,)* partitions: u32) -> impl futures::Stream<Item = Result<#item, Error>> + use<'a> {
-                    let api: #api_ty<'a> = *self;
-                    pagination::partitioned_stream(partitions, move |partition, cursor| {
-                        let mut #target = #target.clone();
-                        #set_partition
-                        #set_cursor
-                        #(#clones)*
-                        async move { #page }
-                    })
-                }
-            }
-        });
-        quote!(#stream #partitioned)
     }
 }
 
@@ -747,7 +534,7 @@ impl OperationEmitter<'_> {
 /// method taking `args` arguments besides `&self`. The count is the API's
 /// shape, not a choice made here: a path with five parameters, a params
 /// struct and a body is common (`/apis/{group}/{version}/namespaces/..`).
-fn allow_many_args(args: usize) -> TokenStream {
+pub(super) fn allow_many_args(args: usize) -> TokenStream {
     if args + 1 > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
@@ -790,9 +577,9 @@ fn method_doc(op: &Operation) -> String {
 }
 
 /// The suffixes of the methods an operation gets beside its own.
-const BULK: &str = "_bulk";
+pub(super) const BULK: &str = "_bulk";
 pub(super) const STREAM: &str = "_stream";
-const PARTITIONED: &str = "_partitioned";
+pub(super) const PARTITIONED: &str = "_partitioned";
 
 /// Whether `m` names one of `op`'s methods in some crate: its own name, or
 /// with a suffix of the methods it gets when the profile allows them.
@@ -840,7 +627,7 @@ mod tests {
     /// generated crate is built with clippy `-D warnings`, so the method
     /// carries the allow, and a short method does not.
     #[test]
-    fn long_argument_lists_allow_too_many_arguments() {
+    pub(super) fn long_argument_lists_allow_too_many_arguments() {
         let spec = r#"
 openapi: 3.0.3
 info: {title: t, version: '1'}

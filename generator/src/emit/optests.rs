@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::operations::{path_arg_is_text, TagApi};
 use super::types::{cfg_attr, ident};
-use crate::ir::operation::{Body, Location, Operation, Success};
-use crate::ir::{synth, Ir};
+use crate::ir::{Body, Location, Operation, Success};
+use crate::testgen::Synthesiser;
 
 /// A path parameter value that must be percent-encoded to stay one segment.
 const TRICKY_TEXT: &str = "a/b c?é";
@@ -23,13 +23,13 @@ pub struct OpTests {
     pub untested: Vec<(String, String)>,
 }
 
-pub fn operation_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> OpTests {
+pub fn operation_tests(values: Synthesiser<'_>, apis: &[TagApi<'_>], lib: &str) -> OpTests {
     let lib_ident = ident(lib);
     let mut tests = Vec::new();
     let mut untested = Vec::new();
     for api in apis {
         for op in &api.ops {
-            match one(ir, api, op) {
+            match one(values, api, op) {
                 Ok(t) => tests.push(t),
                 Err(why) => untested.push((format!("{} {}", op.method, op.path), why)),
             }
@@ -97,7 +97,7 @@ struct Call {
     rejected: Vec<String>,
 }
 
-fn one(ir: &Ir, api: &TagApi<'_>, op: &Operation) -> Result<TokenStream, String> {
+fn one(values: Synthesiser<'_>, api: &TagApi<'_>, op: &Operation) -> Result<TokenStream, String> {
     let test_name = format_ident!("{}__{}", api.module, op.name);
     let cfg = cfg_attr(std::slice::from_ref(&op.feature));
     let method_name = ident(&op.name);
@@ -111,7 +111,7 @@ fn one(ir: &Ir, api: &TagApi<'_>, op: &Operation) -> Result<TokenStream, String>
         check,
         overrides,
         ..
-    } = call(ir, op, Some(TRICKY_TEXT))?;
+    } = call(values, op, Some(TRICKY_TEXT))?;
     let overrides = overrides.iter();
     Ok(quote! {
         #cfg
@@ -141,7 +141,8 @@ fn one(ir: &Ir, api: &TagApi<'_>, op: &Operation) -> Result<TokenStream, String>
 
 /// `path_text` replaces every text path parameter (to test encoding against
 /// a mock); `None` keeps the synthesised, constraint-meeting value.
-fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String> {
+fn call(values: Synthesiser<'_>, op: &Operation, path_text: Option<&str>) -> Result<Call, String> {
+    let ir = values.ir;
     let mut setup = Vec::new();
     let mut matchers = Vec::new();
     let mut args = Vec::new();
@@ -153,7 +154,8 @@ fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String
     };
     let mut expected_path = format!("{base}{}", op.path);
     for p in op.params.iter().filter(|p| p.location == Location::Path) {
-        let value = synth::instance_with(ir, &p.ty, &p.constraints, false)
+        let value = values
+            .instance_with(&p.ty, &p.constraints, false)
             .ok_or("no instance of a path parameter")?;
         let (arg, text) = match &value {
             Value::String(_) if ir.is_enum(&p.ty) => {
@@ -193,7 +195,7 @@ fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String
     if let Some(params_type) = &op.params_type {
         let mut object = serde_json::Map::new();
         for p in op.params.iter().filter(|p| p.location != Location::Path) {
-            let Some(value) = synth::instance_with(ir, &p.ty, &p.constraints, true) else {
+            let Some(value) = values.instance_with(&p.ty, &p.constraints, true) else {
                 if p.required {
                     return Err(format!("no instance of parameter `{}`", p.wire));
                 }
@@ -220,8 +222,9 @@ fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String
 
     match &op.body {
         Some(Body::Json { .. }) => {
-            let (value, problems) =
-                synth::request_body(ir, op).ok_or("no instance of the request body")?;
+            let (value, problems) = values
+                .request_body(op)
+                .ok_or("no instance of the request body")?;
             rejected = problems;
             let json = value.to_string();
             setup.push(quote! {
@@ -249,7 +252,9 @@ fn call(ir: &Ir, op: &Operation, path_text: Option<&str>) -> Result<Call, String
 
     let (respond, check) = match &op.response {
         Success::Json(ty) => {
-            let value = synth::instance(ir, ty, true).ok_or("no instance of the response")?;
+            let value = values
+                .instance(ty, true)
+                .ok_or("no instance of the response")?;
             let json = value.to_string();
             (
                 quote!(ResponseTemplate::new(200).set_body_raw(#json, "application/json")),
@@ -338,7 +343,8 @@ fn encode_segment(text: &str) -> String {
 /// `CDF_CONTRACT_URL` (Stoplight Prism serving the spec, started by
 /// `cargo xtask test`), which rejects requests that break the spec. Prints
 /// `contract (mode): N operations passed, M failed, K skipped` last.
-pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
+pub fn contract_tests(values: Synthesiser<'_>, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
+    let ir = values.ir;
     let lib_ident = ident(lib);
     let mut fns = Vec::new();
     let mut pushes = Vec::new();
@@ -356,7 +362,7 @@ pub fn contract_tests(ir: &Ir, apis: &[TagApi<'_>], lib: &str) -> TokenStream {
                 args,
                 rejected,
                 ..
-            }) = call(ir, op, None)
+            }) = call(values, op, None)
             else {
                 continue;
             };

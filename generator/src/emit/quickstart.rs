@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::operations::{OperationEmitter, TagApi, STREAM};
 use super::types::ident;
-use crate::ir::operation::{Body, Location, Operation};
+use crate::ir::{Body, Location, Operation};
 
 impl OperationEmitter<'_> {
     /// Markdown for the top of `lib.rs`, and the Cargo feature of the
@@ -96,7 +96,7 @@ impl OperationEmitter<'_> {
             .min_by_key(|(_, op, filled)| {
                 (
                     op.pagination.is_none(),
-                    op.method != crate::ir::operation::HttpMethod::Get,
+                    op.method != crate::ir::HttpMethod::Get,
                     *filled,
                     op.name.len(),
                     op.name.clone(),

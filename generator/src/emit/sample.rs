@@ -85,7 +85,7 @@ mod tests {
 
     fn ir(spec: &str) -> crate::ir::Ir {
         let loaded = crate::load::load_str(spec).expect("fixture loads");
-        crate::ir::schema::build(&loaded, &Default::default()).expect("fixture builds")
+        crate::ir::build(&loaded, &Default::default()).expect("fixture builds")
     }
 
     #[test]

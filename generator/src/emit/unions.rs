@@ -1,5 +1,5 @@
 //! `tests/unions.rs` of the generated crate: the round-trip law over every
-//! union. Each variant's instance (built by [`crate::ir::faithful`]) must
+//! union. Each variant's instance (built by [`crate::testgen::faithful`]) must
 //! decode as that variant, or as the twin the report names, and encode
 //! back to the same JSON.
 
@@ -7,15 +7,15 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{cfg_attr, ident};
-use crate::ir::faithful::{Outcome, Survey};
 use crate::ir::{Ir, TypeKind};
+use crate::testgen::faithful::{Case, Outcome, Survey};
 
 /// `None` when the spec has no union.
 pub fn union_tests(ir: &Ir, survey: &Survey, lib: &str) -> Option<TokenStream> {
     let lib = ident(lib);
     let mut cases: Vec<_> = survey.cases.iter().collect();
     cases.sort_by(|a, b| {
-        let name = |c: &crate::ir::faithful::Case| &ir.types[c.union].name;
+        let name = |c: &Case| &ir.types[c.union].name;
         name(a).cmp(name(b)).then(a.variant.cmp(&b.variant))
     });
     let checks: Vec<TokenStream> = cases

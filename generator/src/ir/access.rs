@@ -6,8 +6,7 @@
 //! request body gets `id: Option<i64>` instead of forcing callers to make
 //! an id up, and a response decodes without the `password` it never has.
 
-use super::operation::{Body, Success};
-use super::{Ir, TypeId, TypeKind};
+use super::model::{Body, Ir, Success, TypeId, TypeKind};
 
 pub fn relax(ir: &mut Ir) {
     let sent = sent(ir);
@@ -86,7 +85,7 @@ fn reachable(ir: &Ir, roots: Vec<TypeId>) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::operation::Operation;
+    use crate::ir::Operation;
     use crate::ir::{Field, Struct, Ty, TypeDef};
 
     fn field(wire: &str, read_only: bool, write_only: bool) -> Field {
@@ -141,11 +140,11 @@ mod tests {
     fn ir_with(body: bool, answer: bool) -> Ir {
         let mut op = Operation {
             name: "op".into(),
-            name_source: crate::ir::operation::NameSource::Derived,
+            name_source: crate::ir::NameSource::Derived,
             operation_id: None,
             tag: "t".into(),
             feature: String::new(),
-            method: crate::ir::operation::HttpMethod::Post,
+            method: crate::ir::HttpMethod::Post,
             path: "/accounts".into(),
             pointer: "/paths/~1accounts/post".into(),
             server: None,

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Ir, Ty, TypeKind};
+use super::model::{Ir, Ty, TypeKind};
 
 /// Every reason `value` does not fit `ty`, each prefixed with where (a JSON
 /// pointer into the value). Empty when it fits and re-encodes unchanged.

@@ -2,7 +2,7 @@
 //! through a `Vec` or a map. We box every direct edge that stays inside its
 //! strongly connected component: simple, always enough, and deterministic.
 
-use super::{Ir, TypeId, TypeKind};
+use super::model::{Ir, TypeId, TypeKind};
 
 /// Edges of "contains directly" (not through `Vec`/map) between types.
 fn direct_edges(ir: &Ir) -> Vec<Vec<usize>> {

@@ -7,8 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::operation::{Body, Success};
-use super::{Ir, TypeKind};
+use super::model::{Body, Group, Ir, Success, TypeKind};
 use crate::naming;
 
 /// Types that no operation reaches are gated by this feature (on by default).
@@ -17,13 +16,6 @@ pub const UNREACHED: &str = "all-schemas";
 pub const UNGROUPED: &str = "other";
 /// The runtime's own feature (its test helpers), which no group may take.
 pub const TEST_UTIL: &str = "test-util";
-
-#[derive(Debug, Clone)]
-pub struct Group {
-    pub feature: String,
-    pub name: String,
-    pub tags: Vec<String>,
-}
 
 /// Reads `x-tagGroups`, assigns every operation a feature and every type
 /// the sorted features that need it.

@@ -4,48 +4,13 @@
 //! report, the instances its tests send) and the crate's decoding are one
 //! piece of code.
 
-use std::collections::HashMap;
+use super::check;
+use super::model::{Ir, Kinds, ShapeTable, Ty, TypeKind, Union, Variant};
 
-use super::{check, Ir, Kinds, Ty, TypeKind, Union, Variant};
-
-#[path = "../../../templates/src/union.rs"]
-#[allow(dead_code)]
-mod rule;
-
-pub use rule::{rank, unknown_object, Key, Ranked, Shape, Shapes, Span};
+pub use super::union_rule::{rank, unknown_object, Key, Ranked, Shape, Shapes, Span};
 
 /// The node free-form JSON shares ([`Shape::Free`]).
 const FREE: u32 = 1;
-
-/// The owned table: one node per type a union's variant can reach; node 0
-/// the leaf that scalars share, node 1 the one of free-form JSON.
-#[derive(Debug, Clone)]
-pub struct ShapeTable {
-    pub nodes: Vec<Shape>,
-    pub keys: Vec<Key<String>>,
-    pub lists: Vec<u32>,
-    pub texts: Vec<String>,
-    /// The key indices of union nodes.
-    pub index: Vec<(String, u64)>,
-    /// Node of a named type, by type index.
-    of_type: HashMap<usize, u32>,
-    /// Array and map nodes, shared by every place with the same shape.
-    inline: HashMap<Shape, u32>,
-}
-
-impl Default for ShapeTable {
-    fn default() -> Self {
-        ShapeTable {
-            nodes: vec![Shape::Leaf, Shape::Free],
-            keys: Vec::new(),
-            lists: Vec::new(),
-            texts: Vec::new(),
-            index: Vec::new(),
-            of_type: HashMap::new(),
-            inline: HashMap::new(),
-        }
-    }
-}
 
 impl ShapeTable {
     pub fn view(&self) -> Shapes<'_, String> {

@@ -17,21 +17,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde::Serialize;
-
-use super::operation::{Body, Operation, Success};
-use super::{Ir, Ty, TypeDef, TypeId, TypeKind};
+use super::model::{Body, Ir, Merged, Operation, Success, Ty, TypeDef, TypeId, TypeKind};
 use crate::naming;
-
-/// Schemas that became one type (a component among them stays as an
-/// alias of it), for the report.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Merged {
-    /// The type they share.
-    pub name: String,
-    /// The pointer of each schema merged into it or made its alias.
-    pub pointers: Vec<String>,
-}
 
 /// Names chosen outside the spec.
 #[derive(Default)]

@@ -169,9 +169,9 @@ fn format_name<T: serde::Serialize>(f: &VariantOrUnknownOrEmpty<T>) -> Option<St
 }
 
 /// The validation keywords of a schema, whatever variant the crate chose.
-pub fn constraints(schema: &Schema) -> super::Constraints {
+pub fn constraints(schema: &Schema) -> super::model::Constraints {
     let data = &schema.schema_data;
-    let mut c = super::Constraints {
+    let mut c = super::model::Constraints {
         example: data.example.clone().or_else(|| data.default.clone()),
         ..Default::default()
     };

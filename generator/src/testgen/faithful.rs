@@ -1,12 +1,13 @@
 //! The round-trip law for unions: for every variant of every union, an
 //! instance that carries every key of that variant must decode as that
 //! variant and encode back to the same JSON. The generator predicts each
-//! outcome with the crate's own rule ([`super::shapes`]); the crate's
+//! outcome with the crate's own rule ([`crate::ir::shapes`]); the crate's
 //! `tests/unions.rs` proves it with the real types.
 
 use serde_json::Value;
 
-use super::{check, shapes, synth, Ir, TypeKind};
+use super::synth::Synthesiser;
+use crate::ir::{check, shapes, Ir, TypeKind, Union};
 
 /// What the law found, union by union.
 #[derive(Debug, Clone, Default)]
@@ -14,7 +15,7 @@ pub struct Survey {
     pub unions: usize,
     pub variants: usize,
     pub cases: Vec<Case>,
-    /// For each union with a catch-all ([`super::Union::other`]): an object
+    /// For each union with a catch-all ([`Union::other`]): an object
     /// whose one key no variant declares, which must decode as the
     /// catch-all, unchanged.
     pub unknown: Vec<(usize, Value)>,
@@ -57,7 +58,8 @@ impl Survey {
 }
 
 /// Builds and judges one instance per variant of every union.
-pub fn survey(ir: &Ir) -> Survey {
+pub fn survey(values: Synthesiser<'_>) -> Survey {
+    let ir = values.ir;
     let mut out = Survey::default();
     for (index, def) in ir.types.iter().enumerate() {
         let TypeKind::Union(u) = &def.kind else {
@@ -69,7 +71,7 @@ pub fn survey(ir: &Ir) -> Survey {
             out.unknown.push((index, value));
         }
         for (i, v) in u.variants.iter().enumerate() {
-            let value = synth::variant_instance(ir, u, v);
+            let value = values.variant_instance(u, v);
             let outcome = match &value {
                 None => Outcome::NoInstance,
                 Some(value) => judge(ir, index, u, i, value),
@@ -87,7 +89,7 @@ pub fn survey(ir: &Ir) -> Survey {
 
 /// `{"<key>": {"any": "value"}}` with a key no variant declares, if the
 /// decoder would call it unknown.
-fn unknown_object(ir: &Ir, union: usize, u: &super::Union) -> Option<Value> {
+fn unknown_object(ir: &Ir, union: usize, u: &Union) -> Option<Value> {
     let ranked = shapes::ranked(ir, &u.variants);
     let view = ir.shapes.view();
     (0..100).find_map(|n| {
@@ -100,7 +102,7 @@ fn unknown_object(ir: &Ir, union: usize, u: &super::Union) -> Option<Value> {
     })
 }
 
-fn judge(ir: &Ir, union: usize, u: &super::Union, i: usize, value: &Value) -> Outcome {
+fn judge(ir: &Ir, union: usize, u: &Union, i: usize, value: &Value) -> Outcome {
     let problems = |w: usize| check::losses(ir, &u.variants[w].ty, value);
     match shapes::chosen(ir, union, u, value) {
         Some(w) if w == i => match problems(w) {

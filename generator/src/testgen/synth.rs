@@ -13,8 +13,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
-use super::operation::{Body, Operation};
-use super::{Constraints, Ir, Struct, Ty, TypeId, TypeKind, Union, Variant};
+use super::conform::Conformance;
+use crate::ir::{Body, Operation};
+use crate::ir::{Constraints, Ir, Struct, Ty, TypeId, TypeKind, Union, Variant};
 
 /// Past this depth only required fields are filled; past `MAX_DEPTH` a type
 /// that cannot be cut short (a required recursive field) has no instance.
@@ -36,54 +37,68 @@ static ANY_VALUES: std::sync::LazyLock<[Value; 5]> = std::sync::LazyLock::new(||
     ]
 });
 
-pub fn instance(ir: &Ir, ty: &Ty, full: bool) -> Option<Value> {
-    Synth::new(ir, full).value(ty, 0)
+/// The synthesiser's inputs: the IR's shapes, and the spec's own rules
+/// for the choices the IR leaves open.
+#[derive(Clone, Copy)]
+pub struct Synthesiser<'a> {
+    pub ir: &'a Ir,
+    pub spec: &'a Conformance,
 }
 
-/// The JSON request body the generated tests send for `op`, and every rule
-/// of the spec it still breaks (empty when the spec accepts it). `None`
-/// when the operation has no JSON body or no instance can be built.
-pub fn request_body(ir: &Ir, op: &Operation) -> Option<(Value, Vec<String>)> {
-    let Some(Body::Json { ty, .. }) = &op.body else {
-        return None;
-    };
-    let value = instance(ir, ty, true)?;
-    let problems = match ty {
-        Ty::Named(id) => ir
-            .conformance
-            .problems(&ir.types[id.0].pointer, &value)
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    Some((value, problems))
-}
+impl<'a> Synthesiser<'a> {
+    pub fn instance(&self, ty: &Ty, full: bool) -> Option<Value> {
+        Synth::new(*self, full).value(ty, 0)
+    }
 
-/// An instance of union variant `v` with every field of the variant
-/// filled (nested types as [`instance`] with `full`), tagged when the
-/// union has a discriminator: the keys that tell it from the others.
-pub fn variant_instance(ir: &Ir, u: &Union, v: &Variant) -> Option<Value> {
-    let synth = Synth {
-        repair: false,
-        ..Synth::new(ir, true)
-    };
-    let mut value = match ir.resolve(&v.ty) {
-        Ty::Named(TypeId(i)) => match &ir.types[i].kind {
-            TypeKind::Struct(s) => synth.object(&ir.types[i].pointer, s, 1, true)?,
+    /// The JSON request body the generated tests send for `op`, and every
+    /// rule of the spec it still breaks (empty when the spec accepts it).
+    /// `None` when the operation has no JSON body or no instance can be
+    /// built.
+    pub fn request_body(&self, op: &Operation) -> Option<(Value, Vec<String>)> {
+        let Some(Body::Json { ty, .. }) = &op.body else {
+            return None;
+        };
+        let value = self.instance(ty, true)?;
+        let problems = match ty {
+            Ty::Named(id) => self
+                .spec
+                .problems(&self.ir.types[id.0].pointer, &value)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        Some((value, problems))
+    }
+
+    /// An instance of union variant `v` with every field of the variant
+    /// filled (nested types as [`Synthesiser::instance`] with `full`),
+    /// tagged when the union has a discriminator: the keys that tell it
+    /// from the others.
+    pub fn variant_instance(&self, u: &Union, v: &Variant) -> Option<Value> {
+        let ir = self.ir;
+        let synth = Synth {
+            repair: false,
+            ..Synth::new(*self, true)
+        };
+        let mut value = match ir.resolve(&v.ty) {
+            Ty::Named(TypeId(i)) => match &ir.types[i].kind {
+                TypeKind::Struct(s) => synth.object(&ir.types[i].pointer, s, 1, true)?,
+                _ => synth.value(&v.ty, 0)?,
+            },
             _ => synth.value(&v.ty, 0)?,
-        },
-        _ => synth.value(&v.ty, 0)?,
-    };
-    tag(u, v, &mut value);
-    Some(value)
-}
+        };
+        tag(u, v, &mut value);
+        Some(value)
+    }
 
-/// An instance that also meets the constraints of the place it stands.
-pub fn instance_with(ir: &Ir, ty: &Ty, constraints: &Constraints, full: bool) -> Option<Value> {
-    Synth::new(ir, full).constrained(ty, constraints, 0)
+    /// An instance that also meets the constraints of the place it stands.
+    pub fn instance_with(&self, ty: &Ty, constraints: &Constraints, full: bool) -> Option<Value> {
+        Synth::new(*self, full).constrained(ty, constraints, 0)
+    }
 }
 
 struct Synth<'a> {
     ir: &'a Ir,
+    spec: &'a Conformance,
     full: bool,
     /// Leave out optional fields the spec rejects (see [`Synth::repair`]);
     /// off where every key must stay, whatever the spec says of its value.
@@ -94,9 +109,10 @@ struct Synth<'a> {
 }
 
 impl<'a> Synth<'a> {
-    fn new(ir: &'a Ir, full: bool) -> Self {
+    fn new(on: Synthesiser<'a>, full: bool) -> Self {
         Synth {
-            ir,
+            ir: on.ir,
+            spec: on.spec,
             full,
             repair: true,
             budget: Cell::new(BUDGET),
@@ -252,17 +268,17 @@ impl<'a> Synth<'a> {
             return None;
         }
         let pointer = &self.ir.types[index].pointer;
-        let accepted = !self.spend() || self.ir.conformance.accepts(pointer, &value);
+        let accepted = !self.spend() || self.spec.accepts(pointer, &value);
         Some((value, accepted))
     }
 
-    /// The generated decoder (see [`super::shapes`]) would read `value`
+    /// The generated decoder (see [`crate::ir::shapes`]) would read `value`
     /// as variant `v`: so the instance re-encodes to itself.
     fn decodes_as(&self, index: usize, u: &Union, v: &Variant, value: &Value) -> bool {
         if u.tag.is_some() {
             return true;
         }
-        super::shapes::chosen(self.ir, index, u, value)
+        crate::ir::shapes::chosen(self.ir, index, u, value)
             .is_some_and(|i| std::ptr::eq(&u.variants[i], v))
     }
 
@@ -290,7 +306,7 @@ impl Synth<'_> {
             if !self.spend() {
                 return;
             }
-            let Some(problems) = self.ir.conformance.problems(pointer, value) else {
+            let Some(problems) = self.spec.problems(pointer, value) else {
                 return;
             };
             let Some(field) = problems.iter().find_map(|p| {

@@ -4,249 +4,19 @@
 
 use std::collections::BTreeMap;
 
+use super::types::Builder;
+use crate::error::{join, Error, Result};
+use crate::ir::model::{
+    AnswerItems, Body, Bulk, BulkTotal, CursorIn, HttpMethod, Location, NameSource, Operation,
+    Pagination, Param, Servers, Success, Ty, TypeKind,
+};
+use crate::naming::{self, Scope};
+use crate::overrides::{OperationOverride, Overrides};
 use heck::ToUpperCamelCase;
 use openapiv3::{
     MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr,
     RequestBody, Response, StatusCode,
 };
-use serde::Serialize;
-
-use super::schema::Builder;
-use super::{Ty, TypeKind};
-use crate::error::{join, Error, Result};
-use crate::naming::{self, Scope};
-use crate::overrides::{OperationOverride, Overrides};
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Servers {
-    /// URL template with `{variable}` placeholders.
-    pub url: String,
-    /// Variables and their defaults, in the spec's order.
-    pub variables: Vec<(String, String)>,
-}
-
-/// Where an operation's method name comes from, in the order a clash is
-/// settled: a pin wins, a locked name is kept while still free, a derived
-/// one gets a suffix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameSource {
-    /// From the operationId (or method and path).
-    Derived,
-    /// From `spec/codegen.lock`: the name users already have.
-    Locked,
-    /// From the profile (`[operations.X] name`).
-    Pinned,
-}
-
-#[derive(Debug, Clone)]
-pub struct Operation {
-    /// The method name, unique within its tag's API.
-    pub name: String,
-    /// Where the name comes from.
-    pub name_source: NameSource,
-    pub operation_id: Option<String>,
-    /// The tag whose API holds the method.
-    pub tag: String,
-    /// The Cargo feature (tag group) that compiles it; set by `features::assign`.
-    pub feature: String,
-    pub method: HttpMethod,
-    /// The spec's path template, e.g. `/assets/{id}`.
-    pub path: String,
-    /// Where the operation stands in the spec (a JSON pointer).
-    pub pointer: String,
-    /// A path- or operation-level server that replaces the client's base URL.
-    pub server: Option<String>,
-    pub params: Vec<Param>,
-    /// The struct that carries query and header parameters, if any.
-    pub params_type: Option<String>,
-    pub body: Option<Body>,
-    pub response: Success,
-    pub summary: Option<String>,
-    pub description: Option<String>,
-    /// `x-capability`: the ACLs the call needs.
-    pub capabilities: Vec<String>,
-    pub deprecated: bool,
-    /// Safe to retry on a 5xx: reads, and POSTs that only read.
-    pub idempotent: bool,
-    pub pagination: Option<Pagination>,
-    pub bulk: Option<Bulk>,
-}
-
-/// A JSON body whose `items` array has a per-request limit: the operation
-/// gets a `*_bulk` method that takes any number of items and sends them in
-/// chunks within the limit.
-#[derive(Debug, Clone)]
-pub struct Bulk {
-    /// Rust name of the body's `items` field.
-    pub items_field: String,
-    /// That field is an `Option` in Rust.
-    pub items_optional: bool,
-    pub item: Ty,
-    pub max_items: usize,
-    /// The limit is the spec's `maxItems` (not `spec/codegen.toml`'s).
-    pub max_from_spec: bool,
-    pub totals: Vec<BulkTotal>,
-    /// The answer holds only `items`: the bulk call returns the items of
-    /// all answers, in order. Any other answer is returned whole, one per chunk.
-    pub answer_items: Option<AnswerItems>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AnswerItems {
-    /// Rust name of the answer's `items` field.
-    pub field: String,
-    /// That field is an `Option` in Rust.
-    pub optional: bool,
-    pub item: Ty,
-}
-
-/// At most `max` values at `path` (JSON keys) over the items of one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BulkTotal {
-    pub path: Vec<String>,
-    pub max: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Location {
-    Path,
-    Query,
-    Header,
-}
-
-#[derive(Debug, Clone)]
-pub struct Param {
-    pub wire: String,
-    pub name: String,
-    pub location: Location,
-    /// Never `Nullable`, nor an array of `Nullable` ([`without_null`]).
-    pub ty: Ty,
-    pub required: bool,
-    pub doc: Option<String>,
-    /// Arrays: `name=a&name=b` (true) or `name=a,b` (false).
-    pub explode: bool,
-    pub constraints: super::Constraints,
-    /// What `validate()` checks before sending.
-    pub rules: super::rules::Rules,
-}
-
-#[derive(Debug, Clone)]
-pub enum Body {
-    Json {
-        ty: Ty,
-        required: bool,
-    },
-    /// Raw bytes sent with this content type (octet-stream, protobuf, ...).
-    Bytes {
-        content_type: String,
-        required: bool,
-    },
-    Multipart {
-        required: bool,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub enum Success {
-    Json(Ty),
-    Empty,
-    /// `text/*`: decoded as UTF-8.
-    Text {
-        content_type: String,
-    },
-    /// Anything else (images, PDF, octet-stream, json-seq): raw bytes.
-    Bytes {
-        content_type: String,
-    },
-}
-
-/// Cursor pagination: a request field or parameter `cursor` and a response
-/// with `items` and `nextCursor`.
-#[derive(Debug, Clone)]
-pub struct Pagination {
-    pub cursor_in: CursorIn,
-    /// Rust field names in the response.
-    pub items_field: String,
-    /// The items field is an `Option` in Rust (not required, or nullable).
-    pub items_optional: bool,
-    pub next_cursor_field: String,
-    /// The next-cursor field is an `Option` in Rust.
-    pub next_cursor_optional: bool,
-    /// The wire names of the answer's next cursor and the request's cursor
-    /// (from the profile), for the docs.
-    pub next_cursor_wire: String,
-    pub cursor_wire: String,
-    pub item: Ty,
-    /// The request also takes `partition: "m/n"`.
-    pub partition: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CursorIn {
-    Query,
-    Body,
-}
-
-/// An operation's HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum HttpMethod {
-    Get,
-    Put,
-    Post,
-    Delete,
-    Options,
-    Head,
-    Patch,
-    Trace,
-}
-
-impl HttpMethod {
-    /// Every method, in the order a path item lists them.
-    pub const ALL: [HttpMethod; 8] = [
-        HttpMethod::Get,
-        HttpMethod::Put,
-        HttpMethod::Post,
-        HttpMethod::Delete,
-        HttpMethod::Options,
-        HttpMethod::Head,
-        HttpMethod::Patch,
-        HttpMethod::Trace,
-    ];
-
-    /// The path item's key for it: `get`, `post`, ...
-    pub fn key(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "get",
-            HttpMethod::Put => "put",
-            HttpMethod::Post => "post",
-            HttpMethod::Delete => "delete",
-            HttpMethod::Options => "options",
-            HttpMethod::Head => "head",
-            HttpMethod::Patch => "patch",
-            HttpMethod::Trace => "trace",
-        }
-    }
-
-    /// As on the wire, and as `reqwest::Method` names its constants.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Post => "POST",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Options => "OPTIONS",
-            HttpMethod::Head => "HEAD",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Trace => "TRACE",
-        }
-    }
-}
-
-impl std::fmt::Display for HttpMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 pub fn servers(doc: &OpenAPI) -> Servers {
     match doc.servers.first() {
@@ -266,7 +36,7 @@ pub fn servers(doc: &OpenAPI) -> Servers {
     }
 }
 
-pub(super) fn build_operations<'a>(
+pub(super) fn build<'a>(
     b: &mut Builder<'a>,
     doc: &'a OpenAPI,
     profile: &Overrides,
@@ -574,12 +344,12 @@ impl<'a> OperationBuilder<'_, 'a> {
                 // referenced schema's pattern, or `validate()` refuses it.
                 constraints: match &data.format {
                     ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => {
-                        super::view::constraints(s)
+                        crate::ir::view::constraints(s)
                     }
                     ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) => self
                         .b
                         .resolve(reference, &at)
-                        .map(|(_, s)| super::view::constraints(s))
+                        .map(|(_, s)| crate::ir::view::constraints(s))
                         .unwrap_or_default(),
                     _ => Default::default(),
                 },
@@ -923,7 +693,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         self.resolved(ty) == Ty::String
     }
 
-    fn struct_fields(&self, ty: &Ty) -> Option<&[super::Field]> {
+    fn struct_fields(&self, ty: &Ty) -> Option<&[crate::ir::model::Field]> {
         match self.resolved(ty) {
             Ty::Named(id) => match &self.b.built(id)?.kind {
                 TypeKind::Struct(s) => Some(&s.fields),
