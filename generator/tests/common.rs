@@ -84,3 +84,55 @@ pub fn generate(path: &Path, package: &str) -> cdf_codegen::Generated {
     };
     cdf_codegen::generate(&text, &opts).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Where a fixture's generated crate is kept as real files, for review
+/// (`generator/tests/output/<name>/`): every file but the runtime copies,
+/// which are tested where they are written, in `templates/`.
+pub fn output_dir(name: &str) -> PathBuf {
+    workspace().join("generator/tests/output").join(name)
+}
+
+/// The package name a fixture's crate is generated and compiled under.
+pub fn fixture_package(name: &str) -> String {
+    format!("fixture-{name}")
+}
+
+/// The files of a generated crate that `output/` keeps.
+pub fn kept(
+    files: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    files
+        .iter()
+        .filter(|(path, _)| !path.starts_with("src/runtime/"))
+        .map(|(p, t)| (p.clone(), t.clone()))
+        .collect()
+}
+
+/// The files under `dir`, by path relative to it.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if let (Ok(rel), Ok(text)) =
+                (path.strip_prefix(root), std::fs::read_to_string(&path))
+            {
+                out.insert(rel.to_string_lossy().replace('\\', "/"), text);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Whether this run rewrites `output/` instead of comparing with it
+/// (`CDF_CODEGEN_BLESS=1`, or insta's `INSTA_UPDATE=always`).
+pub fn blessing() -> bool {
+    std::env::var("CDF_CODEGEN_BLESS").is_ok_and(|v| v == "1")
+        || std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always")
+}

@@ -4,23 +4,41 @@ mod common;
 
 use cdf_codegen::{generate, CrateOptions, Error};
 
-/// The generated crate as one text, runtime copies left out (they are
-/// tested where they are written, in `templates/`).
-fn crate_text(files: &std::collections::BTreeMap<String, String>) -> String {
-    files
-        .iter()
-        .filter(|(path, _)| !path.starts_with("src/runtime/"))
-        .map(|(path, text)| format!("==> {path}\n{text}"))
-        .collect()
-}
-
+/// Each fixture's crate, as generated, against its files under
+/// `generator/tests/output/<name>/` (which `compile.rs` builds): a change
+/// to an emitter shows as a diff of Rust files. `CDF_CODEGEN_BLESS=1`
+/// rewrites them. The report stays an insta snapshot.
 #[test]
-fn generated_code_matches_snapshots() {
+fn generated_code_matches_the_kept_output() {
+    let mut stale = Vec::new();
     for (name, path) in common::fixtures() {
-        let g = common::generate(&path, "cdf-client");
-        insta::assert_snapshot!(format!("{name}.rs"), crate_text(&g.files));
+        let g = common::generate(&path, &common::fixture_package(&name));
         insta::assert_snapshot!(format!("{name}.report"), g.report.to_text());
+        let dir = common::output_dir(&name);
+        let want = common::kept(&g.files);
+        if common::blessing() {
+            let _ = std::fs::remove_dir_all(&dir);
+            cdf_codegen::write::write_crate(&dir, &want).expect("output written");
+            continue;
+        }
+        let have = common::read_tree(&dir);
+        for path in want.keys().chain(have.keys()) {
+            let why = match (want.get(path), have.get(path)) {
+                (Some(_), None) => "missing from output/",
+                (None, Some(_)) => "no longer generated",
+                (Some(a), Some(b)) if a != b => "differs",
+                _ => continue,
+            };
+            stale.push(format!("{name}/{path}: {why}"));
+        }
     }
+    stale.sort();
+    stale.dedup();
+    assert!(
+        stale.is_empty(),
+        "generator/tests/output is not what the generator writes (CDF_CODEGEN_BLESS=1 rewrites it, then review the diff):\n{}",
+        stale.join("\n")
+    );
 }
 
 #[test]
