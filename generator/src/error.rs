@@ -3,38 +3,61 @@
 
 use thiserror::Error;
 
+/// What can go wrong while generating, each naming where.
 #[derive(Debug, Error)]
 pub enum Error {
     /// The text is not JSON or YAML at all.
     #[error("spec is not valid {format} at line {line}, column {column}: {message}")]
     Syntax {
+        /// `JSON` or `YAML`.
         format: &'static str,
+        /// The line of the spec text, from 1.
         line: usize,
+        /// The column of the spec text, from 1.
         column: usize,
+        /// What the parser said.
         message: String,
     },
     /// Parsed, but not an OpenAPI document the generator understands.
     #[error("{}: {message}", place(pointer))]
-    Invalid { pointer: String, message: String },
+    Invalid {
+        /// The JSON pointer, or a named place (`spec/codegen.toml: ...`).
+        pointer: String,
+        /// What is wrong there.
+        message: String,
+    },
     /// A `$ref` whose target does not exist or is not supported.
     #[error("{pointer}: $ref `{target}` {message}")]
     Reference {
+        /// The JSON pointer of the `$ref`.
         pointer: String,
+        /// The `$ref` as written.
         target: String,
+        /// Why it cannot be followed.
         message: String,
     },
     /// Generated Rust that does not parse: a generator bug, reported with the item.
     #[error("internal: generated code for {item} does not parse: {message}")]
-    Emit { item: String, message: String },
+    Emit {
+        /// The generated file or item.
+        item: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
 }
 
 impl Error {
+    /// An [`Error::Invalid`] at `pointer` (a JSON pointer, or a named place such as
+    /// `spec/codegen.toml: ...`).
     pub fn invalid(pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid {
             pointer: pointer.into(),
@@ -42,6 +65,7 @@ impl Error {
         }
     }
 
+    /// An [`Error::Io`] on `path`.
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.display().to_string(),
@@ -50,6 +74,7 @@ impl Error {
     }
 }
 
+/// The generator's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A pointer as shown in messages: the empty pointer is the whole document.

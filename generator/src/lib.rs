@@ -1,22 +1,23 @@
+#![deny(missing_docs)]
 //! cdf-codegen: an OpenAPI 3.0/3.1 → typed async Rust client generator,
 //! proven on the Cognite Data Fusion API.
 //!
 //! One way through: spec text → [`load`] (with [`normalise`]) →
-//! [`ir`] → [`emit`] → files, written by [`write`].
+//! [`ir`] → `emit` → files, written by [`write`](mod@write).
 
 pub mod diff;
-pub mod emit;
+mod emit;
 pub mod error;
 pub mod ir;
-pub mod lenient;
+mod lenient;
 pub mod load;
-pub mod naming;
+mod naming;
 pub mod normalise;
 pub mod overrides;
 pub mod pin;
 pub mod release;
 pub mod report;
-pub mod testgen;
+mod testgen;
 mod threads;
 pub mod write;
 
@@ -32,6 +33,7 @@ pub use threads::{on_large_stack, STACK};
 pub struct Generated {
     /// Path relative to the crate root → file content.
     pub files: BTreeMap<String, String>,
+    /// What the generator saw and did (`cargo xtask report`).
     pub report: Report,
     /// Lock key (see [`ir::identity`]) → Rust type name, for the lock;
     /// `Params` structs under their operation's `parameters`.

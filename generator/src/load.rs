@@ -12,6 +12,7 @@ use crate::normalise::{self, Change, ChangeKind};
 
 /// A loaded document with everything the loader had to change to read it.
 pub struct Loaded {
+    /// The document as the `openapiv3` model reads it, after normalisation.
     pub doc: openapiv3::OpenAPI,
     /// `openapi` as written in the input, e.g. `3.1.0`.
     pub source_version: String,
@@ -57,7 +58,7 @@ pub fn read_spec(path: &std::path::Path) -> Result<String> {
 /// Reads JSON or YAML text into a JSON value. YAML keys that are not strings
 /// (`200:` in responses) become strings, as OpenAPI means them; a YAML tag
 /// is dropped for the value it tags; an integer beyond 64 bits becomes the
-/// nearest float (reported by [`crate::lenient`]). A key given twice in one
+/// nearest float (reported by `lenient`). A key given twice in one
 /// object is an error, since keeping either copy would silently drop the
 /// other.
 pub fn parse_text(text: &str) -> Result<Value> {

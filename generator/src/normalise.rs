@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{join, Result};
 
+/// How the loader changed the document at one place.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
@@ -22,10 +23,14 @@ pub enum ChangeKind {
     Lenient,
 }
 
+/// One change the loader made to read the document, for the report.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
+    /// Where (a JSON pointer into the document as written).
     pub pointer: String,
+    /// What kind of change.
     pub kind: ChangeKind,
+    /// What was changed and why, in a sentence.
     pub detail: String,
 }
 
@@ -60,6 +65,8 @@ pub(crate) const SCHEMA_KEYS: &[&str] = &["items", "additionalProperties", "not"
 /// Keys whose values are arrays of schemas.
 pub(crate) const SCHEMA_LIST_KEYS: &[&str] = &["allOf", "oneOf", "anyOf"];
 
+/// Rewrites an OpenAPI 3.1 document (`version`) into the 3.0 form the `openapiv3` model
+/// reads, in place; every rewrite and every dropped key is returned.
 pub fn normalise(doc: &mut Value, version: &str) -> Result<Vec<Change>> {
     let mut n = Normaliser {
         changes: Vec::new(),

@@ -25,11 +25,15 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+/// A spec's profile (`codegen.toml` beside the spec): what OpenAPI cannot state, pinned
+/// names, and what the lock carries over from the last generation.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Overrides {
+    /// Pinned choices per component schema, by its name in the spec.
     #[serde(default)]
     pub schemas: BTreeMap<String, SchemaOverride>,
+    /// Pinned choices per operation, by operationId (or `METHOD /path`).
     #[serde(default)]
     pub operations: BTreeMap<String, OperationOverride>,
     /// The field names of the API's cursor pagination; without them no
@@ -62,16 +66,21 @@ pub struct Overrides {
     pub lock_spec_sha256: Option<String>,
 }
 
+/// A pinned choice for one component schema.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SchemaOverride {
+    /// The Rust type name, kept whatever the spec adds beside it.
     pub name: Option<String>,
 }
 
+/// Pinned choices for one operation.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationOverride {
+    /// The Rust method name.
     pub name: Option<String>,
+    /// Safe to retry on a 5xx (`true`), or not (`false`), whatever the method and path say.
     pub idempotent: Option<bool>,
     /// Items per request, where the description states it and `maxItems` does not.
     pub bulk_max_items: Option<usize>,
@@ -87,12 +96,17 @@ pub struct OperationOverride {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationNames {
+    /// The answer's array of items.
     pub items: String,
+    /// The answer's cursor to the next page.
     pub next_cursor: String,
+    /// The request's cursor (query parameter or body field).
     pub cursor: String,
+    /// The request's partition (`k/n`), when the API reads partitions in parallel.
     pub partition: Option<String>,
 }
 
+/// The datapoints operations `runtime::datapoints` reads and writes.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatapointsNames {
@@ -102,12 +116,15 @@ pub struct DatapointsNames {
     pub insert: String,
 }
 
+/// The request array that `*_bulk` methods split.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BulkNames {
+    /// Its field name in the request body.
     pub items: String,
 }
 
+/// Which operations are safe to retry beyond what their method says.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetryRules {
@@ -148,7 +165,9 @@ pub struct HeaderNames {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BulkTotal {
+    /// Dot-separated JSON keys from one item.
     pub path: String,
+    /// The most values at `path` one request may carry.
     pub max: usize,
 }
 

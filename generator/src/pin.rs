@@ -14,11 +14,14 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpecPin {
+    /// Where `cargo xtask fetch-spec` downloads the spec.
     pub url: String,
+    /// The sha256 the downloaded text must have, in hex.
     pub sha256: String,
 }
 
 impl SpecPin {
+    /// Reads `spec/SOURCE`, checking the digest is a sha256.
     pub fn parse(text: &str) -> Result<SpecPin> {
         let pin: SpecPin =
             toml::from_str(text).map_err(|e| Error::invalid("spec/SOURCE", e.to_string()))?;
@@ -31,6 +34,7 @@ impl SpecPin {
         Ok(pin)
     }
 
+    /// The text of `spec/SOURCE`.
     pub fn render(&self) -> String {
         format!(
             "# Where `cargo xtask fetch-spec` gets the spec, and the sha256 it must have.\n\
@@ -40,6 +44,7 @@ impl SpecPin {
     }
 }
 
+/// The sha256 of `bytes`, in lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
@@ -52,6 +57,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// `spec/codegen.lock`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Lock {
+    /// The sha256 of the spec the crate was generated from.
     pub spec_sha256: String,
     /// The generated crate's release (see [`crate::release`]); `None` in a
     /// lock written before versions were recorded.
@@ -64,10 +70,12 @@ pub struct Lock {
     /// JSON pointer → Rust type name, and → method name: what the next
     /// generation keeps (see `Overrides::locked_types`).
     pub types: BTreeMap<String, String>,
+    /// Operation JSON pointer → Rust method name.
     pub methods: BTreeMap<String, String>,
 }
 
 impl Lock {
+    /// The lock of a crate generated from `spec_text` as `files` (no names, release or epoch).
     pub fn of(spec_text: &str, files: &BTreeMap<String, String>) -> Lock {
         Lock {
             spec_sha256: sha256_hex(spec_text.as_bytes()),
@@ -93,6 +101,7 @@ impl Lock {
         }
     }
 
+    /// The text of `spec/codegen.lock`.
     pub fn render(&self) -> String {
         let mut out = String::from(
             "# Written by `cargo xtask codegen`: the sha256 of the spec and of every generated file.\n\
@@ -117,6 +126,7 @@ impl Lock {
         out
     }
 
+    /// Reads `spec/codegen.lock`.
     pub fn parse(text: &str) -> Result<Lock> {
         let mut lock = Lock::default();
         for (n, line) in text.lines().enumerate() {

@@ -42,8 +42,11 @@ pub fn epoch_changes(from: u32) -> Vec<&'static str> {
 /// spec's version and digest) is added when the manifest is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version {
+    /// Raised for a breaking change (from 1.0).
     pub major: u64,
+    /// Raised for an addition.
     pub minor: u64,
+    /// Raised for a change that neither breaks nor adds.
     pub patch: u64,
 }
 
@@ -129,6 +132,7 @@ pub enum Bump {
 /// What the lock says about the last release.
 #[derive(Debug, Clone)]
 pub struct Previous<'a> {
+    /// The last release's version.
     pub version: Version,
     /// The sha256 of the spec that release was generated from.
     pub spec_sha256: &'a str,
@@ -142,7 +146,9 @@ pub struct Previous<'a> {
 /// The release a generation from a new spec makes.
 #[derive(Debug, Clone)]
 pub struct Release {
+    /// The new release's version.
     pub version: Version,
+    /// How far it moved from the last.
     pub bump: Bump,
     /// Old spec → new, when there was an old spec to compare.
     pub diff: Option<SpecDiff>,

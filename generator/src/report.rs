@@ -15,29 +15,42 @@ use crate::normalise::{Change, ChangeKind};
 use crate::testgen::faithful::{Outcome, Survey};
 use crate::testgen::{Synthesiser, TestData};
 
+/// What the generator saw in the spec and did with it: counts, fallbacks, findings and
+/// every change made to read the document (`cargo xtask report`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The spec's `info.title`.
     pub title: String,
+    /// The spec's `info.version`.
     pub api_version: String,
+    /// The `openapi` version as written.
     pub openapi_version: String,
+    /// Component and inline schemas, and how they were typed.
     pub schemas: SchemaCounts,
     /// Types by kind, inline ones included.
     pub types_by_kind: BTreeMap<&'static str, usize>,
     /// Components that are `serde_json::Value` because the spec allows any
     /// value there (not a fallback: that is what the schema says).
     pub any_by_spec: Vec<String>,
+    /// Schemas typed loosely, each with its reason.
     pub fallbacks: Vec<Fallback>,
+    /// Defects of the spec (a `required` field nobody declares, an example that does not fit).
     pub findings: Vec<Finding>,
     /// Operations whose synthesised request body the spec still rejects,
     /// with the rules broken: a spec that admits no valid request there
     /// (e.g. a `oneOf` any object matches twice), or a synthesiser limit.
     pub rejected_requests: Vec<Finding>,
+    /// Operations with `*_bulk` methods.
     pub bulk: BulkCounts,
+    /// The rules `validate()` checks.
     pub validation: ValidationCounts,
+    /// The round-trip law over every union.
     pub unions: UnionCounts,
+    /// How long the type names are.
     pub names: NameCounts,
     /// Schemas that became one type with another of the same shape.
     pub shared: Vec<Merged>,
+    /// Every change the loader made to read the document.
     pub normalisation: Vec<Change>,
 }
 
@@ -45,11 +58,15 @@ pub struct Report {
 /// `Params` structs of the operations).
 #[derive(Debug, Clone, Serialize)]
 pub struct NameCounts {
+    /// How many type names.
     pub types: usize,
+    /// How many are over 40 characters.
     pub over_40: usize,
+    /// How many are over 60 characters.
     pub over_60: usize,
     /// Of those over 40, the names the spec gives its components.
     pub over_40_from_spec: usize,
+    /// The longest name.
     pub longest: String,
 }
 
@@ -80,10 +97,12 @@ fn name_counts(ir: &Ir) -> NameCounts {
     }
 }
 
-/// The round-trip law over every union (see [`crate::testgen::faithful`]).
+/// The round-trip law over every union (see `testgen::faithful`).
 #[derive(Debug, Clone, Serialize)]
 pub struct UnionCounts {
+    /// How many unions.
     pub unions: usize,
+    /// How many variants, over all unions.
     pub variants: usize,
     /// Variants whose instance decodes as itself, or as a twin, and
     /// encodes back unchanged.
@@ -122,6 +141,7 @@ pub struct BulkCounts {
     pub without_limit: Vec<String>,
 }
 
+/// How many schemas the spec has, and how each became Rust.
 #[derive(Debug, Clone, Serialize)]
 pub struct SchemaCounts {
     /// Component schemas in the spec.
@@ -135,7 +155,8 @@ pub struct SchemaCounts {
 }
 
 impl Report {
-    pub fn new(loaded: &Loaded, ir: &Ir, tests: &TestData) -> Report {
+    /// The report of one generation.
+    pub(crate) fn new(loaded: &Loaded, ir: &Ir, tests: &TestData) -> Report {
         let mut types_by_kind = BTreeMap::new();
         for def in &ir.types {
             let kind = match def.kind {
@@ -182,10 +203,12 @@ impl Report {
         }
     }
 
+    /// The report as pretty-printed JSON (`cargo xtask report --json`).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
+    /// The report as text (`cargo xtask report`).
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let s = &self.schemas;

@@ -132,7 +132,11 @@ fn ir_modules_import_no_cycle() {
             for next in graph.get(at.as_str()).into_iter().flatten() {
                 let mut path = path.clone();
                 path.push(next.clone());
-                assert!(next != start, "import cycle: {start} -> {}", path.join(" -> "));
+                assert!(
+                    next != start,
+                    "import cycle: {start} -> {}",
+                    path.join(" -> ")
+                );
                 if seen.insert(next.clone()) {
                     stack.push((next.clone(), path));
                 }

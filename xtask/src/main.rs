@@ -751,9 +751,16 @@ fn feature_builds() -> Result<()> {
     Ok(())
 }
 
-/// rustdoc's lints on the generated crate, as errors: spec prose must not
-/// read as broken links or unclosed HTML (see the generator's `prose`).
+/// rustdoc's lints, as errors, on the generator's library (its public
+/// API is documented, `#![deny(missing_docs)]`, and links only to what a
+/// reader of those docs can open) and on the generated crate (spec prose
+/// must not read as broken links or unclosed HTML; see the generator's
+/// `prose`).
 fn generated_docs() -> Result<()> {
+    cargo_with(
+        &["doc", "-p", "cdf-codegen", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     if !workspace().join("generated/cdf-client/Cargo.toml").exists() {
         return Ok(());
     }

@@ -103,7 +103,9 @@ use site::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
+    /// A new operation: a new method.
     OperationAdded,
+    /// An operation gone: its method is gone.
     OperationRemoved,
     /// The operationId, hence the Rust method name, changed at the same
     /// `METHOD path`; or the method name changed under the same operationId.
@@ -112,27 +114,41 @@ pub enum ChangeKind {
     OperationMoved,
     /// Same operationId, another method or path template.
     OperationPathChanged,
+    /// The operation is now marked deprecated.
     OperationDeprecated,
     /// `*_stream` or `*_partitioned` helpers gained or lost.
     PaginationChanged,
+    /// A new parameter: a new argument, or a new field of the `Params` struct.
     ParamAdded,
+    /// A parameter gone.
     ParamRemoved,
+    /// A parameter of another type.
     ParamRetyped,
+    /// A parameter now required, or no longer required.
     ParamRequiredChanged,
     /// A request body added, removed, or of another type.
     RequestBodyChanged,
     /// The success response is of another type.
     ResponseChanged,
+    /// A new field of a struct.
     FieldAdded,
+    /// A field gone.
     FieldRemoved,
+    /// A field of another type.
     FieldRetyped,
+    /// A field now required (plain `T`), or now optional (`Option<T>`).
     FieldRequiredChanged,
+    /// A new value of a string enum.
     EnumValueAdded,
+    /// A value of a string enum gone.
     EnumValueRemoved,
     /// Same wire value, another Rust variant name.
     EnumValueRenamed,
+    /// A new variant of a union.
     VariantAdded,
+    /// A variant of a union gone.
     VariantRemoved,
+    /// A variant that holds another type.
     VariantRetyped,
     /// A struct callers could not build (only read from answers) now has
     /// `new` and setters, because a request carries it or no answer does.
@@ -140,7 +156,9 @@ pub enum ChangeKind {
     /// A struct callers built is now only read from answers: `new` and its
     /// setters are gone.
     ConstructorRemoved,
+    /// A new component schema: a new type.
     SchemaAdded,
+    /// A component schema gone: its type is gone.
     SchemaRemoved,
     /// Same spec name, another Rust type name.
     SchemaRenamed,
@@ -187,7 +205,9 @@ impl ChangeKind {
 /// One change, as a changelog line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
+    /// What kind of change this is.
     pub kind: ChangeKind,
+    /// Whether code that compiled against the old crate may not compile against the new one.
     pub breaking: bool,
     /// Where the report files it: `tag <Tag>` for operations (and the inline
     /// types they hold), [`SCHEMAS`] for component schemas.
@@ -214,7 +234,9 @@ pub struct SpecDiff {
     /// `info.title` and `info.version` of the old spec. Public so that a
     /// caller can put file names here when both specs say the same.
     pub old_title_version: String,
+    /// `info.title` and `info.version` of the new spec.
     pub new_title_version: String,
+    /// Every change, in the order the report prints them.
     pub changes: Vec<Change>,
 }
 

@@ -8,6 +8,7 @@ impl SpecDiff {
         self.changes.iter().any(|c| c.breaking)
     }
 
+    /// How many changes break a caller.
     pub fn breaking_count(&self) -> usize {
         self.changes.iter().filter(|c| c.breaking).count()
     }

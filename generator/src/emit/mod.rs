@@ -33,8 +33,10 @@ use crate::threads;
 use operations::TagApi;
 use types::TypeEmitter;
 
+/// How to generate a crate: its name, the spec's profile, and what the manifest records.
 #[derive(Debug, Clone)]
 pub struct CrateOptions {
+    /// The Cargo package name; the library name is this with `-` as `_`.
     pub package_name: String,
     /// `spec/codegen.toml`: pinned names, retry safety.
     pub overrides: crate::overrides::Overrides,
@@ -120,7 +122,7 @@ fn other_files(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<BTreeMa
     if !ir.operations.is_empty() {
         let operations = optests::operation_tests(tests.values(ir), &apis, &lib);
         let path = "tests/operations.rs";
-        files.insert(path.to_string(), format_file(path, operations.tokens)?);
+        files.insert(path.to_string(), format_file(path, operations)?);
         let path = "tests/contract.rs";
         let contract = optests::contract_tests(tests.values(ir), &apis, &lib);
         files.insert(path.to_string(), format_file(path, contract)?);

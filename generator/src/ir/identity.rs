@@ -40,6 +40,7 @@ const MAX_DEPTH: usize = 16;
 /// The lock key of one schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
+    /// The key, as the lock writes it.
     pub key: String,
     /// Some position had to stand for a branch or a parameter.
     pub positional: bool,
@@ -68,6 +69,7 @@ struct Described {
 }
 
 impl<'a> Identity<'a> {
+    /// Keys for the schemas of the document `root` (normalised).
     pub fn new(root: &'a Value) -> Self {
         Identity {
             root,

@@ -17,24 +17,33 @@ pub struct TypeId(pub usize);
 /// The Rust type of a field, variant or alias.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ty {
+    /// A type of [`Ir::types`], by index.
     Named(TypeId),
+    /// `String`.
     String,
     /// `i32` for `format: int32`, else `i64`.
     Integer {
+        /// 32 or 64.
         bits: u8,
     },
+    /// `f64`.
     Number,
+    /// `bool`.
     Boolean,
     /// Any JSON value: the spec does not constrain it.
     Any,
     /// `type: object` with no properties: a JSON object of anything.
     FreeObject,
+    /// `type: array`: a `Vec` of the item type.
     Array(Box<Ty>),
+    /// `additionalProperties` alone: a map from string keys to this type.
     Map(Box<Ty>),
+    /// `nullable: true`: an `Option` of the inner type.
     Nullable(Box<Ty>),
 }
 
 impl Ty {
+    /// This type made `Nullable`, wrapped once at most.
     pub fn nullable(self) -> Ty {
         match self {
             Ty::Nullable(_) => self,
@@ -71,6 +80,7 @@ impl Ty {
     }
 }
 
+/// One named type the crate defines.
 #[derive(Debug, Clone)]
 pub struct TypeDef {
     /// The Rust name, unique in the crate.
@@ -78,11 +88,13 @@ pub struct TypeDef {
     /// Where the schema stands in the spec (a JSON pointer).
     pub pointer: String,
     /// What the schema is, for the lock: the pointer with positions replaced
-    /// by what sets each element apart (see [`identity`]).
+    /// by what sets each element apart (see [`crate::ir::identity`]).
     pub key: String,
-    /// Other keys a lock may know this schema by (see [`identity::Key`]).
+    /// Other keys a lock may know this schema by (see [`crate::ir::identity::Key`]).
     pub aliases: Vec<String>,
+    /// Doc text from the schema's title, description, default and deprecation.
     pub doc: Option<String>,
+    /// What the type is: struct, enum, union or alias.
     pub kind: TypeKind,
     /// The schema's own example, if the spec gives one.
     pub example: Option<Value>,
@@ -95,11 +107,16 @@ pub struct TypeDef {
     pub constraints: Constraints,
 }
 
+/// The form a [`TypeDef`] takes in Rust.
 #[derive(Debug, Clone)]
 pub enum TypeKind {
+    /// An object, or an `allOf` of parts merged into one struct.
     Struct(Struct),
+    /// A string enum.
     Enum(StringEnum),
+    /// A `oneOf`/`anyOf`.
     Union(Union),
+    /// Another type under this name: a `type` alias (a newtype when the alias is recursive).
     Alias(Ty),
 }
 
@@ -135,19 +152,27 @@ impl TypeKind {
     }
 }
 
+/// An object's fields: a Rust `struct`.
 #[derive(Debug, Clone, Default)]
 pub struct Struct {
+    /// Its properties, then any flattened parts (see [`Field::flatten`]).
     pub fields: Vec<Field>,
     /// `additionalProperties` beside declared properties: collected in a flattened map.
     pub extra: Option<Ty>,
 }
 
+/// One field of a [`Struct`].
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// The JSON property name (empty for a flattened field).
     pub wire: String,
+    /// The Rust field name, unique in its struct.
     pub name: String,
+    /// The field's type.
     pub ty: Ty,
+    /// Listed in `required`: not an `Option` unless nullable (`ir::access` may clear it).
     pub required: bool,
+    /// Doc text from the property's schema (none through a `$ref`).
     pub doc: Option<String>,
     /// Set by the cycle pass: the direct named type is boxed.
     pub boxed: bool,
@@ -157,8 +182,9 @@ pub struct Field {
     pub constraints: Constraints,
     /// What `validate()` checks here, through `$ref`s.
     pub rules: Rules,
-    /// `readOnly` / `writeOnly` (see [`access`]).
+    /// `readOnly` / `writeOnly` (see `ir::access`).
     pub read_only: bool,
+    /// `writeOnly`: the property appears in requests only (see `ir::access`).
     pub write_only: bool,
 }
 
@@ -166,12 +192,19 @@ pub struct Field {
 /// build values the server accepts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraints {
+    /// `format` of a string, e.g. `date-time`.
     pub format: Option<String>,
+    /// `pattern`: a regex the string matches.
     pub pattern: Option<String>,
+    /// `minLength`.
     pub min_length: Option<usize>,
+    /// `maxLength`.
     pub max_length: Option<usize>,
+    /// `minimum`; an exclusive integer bound is moved to the nearest value inside.
     pub minimum: Option<f64>,
+    /// `maximum`; an exclusive integer bound is moved to the nearest value inside.
     pub maximum: Option<f64>,
+    /// `minItems`.
     pub min_items: Option<usize>,
     /// Kept for bulk calls: the most items one request may carry.
     pub max_items: Option<usize>,
@@ -197,12 +230,16 @@ impl Constraints {
 /// A string enum that keeps unknown values.
 #[derive(Debug, Clone)]
 pub struct StringEnum {
+    /// The known values, in the spec's order; any other decodes into the enum's `Other` variant.
     pub values: Vec<EnumValue>,
 }
 
+/// One value of a [`StringEnum`].
 #[derive(Debug, Clone)]
 pub struct EnumValue {
+    /// The value as sent and received.
     pub wire: String,
+    /// The Rust variant name, unique in its enum.
     pub name: String,
 }
 
@@ -211,7 +248,7 @@ pub struct EnumValue {
 pub struct Union {
     /// In the spec's order, except that integer variants come before the
     /// number variants that would also read them. Decoding picks the
-    /// variant that keeps most of the value (see [`shapes`]); this order
+    /// variant that keeps most of the value (see `ir::shapes`); this order
     /// breaks ties.
     pub variants: Vec<Variant>,
     /// The discriminator property, when the spec names one.
@@ -222,10 +259,14 @@ pub struct Union {
     pub other: Option<String>,
 }
 
+/// One variant of a [`Union`].
 #[derive(Debug, Clone)]
 pub struct Variant {
+    /// The Rust variant name.
     pub name: String,
+    /// The type the variant holds.
     pub ty: Ty,
+    /// Set by the cycle pass: the direct named type is boxed.
     pub boxed: bool,
     /// JSON kinds this variant can decode from.
     pub kinds: Kinds,
@@ -242,16 +283,24 @@ pub struct Variant {
 pub struct Kinds(pub u8);
 
 impl Kinds {
+    /// `null`.
     pub const NULL: Kinds = Kinds(1);
+    /// `true` or `false`.
     pub const BOOL: Kinds = Kinds(2);
+    /// A number with no fractional part.
     pub const INTEGER: Kinds = Kinds(4);
     /// Any number, integers included.
     pub const NUMBER: Kinds = Kinds(8 | 4);
+    /// A string.
     pub const STRING: Kinds = Kinds(16);
+    /// An array.
     pub const ARRAY: Kinds = Kinds(32);
+    /// An object.
     pub const OBJECT: Kinds = Kinds(64);
+    /// Every kind.
     pub const ANY: Kinds = Kinds(127);
 
+    /// The kinds in either set.
     pub fn union(self, other: Kinds) -> Kinds {
         Kinds(self.0 | other.0)
     }
@@ -260,14 +309,18 @@ impl Kinds {
 /// Something the generator could only express loosely; listed in the report.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Fallback {
+    /// Where in the spec (a JSON pointer).
     pub pointer: String,
+    /// What could not be expressed, and what was generated instead.
     pub reason: String,
 }
 
 /// A defect or oddity of the spec itself, found while building the IR.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
+    /// Where in the spec (a JSON pointer).
     pub pointer: String,
+    /// What is wrong, for the report.
     pub message: String,
 }
 
@@ -317,14 +370,20 @@ impl Ir {
     }
 }
 
+/// Everything the emitters need to write the crate for one spec.
 #[derive(Debug, Default)]
 pub struct Ir {
+    /// `info.title`.
     pub title: String,
+    /// `info.version`.
     pub version: String,
+    /// `info.description`.
     pub description: Option<String>,
+    /// Every type the crate defines; a [`TypeId`] is an index into it.
     pub types: Vec<TypeDef>,
     /// How many entries of `types` are component schemas (the rest are inline).
     pub component_count: usize,
+    /// Every operation the client gets a method for.
     pub operations: Vec<Operation>,
     /// The document's `servers`: the client's default base URL.
     pub servers: Servers,
@@ -337,7 +396,9 @@ pub struct Ir {
     pub datapoints: Option<DatapointsPaths>,
     /// Tag groups, each a Cargo feature.
     pub groups: Vec<Group>,
+    /// What the generator could only express loosely, sorted, for the report.
     pub fallbacks: Vec<Fallback>,
+    /// Defects and oddities of the spec, sorted, for the report.
     pub findings: Vec<Finding>,
     /// Schemas that became one type with another of the same shape.
     pub shared: Vec<Merged>,
@@ -348,12 +409,15 @@ pub struct Ir {
 /// Where Cognite's datapoints are read and written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatapointsPaths {
+    /// The path of the datapoints listing operation.
     pub list: String,
+    /// The path of the datapoints insertion operation.
     pub insert: String,
 }
 
 // --- Operations
 
+/// The first entry of the spec's `servers` (an empty URL when there is none).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Servers {
     /// URL template with `{variable}` placeholders.
@@ -375,17 +439,20 @@ pub enum NameSource {
     Pinned,
 }
 
+/// One operation of the spec: a method of the generated client.
 #[derive(Debug, Clone)]
 pub struct Operation {
     /// The method name, unique within its tag's API.
     pub name: String,
     /// Where the name comes from.
     pub name_source: NameSource,
+    /// The spec's `operationId`, if any.
     pub operation_id: Option<String>,
     /// The tag whose API holds the method.
     pub tag: String,
     /// The Cargo feature (tag group) that compiles it; set by `features::assign`.
     pub feature: String,
+    /// The HTTP method.
     pub method: HttpMethod,
     /// The spec's path template, e.g. `/assets/{id}`.
     pub path: String,
@@ -393,19 +460,27 @@ pub struct Operation {
     pub pointer: String,
     /// A path- or operation-level server that replaces the client's base URL.
     pub server: Option<String>,
+    /// Path (in template order), query and header parameters; cookie ones are dropped.
     pub params: Vec<Param>,
     /// The struct that carries query and header parameters, if any.
     pub params_type: Option<String>,
+    /// The request body, if any.
     pub body: Option<Body>,
+    /// What the first 2xx response carries.
     pub response: Success,
+    /// The spec's `summary`, for the method's doc.
     pub summary: Option<String>,
+    /// The spec's `description`, for the method's doc.
     pub description: Option<String>,
     /// `x-capability`: the ACLs the call needs.
     pub capabilities: Vec<String>,
+    /// `deprecated: true`: the method is marked `#[deprecated]`.
     pub deprecated: bool,
     /// Safe to retry on a 5xx: reads, and POSTs that only read.
     pub idempotent: bool,
+    /// Set for cursor-paged lists: the operation also gets a stream of all items.
     pub pagination: Option<Pagination>,
+    /// Set for bodies with a limited `items` array: the operation also gets a `*_bulk` method.
     pub bulk: Option<Bulk>,
 }
 
@@ -418,81 +493,112 @@ pub struct Bulk {
     pub items_field: String,
     /// That field is an `Option` in Rust.
     pub items_optional: bool,
+    /// The type of one item.
     pub item: Ty,
+    /// The most items one request may carry (the profile's `bulk_max_items`, else `maxItems`).
     pub max_items: usize,
     /// The limit is the spec's `maxItems` (not `spec/codegen.toml`'s).
     pub max_from_spec: bool,
+    /// Limits on values counted over all items of one request (the profile's `bulk_totals`).
     pub totals: Vec<BulkTotal>,
     /// The answer holds only `items`: the bulk call returns the items of
     /// all answers, in order. Any other answer is returned whole, one per chunk.
     pub answer_items: Option<AnswerItems>,
 }
 
+/// The `items` array of a bulk call's answer (see [`Bulk::answer_items`]).
 #[derive(Debug, Clone)]
 pub struct AnswerItems {
     /// Rust name of the answer's `items` field.
     pub field: String,
     /// That field is an `Option` in Rust.
     pub optional: bool,
+    /// The type of one item.
     pub item: Ty,
 }
 
 /// At most `max` values at `path` (JSON keys) over the items of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkTotal {
+    /// The JSON keys from one item to the counted values; arrays on the way are walked through.
     pub path: Vec<String>,
+    /// The most such values one request may carry.
     pub max: usize,
 }
 
+/// Where a parameter is sent (cookie parameters are not sent at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Location {
+    /// A `{name}` segment of the path.
     Path,
+    /// The query string.
     Query,
+    /// A request header.
     Header,
 }
 
+/// A path, query or header parameter of an [`Operation`].
 #[derive(Debug, Clone)]
 pub struct Param {
+    /// The parameter's name in the spec, as sent.
     pub wire: String,
+    /// The Rust name, unique among the operation's parameters.
     pub name: String,
+    /// Where it is sent.
     pub location: Location,
-    /// Never `Nullable`, nor an array of `Nullable` ([`without_null`]).
+    /// Never `Nullable`, nor an array of `Nullable` (`without_null` in the operation builder).
     pub ty: Ty,
+    /// `required: true`; always set for path parameters.
     pub required: bool,
+    /// The parameter's `description`.
     pub doc: Option<String>,
     /// Arrays: `name=a&name=b` (true) or `name=a,b` (false).
     pub explode: bool,
+    /// What the spec says about valid values, through a `$ref` too (for synthesised instances).
     pub constraints: super::Constraints,
     /// What `validate()` checks before sending.
     pub rules: super::rules::Rules,
 }
 
+/// An operation's request body, by its media type.
 #[derive(Debug, Clone)]
 pub enum Body {
+    /// A JSON body (chosen when the spec offers JSON among others).
     Json {
+        /// The body's type.
         ty: Ty,
+        /// `requestBody.required`.
         required: bool,
     },
     /// Raw bytes sent with this content type (octet-stream, protobuf, ...).
     Bytes {
+        /// The media type, sent as `Content-Type`.
         content_type: String,
+        /// `requestBody.required`.
         required: bool,
     },
+    /// `multipart/*`: sent as a list of parts.
     Multipart {
+        /// `requestBody.required`.
         required: bool,
     },
 }
 
+/// What an operation's first 2xx response carries.
 #[derive(Debug, Clone)]
 pub enum Success {
+    /// A JSON body of this type (chosen when the response offers JSON among others).
     Json(Ty),
+    /// No body, or no 2xx response at all.
     Empty,
     /// `text/*`: decoded as UTF-8.
     Text {
+        /// The response's media type.
         content_type: String,
     },
     /// Anything else (images, PDF, octet-stream, json-seq): raw bytes.
     Bytes {
+        /// The response's media type.
         content_type: String,
     },
 }
@@ -501,39 +607,54 @@ pub enum Success {
 /// with `items` and `nextCursor`.
 #[derive(Debug, Clone)]
 pub struct Pagination {
+    /// Where the request takes the cursor.
     pub cursor_in: CursorIn,
     /// Rust field names in the response.
     pub items_field: String,
     /// The items field is an `Option` in Rust (not required, or nullable).
     pub items_optional: bool,
+    /// Rust name of the response's next-cursor field.
     pub next_cursor_field: String,
     /// The next-cursor field is an `Option` in Rust.
     pub next_cursor_optional: bool,
     /// The wire names of the answer's next cursor and the request's cursor
     /// (from the profile), for the docs.
     pub next_cursor_wire: String,
+    /// The wire name of the request's cursor (see [`Pagination::next_cursor_wire`]).
     pub cursor_wire: String,
+    /// The type of one item of the response's `items`.
     pub item: Ty,
     /// The request also takes `partition: "m/n"`.
     pub partition: bool,
 }
 
+/// Where a paged request carries its cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CursorIn {
+    /// A query parameter.
     Query,
+    /// A field of the JSON body.
     Body,
 }
 
 /// An operation's HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum HttpMethod {
+    /// `GET`.
     Get,
+    /// `PUT`.
     Put,
+    /// `POST`.
     Post,
+    /// `DELETE`.
     Delete,
+    /// `OPTIONS`.
     Options,
+    /// `HEAD`.
     Head,
+    /// `PATCH`.
     Patch,
+    /// `TRACE`.
     Trace,
 }
 
@@ -587,11 +708,14 @@ impl std::fmt::Display for HttpMethod {
 
 // --- What the passes over the built types settle
 
-/// A tag group: one Cargo feature (see [`super::features`]).
+/// A tag group: one Cargo feature (see `ir::features`).
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// The Cargo feature's name, unique in the crate.
     pub feature: String,
+    /// The group's name in `x-tagGroups`; for a group the generator adds, what it holds.
     pub name: String,
+    /// The tags in the group (none for a group the generator adds).
     pub tags: Vec<String>,
 }
 
@@ -609,9 +733,13 @@ pub struct Merged {
 /// the leaf that scalars share, node 1 the one of free-form JSON.
 #[derive(Debug, Clone)]
 pub struct ShapeTable {
+    /// Every node; nodes refer to one another by index.
     pub nodes: Vec<Shape>,
+    /// The declared keys of object nodes, each node's keys a span of this list.
     pub keys: Vec<Key<String>>,
+    /// The node lists of unions and of the parts flattened into objects.
     pub lists: Vec<u32>,
+    /// The values of string enum nodes.
     pub texts: Vec<String>,
     /// The key indices of union nodes.
     pub index: Vec<(String, u64)>,

@@ -8,29 +8,44 @@
 //! synthesiser and reads only what a property says itself. Read from the
 //! spec by [`super::build`].
 
+/// What `validate()` checks on one value: its schema's validation keywords.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rules {
+    /// `minLength`.
     pub min_length: Option<usize>,
+    /// `maxLength`.
     pub max_length: Option<usize>,
+    /// `pattern`, when the crate can check it (others are reported as findings).
     pub pattern: Option<String>,
+    /// `minimum`, with `exclusiveMinimum`.
     pub minimum: Option<Bound>,
+    /// `maximum`, with `exclusiveMaximum`.
     pub maximum: Option<Bound>,
+    /// `minItems`.
     pub min_items: Option<usize>,
+    /// `maxItems`.
     pub max_items: Option<usize>,
+    /// `uniqueItems`.
     pub unique_items: bool,
+    /// `minProperties`.
     pub min_properties: Option<usize>,
+    /// `maxProperties`.
     pub max_properties: Option<usize>,
     /// The rules of every array element or map value.
     pub each: Option<Box<Rules>>,
 }
 
+/// A `minimum` or `maximum`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bound {
+    /// The bound.
     pub value: f64,
+    /// The bound itself is out of range (`exclusiveMinimum` / `exclusiveMaximum`).
     pub exclusive: bool,
 }
 
 impl Rules {
+    /// Checks nothing: no keyword is set, nested ones included.
     pub fn is_empty(&self) -> bool {
         *self == Rules::default()
     }

@@ -13,6 +13,7 @@ pub use super::union_rule::{rank, unknown_object, Key, Ranked, Shape, Shapes, Sp
 const FREE: u32 = 1;
 
 impl ShapeTable {
+    /// The table as the runtime's rule reads it.
     pub fn view(&self) -> Shapes<'_, String> {
         Shapes {
             nodes: &self.nodes,
