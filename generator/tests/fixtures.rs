@@ -316,3 +316,26 @@ fn every_union_variant_of_the_fixture_decodes_faithfully() {
     // Each variant's instance carries its own key.
     assert!(tests.contains(r#"{\"ownerRule\":"#), "{tests}");
 }
+
+/// Pagination under another API's names (its own profile beside the
+/// spec): the streams set the Rust fields those names give, and a
+/// cursor that is not a string makes no stream. The crate is compiled by
+/// `compile.rs`, which is what catches a field name spelt for CDF.
+#[test]
+fn pagination_follows_the_profile_names() {
+    let path = common::workspace().join("spec/fixtures/token-pagination.yaml");
+    let g = common::generate(&path, "token-pagination");
+    let code = all_code(&g);
+    for method in [
+        "pub fn list_widgets_stream(",
+        "pub fn search_widgets_stream(",
+        "pub fn search_widgets_partitioned(",
+    ] {
+        assert!(code.contains(method), "no `{method}`");
+    }
+    assert!(code.contains("params.page_token = cursor;"));
+    assert!(code.contains("body.page_token = cursor;"));
+    assert!(code.contains("body.shard = Some(partition);"));
+    assert!(!code.contains(".cursor = cursor;"), "a CDF field name");
+    assert!(!code.contains("list_gadgets_stream"), "an integer cursor");
+}

@@ -151,7 +151,7 @@ fn content_type(success: &Success) -> Option<&str> {
 /// The pagination helpers an operation has, by suffix of the method name.
 pub(super) fn helpers(op: &Operation) -> Vec<&'static str> {
     match &op.pagination {
-        Some(p) if p.partition => vec!["_stream", "_partitioned"],
+        Some(p) if p.partition.is_some() => vec!["_stream", "_partitioned"],
         Some(_) => vec!["_stream"],
         None => Vec::new(),
     }

@@ -599,7 +599,7 @@ pub(super) fn method_names(op: &Operation) -> impl Iterator<Item = String> + '_ 
     let partitioned = op
         .pagination
         .as_ref()
-        .filter(|p| p.partition)
+        .filter(|p| p.partition.is_some())
         .map(|_| format!("{}{PARTITIONED}", op.name));
     std::iter::once(op.name.clone())
         .chain(bulk)

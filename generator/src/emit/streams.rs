@@ -32,18 +32,16 @@ impl OperationEmitter<'_> {
         } else {
             quote!(Some(page.#next).filter(|c| !c.is_empty()))
         };
-        let (target, set_cursor, set_partition) = match pg.cursor_in {
-            CursorIn::Query => (
-                quote!(params),
-                quote!(params.cursor = cursor;),
-                quote!(params.partition = Some(partition);),
-            ),
-            CursorIn::Body => (
-                quote!(body),
-                quote!(body.cursor = cursor;),
-                quote!(body.partition = Some(partition);),
-            ),
+        let target = match pg.cursor_in {
+            CursorIn::Query => quote!(params),
+            CursorIn::Body => quote!(body),
         };
+        let cursor = ident(&pg.cursor_field);
+        let set_cursor = quote!(#target.#cursor = cursor;);
+        let set_partition = pg.partition.as_deref().map(|field| {
+            let field = ident(field);
+            quote!(#target.#field = Some(partition);)
+        });
         let clones: Vec<TokenStream> = op
             .params
             .iter()
@@ -72,7 +70,7 @@ impl OperationEmitter<'_> {
             #many
             pub fn #stream_name(&self, #(#args),*) -> impl futures::Stream<Item = Result<#item, Error>> + use<'a> {
                 let api: #api_ty<'a> = *self;
-                let mut first = Some(#target.cursor.clone());
+                let mut first = Some(#target.#cursor.clone());
                 pagination::cursor_stream(move |cursor| {
                     let cursor = first.take().flatten().or(cursor);
                     let mut #target = #target.clone();
@@ -82,7 +80,7 @@ impl OperationEmitter<'_> {
                 })
             }
         };
-        let partitioned = pg.partition.then(|| {
+        let partitioned = set_partition.map(|set_partition| {
             let part_name = format_ident!("{}{PARTITIONED}", op.name);
             let part_doc = format!(
                 " Every item of [`{}`](Self::{}), read over `partitions` parallel cursors (1 to 10, the API's limit); each item comes exactly once, in no set order.",

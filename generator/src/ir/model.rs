@@ -622,10 +622,14 @@ pub struct Pagination {
     pub next_cursor_wire: String,
     /// The wire name of the request's cursor (see [`Pagination::next_cursor_wire`]).
     pub cursor_wire: String,
+    /// Rust name of the request's cursor: a field of the `Params` struct
+    /// or of the body (an `Option<String>`), named by the profile.
+    pub cursor_field: String,
     /// The type of one item of the response's `items`.
     pub item: Ty,
-    /// The request also takes `partition: "m/n"`.
-    pub partition: bool,
+    /// Rust name of the request's partition field (an `Option<String>`
+    /// that takes `"m/n"`), when the request has one.
+    pub partition: Option<String>,
 }
 
 /// Where a paged request carries its cursor.

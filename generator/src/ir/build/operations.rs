@@ -549,37 +549,38 @@ impl<'a> OperationBuilder<'_, 'a> {
             Ty::Array(item) => (*item).clone(),
             _ => return None,
         };
-        let in_query = op
-            .params
-            .iter()
-            .any(|p| p.wire == names.cursor && p.location == Location::Query && !p.required);
-        let in_body = match &op.body {
-            Some(Body::Json { ty, .. }) => self.struct_fields(ty).is_some_and(|f| {
-                f.iter().any(|f| {
-                    f.wire == names.cursor && !f.required && !f.flatten && self.is_string(&f.ty)
+        // The request's cursor, and its partition beside it, by their
+        // Rust names: an optional string query parameter, or an optional
+        // string field of the JSON body.
+        let in_query = |wire: &str| {
+            op.params
+                .iter()
+                .find(|p| {
+                    p.wire == wire
+                        && p.location == Location::Query
+                        && !p.required
+                        && self.is_string(&p.ty)
                 })
-            }),
-            _ => false,
+                .map(|p| p.name.clone())
         };
-        let cursor_in = match (in_query, in_body) {
-            (true, _) => CursorIn::Query,
-            (false, true) => CursorIn::Body,
+        let in_body = |wire: &str| match &op.body {
+            Some(Body::Json { ty, .. }) => self.struct_fields(ty).and_then(|fields| {
+                fields
+                    .iter()
+                    .find(|f| f.wire == wire && !f.required && !f.flatten && self.is_string(&f.ty))
+                    .map(|f| f.name.clone())
+            }),
+            _ => None,
+        };
+        let (cursor_in, cursor_field) = match (in_query(&names.cursor), in_body(&names.cursor)) {
+            (Some(field), _) => (CursorIn::Query, field),
+            (None, Some(field)) => (CursorIn::Body, field),
             _ => return None,
         };
-        let partition = names.partition.as_deref();
-        let partition = match cursor_in {
-            CursorIn::Query => op.params.iter().any(|p| {
-                Some(p.wire.as_str()) == partition && !p.required && self.is_string(&p.ty)
-            }),
-            CursorIn::Body => match &op.body {
-                Some(Body::Json { ty, .. }) => self.struct_fields(ty).is_some_and(|f| {
-                    f.iter().any(|f| {
-                        Some(f.wire.as_str()) == partition && !f.required && self.is_string(&f.ty)
-                    })
-                }),
-                _ => false,
-            },
-        };
+        let partition = names.partition.as_deref().and_then(|wire| match cursor_in {
+            CursorIn::Query => in_query(wire),
+            CursorIn::Body => in_body(wire),
+        });
         Some(Pagination {
             cursor_in,
             items_field: items.name.clone(),
@@ -588,6 +589,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             next_cursor_optional: !next.required || matches!(next.ty, Ty::Nullable(_)),
             next_cursor_wire: names.next_cursor.clone(),
             cursor_wire: names.cursor.clone(),
+            cursor_field,
             item,
             partition,
         })
