@@ -8,6 +8,7 @@ mod contract;
 mod corpus;
 mod curve;
 mod dpbench;
+mod figures;
 mod semver;
 
 use anyhow::{bail, Context, Result};
@@ -56,6 +57,10 @@ enum Cmd {
         spec: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Instead: check the figures README.md states about the crate
+        /// against this generation (part of `test`).
+        #[arg(long)]
+        readme: bool,
     },
     /// Every test: generate, lint (warnings are errors), and test the whole workspace.
     Test,
@@ -156,8 +161,13 @@ fn run(cli: Cli) -> Result<()> {
             };
             codegen(spec, &target, mode, previous)
         }
-        Cmd::Report { spec, json } => {
+        Cmd::Report { spec, json, readme } => {
             let (generated, _) = generate(spec)?;
+            if readme {
+                let text = std::fs::read_to_string(workspace().join("README.md"))?;
+                println!("{}", figures::check(&text, &generated)?);
+                return Ok(());
+            }
             let r = &generated.report;
             println!("{}", if json { r.to_json() } else { r.to_text() });
             Ok(())
@@ -674,6 +684,9 @@ fn test() -> Result<()> {
             let target = Target::default_crate();
             codegen(None, &target, Mode::CheckLock, None)?;
             codegen(None, &target, Mode::Write, None)?;
+            let (generated, _) = generate(None)?;
+            let readme = std::fs::read_to_string(workspace().join("README.md"))?;
+            println!("{}", figures::check(&readme, &generated)?);
         }
         None => println!(
             "note: no spec found (CDF_OPENAPI_SPEC unset, no spec/cognite-api-v1.json): \
