@@ -89,11 +89,20 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
     };
     let raw = load::parse_text(text)?;
     lap("parse", &mut phases);
-    let mut loaded = load::load_value(raw)?;
+    let mut loaded = load::read_document(raw)?;
     let sha256 = pin::sha256_hex(text.as_bytes());
     loaded.sha256 = Some(sha256.clone());
     lap("normalise + model", &mut phases);
-    let ir = ir::build(&loaded, &opts.overrides)?;
+    // What the model drops is found beside the IR's build: both only read
+    // the document.
+    let (ir, dropped) = std::thread::scope(|s| -> Result<_> {
+        let name = "dropped keys";
+        let dropped = threads::spawn(s, name, || load::dropped_keys(&loaded))?;
+        let ir = ir::build(&loaded, &opts.overrides);
+        let dropped = threads::join(dropped, name)?;
+        Ok((ir?, dropped))
+    })?;
+    loaded.changes.extend(dropped);
     // The IR holds all the rest; the report needs only the version and
     // the changes, so the document's two models go before emission.
     loaded.raw = serde_json::Value::Null;
