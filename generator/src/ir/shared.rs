@@ -104,20 +104,11 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
         // rather than carry a misleading name.
         let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         // Aliases are names of another type already: interchangeable.
-        let candidates = ir
-            .types
-            .iter()
-            .enumerate()
-            .filter(|(i, def)| rep[*i] == *i && !matches!(def.kind, TypeKind::Alias(_)));
-        for (i, def) in candidates {
-            // A component's pinned name is a choice, not what the spec
-            // calls it: the spec's name says which concept it is.
-            let spec_name = (i < ir.component_count)
-                .then(|| def.pointer.rsplit('/').next())
-                .flatten()
-                .map(naming::type_name);
-            let word = naming::last_word(spec_name.as_deref().unwrap_or(&def.name)).to_string();
-            let key = (signature(ir, def, &rep), word);
+        let candidates: Vec<usize> = (0..ir.types.len())
+            .filter(|&i| rep[i] == i && !matches!(ir.types[i].kind, TypeKind::Alias(_)))
+            .collect();
+        let keys = shape_keys(ir, &candidates, &rep);
+        for (i, key) in candidates.into_iter().zip(keys) {
             groups.entry(key).or_default().push(i);
         }
         let mut changed = false;
@@ -251,6 +242,47 @@ fn best(
                 .then_with(|| uses[*b].cmp(&uses[*a]))
                 .then_with(|| na.cmp(nb))
         })
+}
+
+/// The grouping key of each of `types`: its signature and the last word
+/// of its name. Computed in one share per core (a signature is a pure
+/// reading of the model), then grouped in index order, so the result is
+/// the same whatever the thread count.
+fn shape_keys(ir: &Ir, types: &[usize], rep: &[usize]) -> Vec<(String, String)> {
+    let key = |i: usize| {
+        let def = &ir.types[i];
+        // A component's pinned name is a choice, not what the spec
+        // calls it: the spec's name says which concept it is.
+        let spec_name = (i < ir.component_count)
+            .then(|| def.pointer.rsplit('/').next())
+            .flatten()
+            .map(naming::type_name);
+        let word = naming::last_word(spec_name.as_deref().unwrap_or(&def.name)).to_string();
+        (signature(ir, def, rep), word)
+    };
+    let size = types.len().div_ceil(crate::threads::parallelism()).max(1);
+    let keys_of = |share: &[usize]| share.iter().map(|&i| key(i)).collect::<Vec<_>>();
+    std::thread::scope(|s| {
+        // A share whose thread cannot start is read here instead.
+        let shares: Vec<_> = types
+            .chunks(size)
+            .map(|share| {
+                (
+                    share,
+                    crate::threads::spawn(s, "shape keys", move || keys_of(share)),
+                )
+            })
+            .collect();
+        shares
+            .into_iter()
+            .flat_map(|(share, thread)| match thread {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => keys_of(share),
+            })
+            .collect()
+    })
 }
 
 /// What the emitted type and its behaviour depend on, with each mentioned
