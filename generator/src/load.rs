@@ -168,25 +168,14 @@ pub(crate) fn dropped_keys(loaded: &Loaded) -> Result<Vec<Change>> {
 fn schemas_one_by_one(raw: &Value) -> Result<()> {
     let mut roots = Vec::new();
     schema_roots(raw, "", Level::Keywords, &mut roots);
-    let size = roots.len().div_ceil(crate::threads::parallelism()).max(1);
-    let first_bad = |share: &[(String, &Value)]| {
+    let found = crate::threads::in_shares(&roots, |share| {
         share
             .iter()
             .find_map(|(pointer, node)| first_bad_schema(node, pointer.clone()))
-    };
-    let found = std::thread::scope(|s| -> Result<Option<(String, String)>> {
-        let name = "schema check";
-        let shares = roots
-            .chunks(size)
-            .map(|share| crate::threads::spawn(s, name, move || Ok(first_bad(share))))
-            .collect::<Result<Vec<_>>>()?;
-        let mut first = None;
-        for share in shares {
-            let found = crate::threads::join(share, name)?;
-            first = first.or(found);
-        }
-        Ok(first)
-    })?;
+    })
+    .into_iter()
+    .flatten()
+    .next();
     match found {
         Some((pointer, message)) => Err(Error::invalid(pointer, message)),
         None => Ok(()),

@@ -52,6 +52,33 @@ pub(crate) fn join<T>(handle: ScopedJoinHandle<'_, Result<T>>, name: &str) -> Re
     })
 }
 
+/// `work` on each of one share of `items` per core, every share on a
+/// thread of its own (on this one when a thread cannot start); the
+/// results in the order of the shares, so the outcome does not depend on
+/// the thread count. A panic in a share goes on in the caller.
+pub(crate) fn in_shares<'a, T: Sync, R: Send>(
+    items: &'a [T],
+    work: impl Fn(&'a [T]) -> R + Sync,
+) -> Vec<R> {
+    let size = items.len().div_ceil(parallelism()).max(1);
+    let work = &work;
+    std::thread::scope(|s| {
+        let shares: Vec<_> = items
+            .chunks(size)
+            .map(|share| (share, spawn(s, "share", move || work(share))))
+            .collect();
+        shares
+            .into_iter()
+            .map(|(share, thread)| match thread {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => work(share),
+            })
+            .collect()
+    })
+}
+
 /// How many threads work in parallel: one per core.
 pub(crate) fn parallelism() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())

@@ -21,19 +21,9 @@ fn generated_code_matches_the_kept_output() {
             cdf_codegen::write::write_crate(&dir, &want).expect("output written");
             continue;
         }
-        let have = common::read_tree(&dir);
-        for path in want.keys().chain(have.keys()) {
-            let why = match (want.get(path), have.get(path)) {
-                (Some(_), None) => "missing from output/",
-                (None, Some(_)) => "no longer generated",
-                (Some(a), Some(b)) if a != b => "differs",
-                _ => continue,
-            };
-            stale.push(format!("{name}/{path}: {why}"));
-        }
+        let differences = cdf_codegen::write::differences(&dir, &want);
+        stale.extend(differences.into_iter().map(|d| format!("{name}: {d}")));
     }
-    stale.sort();
-    stale.dedup();
     assert!(
         stale.is_empty(),
         "generator/tests/output is not what the generator writes (CDF_CODEGEN_BLESS=1 rewrites it, then review the diff):\n{}",

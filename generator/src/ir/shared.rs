@@ -260,29 +260,12 @@ fn shape_keys(ir: &Ir, types: &[usize], rep: &[usize]) -> Vec<(String, String)> 
         let word = naming::last_word(spec_name.as_deref().unwrap_or(&def.name)).to_string();
         (signature(ir, def, rep), word)
     };
-    let size = types.len().div_ceil(crate::threads::parallelism()).max(1);
-    let keys_of = |share: &[usize]| share.iter().map(|&i| key(i)).collect::<Vec<_>>();
-    std::thread::scope(|s| {
-        // A share whose thread cannot start is read here instead.
-        let shares: Vec<_> = types
-            .chunks(size)
-            .map(|share| {
-                (
-                    share,
-                    crate::threads::spawn(s, "shape keys", move || keys_of(share)),
-                )
-            })
-            .collect();
-        shares
-            .into_iter()
-            .flat_map(|(share, thread)| match thread {
-                Ok(thread) => thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(_) => keys_of(share),
-            })
-            .collect()
+    crate::threads::in_shares(types, |share| {
+        share.iter().map(|&i| key(i)).collect::<Vec<_>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// What the emitted type and its behaviour depend on, with each mentioned
