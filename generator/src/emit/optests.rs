@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::operations::{path_arg_is_text, TagApi};
 use super::types::{cfg_attr, ident};
 use crate::ir::{Body, Location, Operation, Success};
-use crate::testgen::Synthesiser;
+use crate::testgen::synth::{Place, Synthesiser};
 
 /// A path parameter value that must be percent-encoded to stay one segment.
 const TRICKY_TEXT: &str = "a/b c?é";
@@ -148,7 +148,7 @@ fn call(values: Synthesiser<'_>, op: &Operation, path_text: Option<&str>) -> Res
     let mut expected_path = format!("{base}{}", op.path);
     for p in op.params.iter().filter(|p| p.location == Location::Path) {
         let value = values
-            .instance_with(&p.ty, &p.constraints, false)
+            .instance_with(&p.ty, Place::of_param(p), false)
             .ok_or("no instance of a path parameter")?;
         let (arg, text) = match &value {
             Value::String(_) if ir.is_enum(&p.ty) => {
@@ -188,7 +188,7 @@ fn call(values: Synthesiser<'_>, op: &Operation, path_text: Option<&str>) -> Res
     if let Some(params_type) = &op.params_type {
         let mut object = serde_json::Map::new();
         for p in op.params.iter().filter(|p| p.location != Location::Path) {
-            let Some(value) = values.instance_with(&p.ty, &p.constraints, true) else {
+            let Some(value) = values.instance_with(&p.ty, Place::of_param(p), true) else {
                 if p.required {
                     return Err(format!("no instance of parameter `{}`", p.wire));
                 }

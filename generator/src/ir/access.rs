@@ -97,8 +97,8 @@ mod tests {
             doc: None,
             boxed: false,
             flatten: false,
-            constraints: Default::default(),
             rules: Default::default(),
+            hints: Default::default(),
             read_only,
             write_only,
         }
@@ -122,7 +122,8 @@ mod tests {
             example: None,
             example_problems: Vec::new(),
             features: Vec::new(),
-            constraints: Default::default(),
+            rules: Default::default(),
+            hints: Default::default(),
         }
     }
 

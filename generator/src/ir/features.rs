@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::model::{Body, Group, Ir, Success, TypeKind};
+use super::model::{Body, Group, Ir, Success, Ty, TypeId, TypeKind};
 use crate::naming;
 
 /// Types that no operation reaches are gated by this feature (on by default).
@@ -72,6 +72,17 @@ pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
             }
         }
     }
+    // A name no operation reaches that stands for a type one does (a
+    // component kept as an alias of the type it shares, a locked name)
+    // compiles with that type, so code written against the name keeps
+    // compiling under the features it used.
+    for i in 0..ir.types.len() {
+        if needs[i].is_empty() {
+            if let Some(target) = aliased(ir, i) {
+                needs[i] = needs[target].clone();
+            }
+        }
+    }
     let all: BTreeSet<String> = groups.iter().map(|g| g.feature.clone()).collect();
     let mut any_unreached = false;
     for (def, need) in ir.types.iter_mut().zip(needs) {
@@ -92,6 +103,19 @@ pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
         });
     }
     ir.groups = groups;
+}
+
+/// The type an alias names, through chains of aliases; `None` for a type
+/// that is not an alias.
+fn aliased(ir: &Ir, mut i: usize) -> Option<usize> {
+    let start = i;
+    for _ in 0..ir.types.len() {
+        match &ir.types[i].kind {
+            TypeKind::Alias(Ty::Named(TypeId(t))) => i = *t,
+            _ => return (i != start).then_some(i),
+        }
+    }
+    None
 }
 
 fn read_groups(extensions: &indexmap::IndexMap<String, Value>) -> Vec<Group> {

@@ -103,8 +103,11 @@ pub struct TypeDef {
     pub example_problems: Vec<String>,
     /// Cargo features that compile this type (any of them); empty: always.
     pub features: Vec<String>,
-    /// For aliases of strings, numbers and arrays: what values are valid.
-    pub constraints: Constraints,
+    /// For aliases of strings, numbers and arrays: what `validate()`
+    /// checks, read from the schema itself.
+    pub rules: Rules,
+    /// For aliases: the schema's format and example.
+    pub hints: Hints,
 }
 
 /// The form a [`TypeDef`] takes in Rust.
@@ -178,52 +181,37 @@ pub struct Field {
     pub boxed: bool,
     /// `#[serde(flatten)]`: a union or object merged in beside the properties.
     pub flatten: bool,
-    /// What the spec says about valid values here (for synthesised instances).
-    pub constraints: Constraints,
     /// What `validate()` checks here, through `$ref`s.
     pub rules: Rules,
+    /// The property's format and example, through `$ref`s.
+    pub hints: Hints,
     /// `readOnly` / `writeOnly` (see `ir::access`).
     pub read_only: bool,
     /// `writeOnly`: the property appears in requests only (see `ir::access`).
     pub write_only: bool,
 }
 
-/// The validation keywords of a schema, kept so that generated tests can
-/// build values the server accepts.
+/// What a value looks like where the spec says so, beside its type and
+/// [`Rules`]: its `format`, and its example (or default). Read through
+/// `$ref`s; steers the test synthesiser toward values the server accepts.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Constraints {
+pub struct Hints {
     /// `format` of a string, e.g. `date-time`.
     pub format: Option<String>,
-    /// `pattern`: a regex the string matches.
-    pub pattern: Option<String>,
-    /// `minLength`.
-    pub min_length: Option<usize>,
-    /// `maxLength`.
-    pub max_length: Option<usize>,
-    /// `minimum`; an exclusive integer bound is moved to the nearest value inside.
-    pub minimum: Option<f64>,
-    /// `maximum`; an exclusive integer bound is moved to the nearest value inside.
-    pub maximum: Option<f64>,
-    /// `minItems`.
-    pub min_items: Option<usize>,
-    /// Kept for bulk calls: the most items one request may carry.
-    pub max_items: Option<usize>,
     /// The schema's own example or default, tried first.
     pub example: Option<Value>,
 }
 
-impl Constraints {
-    /// Takes from `other` every keyword this one lacks.
-    pub fn fill_from(&mut self, other: Constraints) {
+impl Hints {
+    /// Takes from `other` what this one lacks.
+    pub fn fill_from(&mut self, other: Hints) {
         self.format = self.format.take().or(other.format);
-        self.pattern = self.pattern.take().or(other.pattern);
-        self.min_length = self.min_length.or(other.min_length);
-        self.max_length = self.max_length.or(other.max_length);
-        self.minimum = self.minimum.or(other.minimum);
-        self.maximum = self.maximum.or(other.maximum);
-        self.min_items = self.min_items.or(other.min_items);
-        self.max_items = self.max_items.or(other.max_items);
         self.example = self.example.take().or(other.example);
+    }
+
+    /// Says nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Hints::default()
     }
 }
 
@@ -554,10 +542,10 @@ pub struct Param {
     pub doc: Option<String>,
     /// Arrays: `name=a&name=b` (true) or `name=a,b` (false).
     pub explode: bool,
-    /// What the spec says about valid values, through a `$ref` too (for synthesised instances).
-    pub constraints: super::Constraints,
-    /// What `validate()` checks before sending.
-    pub rules: super::rules::Rules,
+    /// What `validate()` checks before sending, through a `$ref` too.
+    pub rules: Rules,
+    /// The parameter's format and example, through a `$ref` too.
+    pub hints: Hints,
 }
 
 /// An operation's request body, by its media type.

@@ -4,9 +4,10 @@
 //! an array's or map's own rules, then those of each element in `each`.
 //! Object schemas stop the walk: their struct checks its own fields.
 //!
-//! Kept apart from [`super::Constraints`], which steers the test
-//! synthesiser and reads only what a property says itself. Read from the
-//! spec by [`super::build`].
+//! The one model of what a value may be: `validate()` checks it, the test
+//! synthesiser builds values that meet it, and bulk calls take their batch
+//! size from its `maxItems`. Read from the spec by [`super::build`];
+//! [`super::Hints`] keeps what is not a rule (format, example).
 
 /// What `validate()` checks on one value: its schema's validation keywords.
 #[derive(Debug, Clone, Default, PartialEq)]

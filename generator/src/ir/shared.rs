@@ -46,8 +46,15 @@ pub fn merge(ir: &mut Ir, names: &Names) {
         ir.types[*r].aliases.extend(keys);
     }
     // A component stays, as an alias of the type it shares: its name is
-    // the spec's, and code written against it keeps compiling.
-    let keep = |i: usize| rep[i] == i || i < ir.component_count;
+    // the spec's, and code written against it keeps compiling. So does an
+    // inline type whose name the lock remembers: users have that name.
+    let locked: Vec<bool> = ir
+        .types
+        .iter()
+        .map(|d| names.locked.contains(d.name.as_str()))
+        .collect();
+    let component_count = ir.component_count;
+    let keep = |i: usize| rep[i] == i || i < component_count || locked[i];
     // Old index → new index, with merged inline types dropped.
     let mut new_index = vec![0; rep.len()];
     let mut kept = 0;
@@ -66,7 +73,8 @@ pub fn merge(ir: &mut Ir, names: &Names) {
         .map(|(i, mut def)| {
             if rep[i] != i {
                 def.kind = TypeKind::Alias(Ty::Named(TypeId(rep[i])));
-                def.constraints = Default::default();
+                def.rules = Default::default();
+                def.hints = Default::default();
             }
             def.kind.renumber(&renumber);
             def.aliases.sort();
@@ -279,7 +287,7 @@ fn signature(ir: &Ir, def: &TypeDef, rep: &[usize]) -> String {
             for f in &mut s.fields {
                 seen(&mut f.ty);
                 f.doc = None;
-                f.constraints.example = None;
+                f.hints.example = None;
             }
             s.extra.iter_mut().for_each(seen);
         }
@@ -292,9 +300,7 @@ fn signature(ir: &Ir, def: &TypeDef, rep: &[usize]) -> String {
         }),
         _ => {}
     }
-    let mut constraints = def.constraints.clone();
-    constraints.example = None;
-    format!("{kind:?}|{constraints:?}")
+    format!("{kind:?}|{:?}|{:?}", def.rules, def.hints.format)
 }
 
 /// `ty` as Rust sees it: an alias is the type it names (`CogniteExternalId`
@@ -353,8 +359,8 @@ mod tests {
             doc: Some(format!("the {wire}")),
             boxed: false,
             flatten: false,
-            constraints: Default::default(),
             rules: Default::default(),
+            hints: Default::default(),
             read_only: false,
             write_only: false,
         }
@@ -374,7 +380,8 @@ mod tests {
             example: None,
             example_problems: Vec::new(),
             features: Vec::new(),
-            constraints: Default::default(),
+            rules: Default::default(),
+            hints: Default::default(),
         }
     }
 
@@ -483,6 +490,31 @@ mod tests {
             names(&ir),
             ["Label", "ItemLabel", "LockedLongerName", "Title"]
         );
+        assert!(matches!(
+            ir.types[1].kind,
+            TypeKind::Alias(Ty::Named(TypeId(0)))
+        ));
+    }
+
+    #[test]
+    fn a_merged_type_whose_name_the_lock_keeps_stays_as_an_alias() {
+        let n = || field("n", Ty::String, true);
+        let mut ir = ir(
+            vec![
+                def("StreamDeleteItem", vec![n()]),
+                def("DeleteRequestItem", vec![n()]),
+                def("FreshDeleteItem", vec![n()]),
+            ],
+            0,
+        );
+        let chosen = Names {
+            pinned: HashSet::new(),
+            locked: HashSet::from(["StreamDeleteItem", "DeleteRequestItem"]),
+        };
+        merge(&mut ir, &chosen);
+        // Users have both locked names: the one that is not chosen still
+        // compiles, as an alias; the unlocked one is merged away.
+        assert_eq!(names(&ir), ["StreamDeleteItem", "DeleteRequestItem"]);
         assert!(matches!(
             ir.types[1].kind,
             TypeKind::Alias(Ty::Named(TypeId(0)))

@@ -168,47 +168,15 @@ fn format_name<T: serde::Serialize>(f: &VariantOrUnknownOrEmpty<T>) -> Option<St
     }
 }
 
-/// The validation keywords of a schema, whatever variant the crate chose.
-pub fn constraints(schema: &Schema) -> super::model::Constraints {
+/// A schema's format and example (or default), whatever variant the crate chose.
+pub fn hints(schema: &Schema) -> super::model::Hints {
     let data = &schema.schema_data;
-    let mut c = super::model::Constraints {
+    super::model::Hints {
         example: data.example.clone().or_else(|| data.default.clone()),
-        ..Default::default()
-    };
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) => {
-            c.format = string_format(&s.format);
-            c.pattern = s.pattern.clone();
-            c.min_length = s.min_length;
-            c.max_length = s.max_length;
-        }
-        SchemaKind::Type(Type::Integer(i)) => {
-            c.minimum = i
-                .minimum
-                .map(|m| m as f64 + if i.exclusive_minimum { 1.0 } else { 0.0 });
-            c.maximum = i
-                .maximum
-                .map(|m| m as f64 - if i.exclusive_maximum { 1.0 } else { 0.0 });
-        }
-        SchemaKind::Type(Type::Number(n)) => {
-            c.minimum = n.minimum;
-            c.maximum = n.maximum;
-        }
-        SchemaKind::Type(Type::Array(a)) => {
-            c.min_items = a.min_items;
-            c.max_items = a.max_items;
-        }
-        SchemaKind::Any(a) => {
-            c.format = a.format.clone();
-            c.pattern = a.pattern.clone();
-            c.min_length = a.min_length;
-            c.max_length = a.max_length;
-            c.minimum = a.minimum;
-            c.maximum = a.maximum;
-            c.min_items = a.min_items;
-            c.max_items = a.max_items;
-        }
-        _ => {}
+        format: match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => string_format(&s.format),
+            SchemaKind::Any(a) => a.format.clone(),
+            _ => None,
+        },
     }
-    c
 }

@@ -14,8 +14,9 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use super::conform::Conformance;
+use crate::ir::rules::{Bound, Rules};
 use crate::ir::{Body, Operation};
-use crate::ir::{Constraints, Ir, Struct, Ty, TypeId, TypeKind, Union, Variant};
+use crate::ir::{Field, Hints, Ir, Param, Struct, Ty, TypeDef, TypeId, TypeKind, Union, Variant};
 
 /// Past this depth only required fields are filled; past `MAX_DEPTH` a type
 /// that cannot be cut short (a required recursive field) has no instance.
@@ -90,9 +91,42 @@ impl<'a> Synthesiser<'a> {
         Some(value)
     }
 
-    /// An instance that also meets the constraints of the place it stands.
-    pub fn instance_with(&self, ty: &Ty, constraints: &Constraints, full: bool) -> Option<Value> {
-        Synth::new(*self, full).constrained(ty, constraints, 0)
+    /// An instance that also meets the rules and hints of the place it stands.
+    pub fn instance_with(&self, ty: &Ty, at: Place, full: bool) -> Option<Value> {
+        Synth::new(*self, full).constrained(ty, at, 0)
+    }
+}
+
+/// Where a value stands: the rules and hints the place adds to its type.
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    /// What `validate()` checks there.
+    pub rules: &'a Rules,
+    /// The format and example the spec gives there.
+    pub hints: &'a Hints,
+}
+
+impl<'a> Place<'a> {
+    fn of_field(f: &'a Field) -> Self {
+        Place {
+            rules: &f.rules,
+            hints: &f.hints,
+        }
+    }
+
+    fn of_type(def: &'a TypeDef) -> Self {
+        Place {
+            rules: &def.rules,
+            hints: &def.hints,
+        }
+    }
+
+    /// Where a parameter's value stands.
+    pub fn of_param(p: &'a Param) -> Self {
+        Place {
+            rules: &p.rules,
+            hints: &p.hints,
+        }
     }
 }
 
@@ -128,17 +162,30 @@ impl<'a> Synth<'a> {
     }
 
     /// A value for `ty` that also meets `c`, where `c` says anything.
-    fn constrained(&self, ty: &Ty, c: &Constraints, depth: usize) -> Option<Value> {
-        if *c == Constraints::default() {
+    fn constrained(&self, ty: &Ty, c: Place, depth: usize) -> Option<Value> {
+        if c.rules.is_empty() && c.hints.is_empty() {
             return self.value(ty, depth);
         }
+        // A place that gives no format or example of its own (a `$ref`
+        // wrapped to add a description) keeps those of its type.
+        let c = match ty.direct_named() {
+            Some(TypeId(i)) if c.hints.is_empty() => Place {
+                hints: &self.ir.types[i].hints,
+                ..c
+            },
+            _ => c,
+        };
         match self.ir.resolve(ty) {
             Ty::String => Some(Value::String(text(c))),
             Ty::Integer { .. } => Some(json!(integer(c))),
             Ty::Number => Some(json!(number(c))),
             Ty::Array(inner) => {
                 let item = self.value(&inner, depth + 1);
-                let n = c.min_items.unwrap_or(0).max(usize::from(item.is_some()));
+                let n = c
+                    .rules
+                    .min_items
+                    .unwrap_or(0)
+                    .max(usize::from(item.is_some()));
                 Some(Value::Array(item.map(|v| vec![v; n]).unwrap_or_default()))
             }
             _ => self.value(ty, depth),
@@ -188,7 +235,7 @@ impl<'a> Synth<'a> {
             if !wanted {
                 continue;
             }
-            match self.constrained(&f.ty, &f.constraints, depth) {
+            match self.constrained(&f.ty, Place::of_field(f), depth) {
                 Some(v) => {
                     out.insert(f.wire.clone(), v);
                     if !f.required {
@@ -285,7 +332,7 @@ impl<'a> Synth<'a> {
     fn named(&self, index: usize, depth: usize) -> Option<Value> {
         let def = &self.ir.types[index];
         match &def.kind {
-            TypeKind::Alias(ty) => self.constrained(ty, &def.constraints, depth),
+            TypeKind::Alias(ty) => self.constrained(ty, Place::of_type(def), depth),
             TypeKind::Enum(e) => e.values.first().map(|v| Value::String(v.wire.clone())),
             TypeKind::Struct(s) => self.object(&def.pointer, s, depth, false),
             TypeKind::Union(u) => self.union(index, u, depth),
@@ -371,8 +418,8 @@ fn tag(u: &Union, v: &Variant, value: &mut Value) {
 /// Text that meets a string's format, pattern and length, if one of a few
 /// likely candidates does (the spec's own example first); else the first
 /// candidate cut or padded to length.
-fn text(c: &Constraints) -> String {
-    let by_format: &[&str] = match c.format.as_deref() {
+fn text(c: Place) -> String {
+    let by_format: &[&str] = match c.hints.format.as_deref() {
         Some("date-time") => &["2024-01-02T03:04:05Z"],
         Some("date") => &["2024-01-02"],
         Some("uuid") => &["123e4567-e89b-12d3-a456-426614174000"],
@@ -384,12 +431,12 @@ fn text(c: &Constraints) -> String {
     let generic = [
         "abc", "a", "Abc1", "abc-1", "abc_1", "1", "1.0.0", "ABC", "a1", "0",
     ];
-    let example = c.example.as_ref().and_then(Value::as_str);
-    let pattern = c.pattern.as_deref().and_then(compiled);
+    let example = c.hints.example.as_ref().and_then(Value::as_str);
+    let pattern = c.rules.pattern.as_deref().and_then(compiled);
     let fits = |s: &str| {
         let n = s.chars().count();
-        c.min_length.is_none_or(|m| n >= m)
-            && c.max_length.is_none_or(|m| n <= m)
+        c.rules.min_length.is_none_or(|m| n >= m)
+            && c.rules.max_length.is_none_or(|m| n <= m)
             && pattern.as_ref().is_none_or(|re| re.is_match(s))
     };
     let candidates = example
@@ -408,37 +455,51 @@ fn text(c: &Constraints) -> String {
     pad(example.unwrap_or("abc"), c)
 }
 
-fn pad(s: &str, c: &Constraints) -> String {
-    let mut out: String = s.chars().take(c.max_length.unwrap_or(usize::MAX)).collect();
-    while out.chars().count() < c.min_length.unwrap_or(0) {
+fn pad(s: &str, c: Place) -> String {
+    let mut out: String = s
+        .chars()
+        .take(c.rules.max_length.unwrap_or(usize::MAX))
+        .collect();
+    while out.chars().count() < c.rules.min_length.unwrap_or(0) {
         out.push('a');
     }
     out
 }
 
-fn integer(c: &Constraints) -> i64 {
-    if let Some(n) = c.example.as_ref().and_then(Value::as_i64) {
-        if c.minimum.is_none_or(|m| n as f64 >= m) && c.maximum.is_none_or(|m| n as f64 <= m) {
+/// The inclusive integer range the rules allow (an exclusive bound moved
+/// to the nearest integer inside).
+fn integer_range(r: &Rules) -> (Option<f64>, Option<f64>) {
+    let inside = |b: &Bound, step: f64| b.value + if b.exclusive { step } else { 0.0 };
+    (
+        r.minimum.as_ref().map(|b| inside(b, 1.0)),
+        r.maximum.as_ref().map(|b| inside(b, -1.0)),
+    )
+}
+
+fn integer(c: Place) -> i64 {
+    let (minimum, maximum) = integer_range(c.rules);
+    if let Some(n) = c.hints.example.as_ref().and_then(Value::as_i64) {
+        if minimum.is_none_or(|m| n as f64 >= m) && maximum.is_none_or(|m| n as f64 <= m) {
             return n;
         }
     }
     let mut n = 1.0_f64;
-    if let Some(min) = c.minimum {
+    if let Some(min) = minimum {
         n = n.max(min.ceil());
     }
-    if let Some(max) = c.maximum {
+    if let Some(max) = maximum {
         n = n.min(max.floor());
     }
     n as i64
 }
 
-fn number(c: &Constraints) -> f64 {
+fn number(c: Place) -> f64 {
     let mut n = 1.5_f64;
-    if let Some(min) = c.minimum {
-        n = n.max(min);
+    if let Some(min) = &c.rules.minimum {
+        n = n.max(min.value);
     }
-    if let Some(max) = c.maximum {
-        n = n.min(max);
+    if let Some(max) = &c.rules.maximum {
+        n = n.min(max.value);
     }
     n
 }
@@ -447,62 +508,59 @@ fn number(c: &Constraints) -> f64 {
 mod tests {
     use super::*;
 
-    fn c() -> Constraints {
-        Constraints::default()
+    fn at<'a>(rules: &'a Rules, hints: &'a Hints) -> Place<'a> {
+        Place { rules, hints }
+    }
+
+    fn bound(value: f64, exclusive: bool) -> Option<Bound> {
+        Some(Bound { value, exclusive })
     }
 
     #[test]
     fn text_meets_pattern_length_and_format() {
-        let with = |pattern: &str| Constraints {
+        let none = Hints::default();
+        let with = |pattern: &str| Rules {
             pattern: Some(pattern.into()),
-            ..c()
+            ..Rules::default()
         };
-        // The spec's own (double-escaped) externalId pattern forbids `x`, `0` and `\`.
-        assert_eq!(text(&with(r"^[^\\x00]{1,256}$")), "abc");
-        assert_eq!(text(&with(r"^[0-9]+$")), "1");
-        assert_eq!(text(&with(r"^\d+\.\d+\.\d+$")), "1.0.0");
-        let long = Constraints {
+        assert_eq!(text(at(&with(r"^[0-9]+$"), &none)), "1");
+        assert_eq!(text(at(&with(r"^\d+\.\d+\.\d+$"), &none)), "1.0.0");
+        let long = Rules {
             min_length: Some(5),
-            ..c()
+            ..Rules::default()
         };
-        assert_eq!(text(&long), "abcaa");
-        let dated = Constraints {
+        assert_eq!(text(at(&long, &none)), "abcaa");
+        let dated = Hints {
             format: Some("date-time".into()),
-            ..c()
+            example: None,
         };
-        assert_eq!(text(&dated), "2024-01-02T03:04:05Z");
-        let example = Constraints {
+        assert_eq!(text(at(&Rules::default(), &dated)), "2024-01-02T03:04:05Z");
+        let example = Hints {
+            format: None,
             example: Some(json!("my-id")),
-            max_length: Some(10),
-            ..c()
         };
-        assert_eq!(text(&example), "my-id");
+        let short = Rules {
+            max_length: Some(10),
+            ..Rules::default()
+        };
+        assert_eq!(text(at(&short, &example)), "my-id");
     }
 
     #[test]
     fn numbers_stay_in_range() {
-        assert_eq!(
-            integer(&Constraints {
-                minimum: Some(5.0),
-                ..c()
-            }),
-            5
-        );
-        assert_eq!(
-            integer(&Constraints {
-                maximum: Some(0.0),
-                ..c()
-            }),
-            0
-        );
-        assert_eq!(
-            number(&Constraints {
-                minimum: Some(2.0),
-                maximum: Some(3.0),
-                ..c()
-            }),
-            2.0
-        );
+        let none = Hints::default();
+        let rules = |minimum, maximum| Rules {
+            minimum,
+            maximum,
+            ..Rules::default()
+        };
+        assert_eq!(integer(at(&rules(bound(5.0, false), None), &none)), 5);
+        assert_eq!(integer(at(&rules(None, bound(0.0, false)), &none)), 0);
+        // An exclusive bound is not itself a valid value.
+        assert_eq!(integer(at(&rules(bound(5.0, true), None), &none)), 6);
+        assert_eq!(integer(at(&rules(None, bound(0.0, true)), &none)), -1);
+        let range = rules(bound(2.0, false), bound(3.0, false));
+        assert_eq!(number(at(&range, &none)), 2.0);
     }
 }
 

@@ -13,7 +13,7 @@ use super::parts::{
 use super::types::{Builder, Prop, Shape};
 use crate::error::{join, Result};
 use crate::ir::model::{
-    Constraints, EnumValue, Field, Kinds, StringEnum, Struct, Ty, TypeId, TypeKind, Union, Variant,
+    EnumValue, Field, Hints, Kinds, StringEnum, Struct, Ty, TypeId, TypeKind, Union, Variant,
 };
 use crate::ir::view::{self, view, Extra, Kind, View};
 use crate::naming::{self, Scope};
@@ -90,23 +90,18 @@ impl<'a> Builder<'a> {
     }
 
     /// An object, or an `allOf` of parts merged into one struct.
-    /// A property's constraints. Through a `$ref` only `maxItems` is kept:
-    /// bulk calls need the limit of an `items` array wherever it is declared,
-    /// while the synthesiser keeps to what the property itself says.
-    pub(super) fn prop_constraints(
+    /// A property's format and example, through a `$ref` too.
+    pub(super) fn prop_hints<S: std::borrow::Borrow<Schema>>(
         &self,
-        schema: &ReferenceOr<Box<Schema>>,
+        schema: &ReferenceOr<S>,
         pointer: &str,
-    ) -> Constraints {
+    ) -> Hints {
         match schema {
-            ReferenceOr::Item(s) => view::constraints(s),
-            ReferenceOr::Reference { reference } => Constraints {
-                max_items: self
-                    .resolve(reference, pointer)
-                    .ok()
-                    .and_then(|(_, s)| view::constraints(s).max_items),
-                ..Default::default()
-            },
+            ReferenceOr::Item(s) => view::hints(s.borrow()),
+            ReferenceOr::Reference { reference } => self
+                .resolve(reference, pointer)
+                .map(|(_, s)| view::hints(s))
+                .unwrap_or_default(),
         }
     }
 
@@ -147,8 +142,8 @@ impl<'a> Builder<'a> {
                         fields[at].rules = self.rules(prop.schema, &prop.pointer);
                     }
                 }
-                let more = self.prop_constraints(prop.schema, &prop.pointer);
-                fields[at].constraints.fill_from(more);
+                let more = self.prop_hints(prop.schema, &prop.pointer);
+                fields[at].hints.fill_from(more);
                 continue;
             }
             let hint = naming::nested(&prop.owner, &prop.wire.to_upper_camel_case());
@@ -166,8 +161,8 @@ impl<'a> Builder<'a> {
                 doc,
                 boxed: false,
                 flatten: false,
-                constraints: self.prop_constraints(prop.schema, &prop.pointer),
                 rules: self.rules(prop.schema, &prop.pointer),
+                hints: self.prop_hints(prop.schema, &prop.pointer),
                 read_only,
                 write_only,
             });

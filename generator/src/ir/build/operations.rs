@@ -342,19 +342,12 @@ impl<'a> OperationBuilder<'_, 'a> {
                 explode,
                 // Through a `$ref` too: a path segment must match the
                 // referenced schema's pattern, or `validate()` refuses it.
-                constraints: match &data.format {
-                    ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => {
-                        crate::ir::view::constraints(s)
-                    }
-                    ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) => self
-                        .b
-                        .resolve(reference, &at)
-                        .map(|(_, s)| crate::ir::view::constraints(s))
-                        .unwrap_or_default(),
-                    _ => Default::default(),
-                },
                 rules: match &data.format {
                     ParameterSchemaOrContent::Schema(s) => self.b.rules(s, &join(&at, "schema")),
+                    ParameterSchemaOrContent::Content(_) => Default::default(),
+                },
+                hints: match &data.format {
+                    ParameterSchemaOrContent::Schema(s) => self.b.prop_hints(s, &at),
                     ParameterSchemaOrContent::Content(_) => Default::default(),
                 },
             });
@@ -630,10 +623,10 @@ impl<'a> OperationBuilder<'_, 'a> {
             return None;
         };
         let over = self.over.and_then(|o| o.bulk_max_items);
-        let max_items = over.or(items.constraints.max_items).filter(|n| *n > 0)?;
+        let max_items = over.or(items.rules.max_items).filter(|n| *n > 0)?;
         let items_optional = !items.required || matches!(items.ty, Ty::Nullable(_));
         let items_field = items.name.clone();
-        if let (Some(o), Some(spec)) = (over, items.constraints.max_items) {
+        if let (Some(o), Some(spec)) = (over, items.rules.max_items) {
             if o > spec {
                 let message = format!(
                     "spec/codegen.toml sets bulk_max_items = {o} above the spec's maxItems {spec}"

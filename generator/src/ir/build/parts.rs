@@ -17,8 +17,8 @@ pub(super) fn flattened(name: String, ty: Ty) -> Field {
         doc: None,
         boxed: false,
         flatten: true,
-        constraints: Default::default(),
         rules: Default::default(),
+        hints: Default::default(),
         read_only: false,
         write_only: false,
     }

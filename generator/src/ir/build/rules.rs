@@ -25,6 +25,10 @@ impl<'a> Reader<'a, '_> {
         self.read(schema, pointer, 0)
     }
 
+    pub fn of_schema(&mut self, schema: &'a Schema, pointer: &str) -> Rules {
+        self.schema(schema, pointer, 0)
+    }
+
     fn read<S: Borrow<Schema>>(
         &mut self,
         schema: &'a ReferenceOr<S>,

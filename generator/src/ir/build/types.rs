@@ -244,7 +244,10 @@ impl<'a> Builder<'a> {
             example,
             example_problems: Vec::new(),
             features: Vec::new(),
-            constraints: schema.map(view::constraints).unwrap_or_default(),
+            rules: schema
+                .map(|s| self.def_rules(s, pointer))
+                .unwrap_or_default(),
+            hints: schema.map(view::hints).unwrap_or_default(),
         }
     }
 
@@ -622,6 +625,18 @@ impl<'a> Builder<'a> {
         let found = reader.findings;
         self.findings.extend(found);
         rules
+    }
+
+    /// The rules of a type's own schema. They steer the test synthesiser;
+    /// the fields and parameters that `validate()` checks read their own,
+    /// and report the patterns it cannot check there.
+    fn def_rules(&self, schema: &Schema, pointer: &str) -> crate::ir::rules::Rules {
+        let resolve = |reference: &str| self.resolve(reference, pointer).ok().map(|(_, s)| s);
+        let mut reader = super::rules::Reader {
+            resolve: &resolve,
+            findings: Vec::new(),
+        };
+        reader.of_schema(schema, pointer)
     }
 
     /// `readOnly` and `writeOnly` of a property, on it or on the schema

@@ -38,7 +38,7 @@ async fn gadgets__create_gadgets(
     client: &Client,
 ) -> Result<Option<serde_json::Value>, Error> {
     let request_json = parse(
-        "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}]}",
+        "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}]}",
     );
     let body = serde_json::from_value(request_json.clone())
         .expect("request instance decodes");

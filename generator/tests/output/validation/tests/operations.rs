@@ -69,7 +69,7 @@ async fn gadgets__create_gadgets() {
     let server = MockServer::start().await;
     let client = client(&server, &[]);
     let request_json = parse(
-        "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}]}",
+        "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}]}",
     );
     let body = serde_json::from_value(request_json.clone())
         .expect("request instance decodes");
@@ -80,7 +80,7 @@ async fn gadgets__create_gadgets() {
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_raw(
-                    "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}]}",
+                    "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}]}",
                     "application/json",
                 ),
         )
@@ -97,9 +97,9 @@ async fn gadgets__create_gadgets() {
     let got = serde_json::to_value(&result).expect("response encodes");
     assert!(
         same_json(& got, &
-        parse("{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}]}")),
+        parse("{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}]}")),
         "response re-encodes differently:\n  sent:    {}\n  decoded: {}",
-        "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}]}",
+        "{\"items\":[{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\"}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}]}",
         got
     );
 }
@@ -115,7 +115,7 @@ async fn gadgets__get_gadget() {
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_raw(
-                    "{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\",\"part\":{\"name\":\"abc\"}}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}",
+                    "{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\",\"part\":{\"name\":\"abc\"}}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}",
                     "application/json",
                 ),
         )
@@ -132,9 +132,9 @@ async fn gadgets__get_gadget() {
     let got = serde_json::to_value(&result).expect("response encodes");
     assert!(
         same_json(& got, &
-        parse("{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\",\"part\":{\"name\":\"abc\"}}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}")),
+        parse("{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\",\"part\":{\"name\":\"abc\"}}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}")),
         "response re-encodes differently:\n  sent:    {}\n  decoded: {}",
-        "{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\",\"part\":{\"name\":\"abc\"}}],\"code\":\"abc\",\"serial\":\"abc\",\"zone\":\"abc\"}",
+        "{\"handle\":\"abc\",\"weight\":1.5,\"charge\":1,\"tags\":[\"text\"],\"labels\":{\"key\":\"text\"},\"notes\":[\"text\"],\"scores\":{\"key\":1},\"parts\":[{\"name\":\"abc\",\"part\":{\"name\":\"abc\"}}],\"code\":\"text\",\"serial\":\"text\",\"zone\":\"text\"}",
         got
     );
 }

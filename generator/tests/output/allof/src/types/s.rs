@@ -34,7 +34,6 @@ impl Scheduled {
     }
 }
 
-#[cfg(feature = "all-schemas")]
 /// Factory serial; wraps RawSerial to attach this description.
 ///
 /// Generated from `/components/schemas/SerialNumber`.
