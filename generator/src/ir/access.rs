@@ -6,11 +6,11 @@
 //! request body gets `id: Option<i64>` instead of forcing callers to make
 //! an id up, and a response decodes without the `password` it never has.
 
-use super::model::{Body, Ir, Success, TypeId, TypeKind};
+use super::model::{Body, Draft, Ir, Operation, Success, TypeDef, TypeId, TypeKind};
 
-pub fn relax(ir: &mut Ir) {
-    let sent = sent(ir);
-    let received = received(ir);
+pub fn relax(ir: &mut Draft) {
+    let sent = sent_by(&ir.types, &ir.operations);
+    let received = received_by(&ir.types, &ir.operations);
     for (i, def) in ir.types.iter_mut().enumerate() {
         let TypeKind::Struct(s) = &mut def.kind else {
             continue;
@@ -37,7 +37,7 @@ pub fn relax(ir: &mut Ir) {
 /// these get a constructor and setters; a type only read from answers has
 /// none, so adding a required field to it breaks nobody.
 pub fn buildable(ir: &Ir) -> Vec<bool> {
-    let received = received(ir);
+    let received = received_by(&ir.types, &ir.operations);
     sent(ir)
         .iter()
         .zip(&received)
@@ -48,36 +48,40 @@ pub fn buildable(ir: &Ir) -> Vec<bool> {
 /// The types requests carry (JSON bodies and parameters, at any depth),
 /// as a mask over `ir.types`.
 pub fn sent(ir: &Ir) -> Vec<bool> {
+    sent_by(&ir.types, &ir.operations)
+}
+
+fn sent_by(types: &[TypeDef], operations: &[Operation]) -> Vec<bool> {
     let mut roots = Vec::new();
-    for op in &ir.operations {
+    for op in operations {
         if let Some(Body::Json { ty, .. }) = &op.body {
             ty.named(&mut roots);
         }
         op.params.iter().for_each(|p| p.ty.named(&mut roots));
     }
-    reachable(ir, roots)
+    reachable(types, roots)
 }
 
-/// The types JSON answers carry, as a mask over `ir.types`.
-pub fn received(ir: &Ir) -> Vec<bool> {
+/// The types JSON answers carry, as a mask over `types`.
+fn received_by(types: &[TypeDef], operations: &[Operation]) -> Vec<bool> {
     let mut roots = Vec::new();
-    for op in &ir.operations {
+    for op in operations {
         if let Success::Json(ty) = &op.response {
             ty.named(&mut roots);
         }
     }
-    reachable(ir, roots)
+    reachable(types, roots)
 }
 
-/// Every type reachable from `roots`, as a mask over `ir.types`.
-fn reachable(ir: &Ir, roots: Vec<TypeId>) -> Vec<bool> {
-    let mut seen = vec![false; ir.types.len()];
+/// Every type reachable from `roots`, as a mask over `types`.
+fn reachable(types: &[TypeDef], roots: Vec<TypeId>) -> Vec<bool> {
+    let mut seen = vec![false; types.len()];
     let mut stack = roots;
     while let Some(TypeId(i)) = stack.pop() {
         if std::mem::replace(&mut seen[i], true) {
             continue;
         }
-        ir.types[i].kind.named(&mut stack);
+        types[i].kind.named(&mut stack);
     }
     seen
 }
@@ -127,7 +131,7 @@ mod tests {
         }
     }
 
-    fn required(ir: &Ir) -> Vec<(String, bool)> {
+    fn required(ir: &Draft) -> Vec<(String, bool)> {
         match &ir.types[0].kind {
             TypeKind::Struct(s) => s
                 .fields
@@ -138,7 +142,7 @@ mod tests {
         }
     }
 
-    fn ir_with(body: bool, answer: bool) -> Ir {
+    fn ir_with(body: bool, answer: bool) -> Draft {
         let mut op = Operation {
             name: "op".into(),
             name_source: crate::ir::NameSource::Derived,
@@ -172,7 +176,7 @@ mod tests {
         } else {
             Success::Empty
         };
-        Ir {
+        Draft {
             types: vec![account()],
             operations: vec![op],
             ..Default::default()
@@ -181,7 +185,7 @@ mod tests {
 
     #[test]
     fn each_side_keeps_what_it_needs() {
-        let wants = |ir: &mut Ir| {
+        let wants = |ir: &mut Draft| {
             relax(ir);
             required(ir)
         };

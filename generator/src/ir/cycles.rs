@@ -2,11 +2,11 @@
 //! through a `Vec` or a map. We box every direct edge that stays inside its
 //! strongly connected component: simple, always enough, and deterministic.
 
-use super::model::{Ir, TypeId, TypeKind};
+use super::model::{Draft, Ir, TypeDef, TypeId, TypeKind};
 
 /// Edges of "contains directly" (not through `Vec`/map) between types.
-fn direct_edges(ir: &Ir) -> Vec<Vec<usize>> {
-    ir.types
+fn direct_edges(types: &[TypeDef]) -> Vec<Vec<usize>> {
+    types
         .iter()
         .map(|def| {
             let mut out = Vec::new();
@@ -77,8 +77,8 @@ fn components(edges: &[Vec<usize>]) -> Vec<usize> {
 
 /// Marks fields and variants that must be boxed, and reports aliases that
 /// are recursive (they are emitted as newtypes instead of `type` aliases).
-pub fn box_cycles(ir: &mut Ir) {
-    let edges = direct_edges(ir);
+pub fn box_cycles(ir: &mut Draft) {
+    let edges = direct_edges(&ir.types);
     let comp = components(&edges);
     let cyclic = |from: usize, to: TypeId| comp[from] == comp[to.0];
     for (i, def) in ir.types.iter_mut().enumerate() {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::model::{Body, Group, Ir, Success, Ty, TypeId, TypeKind};
+use super::model::{Body, Group, Operation, Success, Ty, TypeDef, TypeId, TypeKind};
 use crate::naming;
 
 /// Types that no operation reaches are gated by this feature (on by default).
@@ -17,33 +17,41 @@ pub const UNGROUPED: &str = "other";
 /// The runtime's own feature (its test helpers), which no group may take.
 pub const TEST_UTIL: &str = "test-util";
 
-/// Reads `x-tagGroups`, assigns every operation a feature and every type
-/// the sorted features that need it.
-pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
-    let mut groups = read_groups(extensions);
-    let mut tag_feature: BTreeMap<&str, String> = BTreeMap::new();
-    for g in &groups {
-        for t in &g.tags {
-            tag_feature
-                .entry(t.as_str())
-                .or_insert_with(|| g.feature.clone());
-        }
-    }
-    let mut used_other = false;
-    let features: Vec<String> = ir
-        .operations
-        .iter()
-        .map(|op| match tag_feature.get(op.tag.as_str()) {
-            Some(f) => f.clone(),
-            None => {
-                used_other = true;
-                UNGROUPED.to_string()
+/// The spec's tag groups (`x-tagGroups`), each a Cargo feature: read
+/// before the operations are built, so each is made with its feature.
+pub struct TagGroups {
+    groups: Vec<Group>,
+    by_tag: BTreeMap<String, String>,
+}
+
+impl TagGroups {
+    /// Reads `x-tagGroups`; a tag in two groups belongs to the first.
+    pub fn read(extensions: &indexmap::IndexMap<String, Value>) -> Self {
+        let groups = read_groups(extensions);
+        let mut by_tag = BTreeMap::new();
+        for g in &groups {
+            for t in &g.tags {
+                by_tag.entry(t.clone()).or_insert_with(|| g.feature.clone());
             }
-        })
-        .collect();
-    for (op, f) in ir.operations.iter_mut().zip(features) {
-        op.feature = f;
+        }
+        TagGroups { groups, by_tag }
     }
+
+    /// The feature that compiles an operation of `tag`.
+    pub fn feature_of(&self, tag: &str) -> String {
+        self.by_tag
+            .get(tag)
+            .cloned()
+            .unwrap_or_else(|| UNGROUPED.to_string())
+    }
+}
+
+/// Gives every type the sorted features whose operations reach it, and
+/// returns the groups the crate has: those some operation uses, the
+/// ungrouped one when a tag is in no group, and the one of unreached types.
+pub fn assign(types: &mut [TypeDef], operations: &[Operation], tags: TagGroups) -> Vec<Group> {
+    let mut groups = tags.groups;
+    let used_other = operations.iter().any(|op| op.feature == UNGROUPED);
     if used_other && !groups.iter().any(|g| g.feature == UNGROUPED) {
         groups.push(Group {
             feature: UNGROUPED.into(),
@@ -51,10 +59,10 @@ pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
             tags: Vec::new(),
         });
     }
-    let used: BTreeSet<&str> = ir.operations.iter().map(|o| o.feature.as_str()).collect();
+    let used: BTreeSet<&str> = operations.iter().map(|o| o.feature.as_str()).collect();
     groups.retain(|g| used.contains(g.feature.as_str()));
-    let mut needs: Vec<BTreeSet<String>> = vec![BTreeSet::new(); ir.types.len()];
-    for op in &ir.operations {
+    let mut needs: Vec<BTreeSet<String>> = vec![BTreeSet::new(); types.len()];
+    for op in operations {
         let mut roots = Vec::new();
         for p in &op.params {
             p.ty.named(&mut roots);
@@ -68,7 +76,7 @@ pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
         let mut stack: Vec<usize> = roots.into_iter().map(|id| id.0).collect();
         while let Some(i) = stack.pop() {
             if needs[i].insert(op.feature.clone()) {
-                stack.extend(mentions(ir, i));
+                stack.extend(mentions(types, i));
             }
         }
     }
@@ -76,16 +84,16 @@ pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
     // component kept as an alias of the type it shares, a locked name)
     // compiles with that type, so code written against the name keeps
     // compiling under the features it used.
-    for i in 0..ir.types.len() {
+    for i in 0..types.len() {
         if needs[i].is_empty() {
-            if let Some(target) = aliased(ir, i) {
+            if let Some(target) = aliased(types, i) {
                 needs[i] = needs[target].clone();
             }
         }
     }
     let all: BTreeSet<String> = groups.iter().map(|g| g.feature.clone()).collect();
     let mut any_unreached = false;
-    for (def, need) in ir.types.iter_mut().zip(needs) {
+    for (def, need) in types.iter_mut().zip(needs) {
         def.features = if need.is_empty() {
             any_unreached = true;
             vec![UNREACHED.to_string()]
@@ -102,15 +110,15 @@ pub fn assign(ir: &mut Ir, extensions: &indexmap::IndexMap<String, Value>) {
             tags: Vec::new(),
         });
     }
-    ir.groups = groups;
+    groups
 }
 
 /// The type an alias names, through chains of aliases; `None` for a type
 /// that is not an alias.
-fn aliased(ir: &Ir, mut i: usize) -> Option<usize> {
+fn aliased(types: &[TypeDef], mut i: usize) -> Option<usize> {
     let start = i;
-    for _ in 0..ir.types.len() {
-        match &ir.types[i].kind {
+    for _ in 0..types.len() {
+        match &types[i].kind {
             TypeKind::Alias(Ty::Named(TypeId(t))) => i = *t,
             _ => return (i != start).then_some(i),
         }
@@ -154,9 +162,9 @@ pub fn feature_name(name: &str) -> String {
 }
 
 /// Named types a type mentions directly (fields, variants, alias target).
-fn mentions(ir: &Ir, i: usize) -> Vec<usize> {
+fn mentions(types: &[TypeDef], i: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    match &ir.types[i].kind {
+    match &types[i].kind {
         TypeKind::Struct(s) => {
             for f in &s.fields {
                 f.ty.named(&mut out);

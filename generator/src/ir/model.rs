@@ -177,7 +177,7 @@ pub struct Field {
     pub required: bool,
     /// Doc text from the property's schema (none through a `$ref`).
     pub doc: Option<String>,
-    /// Set by the cycle pass: the direct named type is boxed.
+    /// The direct named type is boxed: it closes a cycle (decided by `ir::cycles`).
     pub boxed: bool,
     /// `#[serde(flatten)]`: a union or object merged in beside the properties.
     pub flatten: bool,
@@ -254,7 +254,7 @@ pub struct Variant {
     pub name: String,
     /// The type the variant holds.
     pub ty: Ty,
-    /// Set by the cycle pass: the direct named type is boxed.
+    /// The direct named type is boxed: it closes a cycle (decided by `ir::cycles`).
     pub boxed: bool,
     /// JSON kinds this variant can decode from.
     pub kinds: Kinds,
@@ -310,6 +310,19 @@ pub struct Finding {
     pub pointer: String,
     /// What is wrong, for the report.
     pub message: String,
+}
+
+/// The types and operations while the passes over them run: the builder
+/// makes them, each pass refines them, and the [`Ir`] holds them once the
+/// last pass has run.
+#[derive(Debug, Default)]
+pub struct Draft {
+    /// As in [`Ir::types`].
+    pub types: Vec<TypeDef>,
+    /// As in [`Ir::operations`].
+    pub operations: Vec<Operation>,
+    /// As in [`Ir::component_count`].
+    pub component_count: usize,
 }
 
 impl Ir {
@@ -438,7 +451,7 @@ pub struct Operation {
     pub operation_id: Option<String>,
     /// The tag whose API holds the method.
     pub tag: String,
-    /// The Cargo feature (tag group) that compiles it; set by `features::assign`.
+    /// The Cargo feature that compiles it: its tag's group (see `ir::features::TagGroups`).
     pub feature: String,
     /// The HTTP method.
     pub method: HttpMethod,

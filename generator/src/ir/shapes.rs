@@ -5,7 +5,7 @@
 //! piece of code.
 
 use super::check;
-use super::model::{Ir, Kinds, ShapeTable, Ty, TypeKind, Union, Variant};
+use super::model::{Draft, Ir, Kinds, ShapeTable, Ty, TypeDef, TypeKind, Union, Variant};
 
 pub use super::union_rule::{rank, unknown_object, Key, Ranked, Shape, Shapes, Span};
 
@@ -149,7 +149,7 @@ fn top_keys(table: &ShapeTable, node: u32, depth: u32) -> Option<Vec<String>> {
 /// everything dropped.
 /// It reads the shape table, so it runs after [`build`] (which does not
 /// depend on it).
-pub fn catch_alls(ir: &mut Ir) {
+pub fn catch_alls(ir: &mut Draft, shapes: &ShapeTable) {
     let is_object = |v: &&Variant| v.kinds.0 & Kinds::OBJECT.0 != 0;
     let open: Vec<usize> = (0..ir.types.len())
         .filter(|&i| match &ir.types[i].kind {
@@ -160,7 +160,7 @@ pub fn catch_alls(ir: &mut Ir) {
                         .variants
                         .iter()
                         .filter(is_object)
-                        .any(|v| ir.shapes.keeps_any_object(&v.ty))
+                        .any(|v| shapes.keeps_any_object(&v.ty))
             }
             _ => false,
         })
@@ -178,12 +178,12 @@ pub fn catch_alls(ir: &mut Ir) {
 }
 
 /// The table for every type the variants of an untagged union reach.
-pub fn build(ir: &Ir) -> ShapeTable {
+pub fn build(types: &[TypeDef]) -> ShapeTable {
     let mut b = Builder {
-        ir,
+        types,
         table: ShapeTable::default(),
     };
-    for (i, def) in ir.types.iter().enumerate() {
+    for (i, def) in types.iter().enumerate() {
         if let TypeKind::Union(u) = &def.kind {
             if u.tag.is_none() {
                 b.named(i);
@@ -231,7 +231,7 @@ fn part(span: Span) -> std::ops::Range<usize> {
 }
 
 struct Builder<'a> {
-    ir: &'a Ir,
+    types: &'a [TypeDef],
     table: ShapeTable,
 }
 
@@ -273,8 +273,8 @@ impl Builder<'_> {
         if let Some(&n) = self.table.of_type.get(&index) {
             return n;
         }
-        let ir = self.ir;
-        if let TypeKind::Enum(e) = &ir.types[index].kind {
+        let types = self.types;
+        if let TypeKind::Enum(e) = &types[index].kind {
             let start = self.table.texts.len();
             self.table
                 .texts
@@ -285,7 +285,7 @@ impl Builder<'_> {
         }
         let n = self.push(Shape::Leaf);
         self.table.of_type.insert(index, n);
-        let shape = match &ir.types[index].kind {
+        let shape = match &types[index].kind {
             TypeKind::Struct(s) => {
                 let mut keys = Vec::new();
                 let mut flattened = Vec::new();

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::model::{Body, Ir, Merged, Operation, Success, Ty, TypeDef, TypeId, TypeKind};
+use super::model::{Body, Draft, Merged, Operation, Success, Ty, TypeDef, TypeId, TypeKind};
 use crate::naming;
 
 /// Names chosen outside the spec.
@@ -29,11 +29,11 @@ pub struct Names<'a> {
     pub locked: HashSet<&'a str>,
 }
 
-/// Merges types of the same shape.
-pub fn merge(ir: &mut Ir, names: &Names) {
+/// Merges types of the same shape; returns what became one type.
+pub fn merge(ir: &mut Draft, names: &Names) -> Vec<Merged> {
     let rep = representatives(ir, names);
     if rep.iter().enumerate().all(|(i, r)| *r == i) {
-        return;
+        return Vec::new();
     }
     rename_shared(ir, &rep, names);
     let mut merged: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -85,7 +85,7 @@ pub fn merge(ir: &mut Ir, names: &Names) {
     for op in &mut ir.operations {
         renumber_operation(op, &renumber);
     }
-    ir.shared = merged
+    let mut shared: Vec<Merged> = merged
         .into_iter()
         .map(|(r, mut pointers)| {
             pointers.sort();
@@ -95,13 +95,14 @@ pub fn merge(ir: &mut Ir, names: &Names) {
             }
         })
         .collect();
-    ir.shared.sort();
+    shared.sort();
+    shared
 }
 
 /// For each type, the type it becomes (itself when it stays). Merging the
 /// leaves makes their parents equal in turn, so this runs until nothing
 /// changes; each round merges at least one type, so it ends.
-fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
+fn representatives(ir: &Draft, names: &Names) -> Vec<usize> {
     let uses = uses(ir);
     let mut rep: Vec<usize> = (0..ir.types.len()).collect();
     loop {
@@ -164,7 +165,7 @@ fn representatives(ir: &Ir, names: &Names) -> Vec<usize> {
 /// `DataResourceIdsWithIgnoreUnknownIds` › `Item` extends); else the
 /// words all the names end with, when they are two or more and free (the
 /// `all` scope of every ACL is `AclScopeAll`, not the raw ACL's).
-fn rename_shared(ir: &mut Ir, rep: &[usize], names: &Names) {
+fn rename_shared(ir: &mut Draft, rep: &[usize], names: &Names) {
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, r) in rep.iter().enumerate().filter(|(i, r)| *i != **r) {
         groups.entry(*r).or_default().push(i);
@@ -210,7 +211,7 @@ fn rename_shared(ir: &mut Ir, rep: &[usize], names: &Names) {
 }
 
 /// How many places mention each type.
-fn uses(ir: &Ir) -> Vec<usize> {
+fn uses(ir: &Draft) -> Vec<usize> {
     let mut named = Vec::new();
     for def in &ir.types {
         def.kind.named(&mut named);
@@ -234,7 +235,7 @@ fn uses(ir: &Ir) -> Vec<usize> {
 /// The member with the shortest name, then the most used, then the first
 /// in order, among those `eligible` accepts.
 fn best(
-    ir: &Ir,
+    ir: &Draft,
     uses: &[usize],
     members: &[usize],
     eligible: impl Fn(&TypeDef) -> bool,
@@ -256,7 +257,7 @@ fn best(
 /// of its name. Computed in one share per core (a signature is a pure
 /// reading of the model), then grouped in index order, so the result is
 /// the same whatever the thread count.
-fn shape_keys(ir: &Ir, types: &[usize], rep: &[usize]) -> Vec<(String, String)> {
+fn shape_keys(ir: &Draft, types: &[usize], rep: &[usize]) -> Vec<(String, String)> {
     let key = |i: usize| {
         let def = &ir.types[i];
         // A component's pinned name is a choice, not what the spec
@@ -279,7 +280,7 @@ fn shape_keys(ir: &Ir, types: &[usize], rep: &[usize]) -> Vec<(String, String)> 
 /// What the emitted type and its behaviour depend on, with each mentioned
 /// type read as the one it becomes. Docs, examples and variant names are
 /// left out: they describe a place, not the shape.
-fn signature(ir: &Ir, def: &TypeDef, rep: &[usize]) -> String {
+fn signature(ir: &Draft, def: &TypeDef, rep: &[usize]) -> String {
     let mut kind = def.kind.clone();
     let seen = |ty: &mut Ty| *ty = transparent(ir, ty, rep, 0);
     match &mut kind {
@@ -306,7 +307,7 @@ fn signature(ir: &Ir, def: &TypeDef, rep: &[usize]) -> String {
 /// `ty` as Rust sees it: an alias is the type it names (`CogniteExternalId`
 /// and `String` are one type), and a merged type the one it became. The
 /// rules an alias brings stay with the field, in its `rules`.
-fn transparent(ir: &Ir, ty: &Ty, rep: &[usize], depth: usize) -> Ty {
+fn transparent(ir: &Draft, ty: &Ty, rep: &[usize], depth: usize) -> Ty {
     let inner = |t: &Ty| Box::new(transparent(ir, t, rep, depth + 1));
     match ty {
         Ty::Named(id) => match &ir.types[id.0].kind {
@@ -385,8 +386,8 @@ mod tests {
         }
     }
 
-    fn ir(types: Vec<TypeDef>, components: usize) -> Ir {
-        Ir {
+    fn ir(types: Vec<TypeDef>, components: usize) -> Draft {
+        Draft {
             types,
             component_count: components,
             ..Default::default()
@@ -399,7 +400,7 @@ mod tests {
         out
     }
 
-    fn names(ir: &Ir) -> Vec<&str> {
+    fn names(ir: &Draft) -> Vec<&str> {
         ir.types.iter().map(|d| d.name.as_str()).collect()
     }
 
@@ -421,7 +422,7 @@ mod tests {
             ],
             2,
         );
-        merge(&mut ir, &Names::default());
+        let shared = merge(&mut ir, &Names::default());
         // The inline pair shares the words both names end with (neither
         // place is more general than the other). The two components are then equal,
         // and stay apart: no profile says they are one concept. Names that
@@ -441,7 +442,7 @@ mod tests {
         assert_eq!(mentions(&ir.types[1]), vec![TypeId(2)]);
         assert_eq!(ir.types[2].aliases, ["/HolderSelectorById"]);
         assert_eq!(
-            ir.shared,
+            shared,
             [Merged {
                 name: "ById".into(),
                 pointers: vec!["/HolderSelectorById".into()],

@@ -3,13 +3,17 @@
 //! 1. [`types`]: every component schema becomes a type.
 //! 2. [`operations`]: every operation, with the inline types its
 //!    parameters, bodies and answers need (pagination and bulk read from
-//!    the profile's field names).
-//! 3. Passes over the built model, each reading what the one before it
-//!    settled: one type per shape ([`super::shared`]), `readOnly`/
-//!    `writeOnly` ([`super::access`]), `Box` on cycles
-//!    ([`super::cycles`]), features ([`super::features`]), the shape
-//!    table of unions ([`super::shapes`]), and the spec's examples sorted
-//!    ([`super::check`]).
+//!    the profile's field names), each with the feature of its tag group.
+//! 3. Passes over the [`Draft`] (the types and operations), each reading
+//!    what the one before it settled and returning what it found: one type
+//!    per shape ([`super::shared`]), `readOnly`/`writeOnly`
+//!    ([`super::access`]), `Box` on cycles ([`super::cycles`]), features
+//!    ([`super::features`]), the shape table of unions and their catch-all
+//!    variants ([`super::shapes`]).
+//! 4. The [`Ir`], assembled from the draft and what the passes returned.
+//!    The one step after it sorts the spec's examples ([`super::check`]):
+//!    it decodes them the way the finished crate will, so it reads the
+//!    finished model.
 
 mod kinds;
 mod operations;
@@ -18,7 +22,8 @@ mod rules;
 mod types;
 
 use self::types::{Builder, Built};
-use super::model::{DatapointsPaths, Finding, HttpMethod, Ir, Operation, Ty, TypeId};
+use super::features::TagGroups;
+use super::model::{DatapointsPaths, Draft, Finding, HttpMethod, Ir, Operation, Ty, TypeId};
 use crate::error::{join, Result};
 use crate::load::Loaded;
 use crate::overrides::Overrides;
@@ -29,31 +34,52 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
     let doc = &loaded.doc;
     let mut b = Builder::new(loaded, overrides)?;
     b.components()?;
-    let operations = operations::build(&mut b, doc, overrides)?;
+    let tags = TagGroups::read(&doc.extensions);
+    let operations = operations::build(&mut b, doc, overrides, &tags)?;
     let Built {
         types,
         component_count,
-        fallbacks,
+        mut fallbacks,
         mut findings,
     } = b.finish()?;
     let datapoints = datapoints_path(&operations, overrides, &mut findings);
+    let mut draft = Draft {
+        types,
+        operations,
+        component_count,
+    };
+    let shared = super::shared::merge(&mut draft, &names(overrides));
+    super::access::relax(&mut draft);
+    super::cycles::box_cycles(&mut draft);
+    let groups = super::features::assign(&mut draft.types, &draft.operations, tags);
+    let shapes = super::shapes::build(&draft.types);
+    super::shapes::catch_alls(&mut draft, &shapes);
+    fallbacks.sort();
     let mut ir = Ir {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
         description: doc.info.description.clone(),
-        types,
+        types: draft.types,
         component_count,
-        operations,
+        operations: draft.operations,
         servers: operations::servers(doc),
         headers: overrides.headers.clone(),
         datapoints,
-        groups: Vec::new(),
+        groups,
         fallbacks,
         findings,
-        shared: Vec::new(),
-        shapes: Default::default(),
+        shared,
+        shapes,
     };
-    let names = super::shared::Names {
+    check_examples(&mut ir);
+    ir.findings.sort();
+    ir.findings.dedup();
+    Ok(ir)
+}
+
+/// The names chosen outside the spec, which shared types keep.
+fn names(overrides: &Overrides) -> super::shared::Names<'_> {
+    super::shared::Names {
         pinned: overrides
             .schemas
             .values()
@@ -64,18 +90,7 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
             .values()
             .map(String::as_str)
             .collect(),
-    };
-    super::shared::merge(&mut ir, &names);
-    super::access::relax(&mut ir);
-    super::cycles::box_cycles(&mut ir);
-    super::features::assign(&mut ir, &doc.extensions);
-    ir.shapes = super::shapes::build(&ir);
-    super::shapes::catch_alls(&mut ir);
-    check_examples(&mut ir);
-    ir.fallbacks.sort();
-    ir.findings.sort();
-    ir.findings.dedup();
-    Ok(ir)
+    }
 }
 
 /// Sorts the spec's examples into those that fit their type and those that

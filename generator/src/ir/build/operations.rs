@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::types::Builder;
 use crate::error::{join, Error, Result};
+use crate::ir::features::TagGroups;
 use crate::ir::model::{
     AnswerItems, Body, Bulk, BulkTotal, CursorIn, HttpMethod, Location, NameSource, Operation,
     Pagination, Param, Servers, Success, Ty, TypeKind,
@@ -40,6 +41,7 @@ pub(super) fn build<'a>(
     b: &mut Builder<'a>,
     doc: &'a OpenAPI,
     profile: &Overrides,
+    tags: &TagGroups,
 ) -> Result<Vec<Operation>> {
     let overrides = &profile.operations;
     let locked = &profile.locked_methods;
@@ -73,6 +75,7 @@ pub(super) fn build<'a>(
                 at: &at,
                 over: overrides.get(&key),
                 profile,
+                tags,
             }
             .build()?;
             if let Some(name) = locked.get(&built.pointer) {
@@ -170,6 +173,8 @@ struct OperationBuilder<'b, 'a> {
     over: Option<&'b OperationOverride>,
     /// The API's conventions: pagination and bulk field names, read-only POSTs.
     profile: &'b Overrides,
+    /// The Cargo feature of each tag.
+    tags: &'b TagGroups,
 }
 
 impl<'a> OperationBuilder<'_, 'a> {
@@ -225,12 +230,13 @@ impl<'a> OperationBuilder<'_, 'a> {
             HttpMethod::Post | HttpMethod::Patch => self.profile.retry.read_only(self.path),
             _ => true,
         };
+        let tag = op.tags.first().cloned().unwrap_or_else(|| "Default".into());
         let mut out = Operation {
             name,
             name_source: NameSource::Derived,
             operation_id: op.operation_id.clone(),
-            tag: op.tags.first().cloned().unwrap_or_else(|| "Default".into()),
-            feature: String::new(),
+            tag: tag.clone(),
+            feature: self.tags.feature_of(&tag),
             method: self.method,
             path: self.path.to_string(),
             pointer: self.at.to_string(),
