@@ -14,7 +14,7 @@ use crate::ir::Ir;
 
 pub use conform::Conformance;
 pub use faithful::Survey;
-pub use synth::Synthesiser;
+pub use synth::{Memo, Synthesiser};
 
 /// What the test emitters and the report read beside the IR.
 pub struct TestData {
@@ -22,6 +22,8 @@ pub struct TestData {
     pub conformance: Conformance,
     /// Each union variant's instance and how the decoder reads it.
     pub survey: Survey,
+    /// Instances built so far, shared by everything that asks.
+    memo: Memo,
 }
 
 impl TestData {
@@ -29,13 +31,16 @@ impl TestData {
     /// `version`), and surveys every union of `ir`.
     pub fn new(ir: &Ir, original: Value, version: &str) -> TestData {
         let conformance = Conformance::new(original, version);
+        let memo = Memo::default();
         let survey = faithful::survey(Synthesiser {
             ir,
             spec: &conformance,
+            memo: Some(&memo),
         });
         TestData {
             conformance,
             survey,
+            memo,
         }
     }
 
@@ -44,6 +49,7 @@ impl TestData {
         Synthesiser {
             ir,
             spec: &self.conformance,
+            memo: Some(&self.memo),
         }
     }
 }

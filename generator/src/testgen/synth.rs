@@ -10,6 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
@@ -44,21 +45,66 @@ static ANY_VALUES: std::sync::LazyLock<[Value; 5]> = std::sync::LazyLock::new(||
 pub struct Synthesiser<'a> {
     pub ir: &'a Ir,
     pub spec: &'a Conformance,
+    /// Instances already built, when the caller keeps them.
+    pub memo: Option<&'a Memo>,
+}
+
+/// Instances already built, by type. Synthesis is a pure function of the
+/// type (the budget starts afresh each time), and the operation tests,
+/// the contract run and the report each ask for the same bodies and
+/// answers: building them once saves most of the work on specs whose
+/// unions make each instance costly to judge.
+#[derive(Default)]
+pub struct Memo {
+    instances: Mutex<HashMap<(Ty, bool), Option<Value>>>,
+    bodies: Mutex<HashMap<Ty, Option<BodyInstance>>>,
+}
+
+/// A request body's instance, and the rules of the spec it still breaks.
+type BodyInstance = (Value, Vec<String>);
+
+/// `map[key]`, built by `make` the first time. The lock is not held while
+/// building: two threads may build one value, and both get the same.
+fn remembered<K: std::hash::Hash + Eq + Clone, V: Clone>(
+    map: &Mutex<HashMap<K, V>>,
+    key: &K,
+    make: impl FnOnce() -> V,
+) -> V {
+    let known = map.lock().ok().and_then(|m| m.get(key).cloned());
+    if let Some(v) = known {
+        return v;
+    }
+    let v = make();
+    if let Ok(mut m) = map.lock() {
+        m.insert(key.clone(), v.clone());
+    }
+    v
 }
 
 impl<'a> Synthesiser<'a> {
     pub fn instance(&self, ty: &Ty, full: bool) -> Option<Value> {
-        Synth::new(*self, full).value(ty, 0)
+        let make = || Synth::new(*self, full).value(ty, 0);
+        match self.memo {
+            Some(memo) => remembered(&memo.instances, &(ty.clone(), full), make),
+            None => make(),
+        }
     }
 
     /// The JSON request body the generated tests send for `op`, and every
     /// rule of the spec it still breaks (empty when the spec accepts it).
     /// `None` when the operation has no JSON body or no instance can be
     /// built.
-    pub fn request_body(&self, op: &Operation) -> Option<(Value, Vec<String>)> {
+    pub fn request_body(&self, op: &Operation) -> Option<BodyInstance> {
         let Some(Body::Json { ty, .. }) = &op.body else {
             return None;
         };
+        match self.memo {
+            Some(memo) => remembered(&memo.bodies, ty, || self.body(ty)),
+            None => self.body(ty),
+        }
+    }
+
+    fn body(&self, ty: &Ty) -> Option<BodyInstance> {
         let value = self.instance(ty, true)?;
         let problems = match ty {
             Ty::Named(id) => self
