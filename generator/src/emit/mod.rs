@@ -356,6 +356,16 @@ fn api_modules(
         .iter()
         .map(|a| types::cfg_attr(std::slice::from_ref(&a.feature)))
         .collect();
+    let paging = emitter.paging_impls();
+    let paging = (!paging.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use crate::runtime::pagination;
+            #[allow(unused_imports)]
+            use crate::types::*;
+            #paging
+        }
+    });
     let mut out = vec![(
         "src/api/mod.rs".to_string(),
         format_file(
@@ -365,6 +375,7 @@ fn api_modules(
                 //! accessors on [`Client`](crate::Client), e.g. `client.sequences()`.
                 #(#cfgs mod #mods;)*
                 #(#cfgs pub use self::#mods::*;)*
+                #paging
             },
         )?,
     )];

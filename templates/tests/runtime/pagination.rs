@@ -2,7 +2,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use cdf_client_runtime::error::Error;
-use cdf_client_runtime::pagination::{Page, cursor_stream, partitioned_stream};
+use cdf_client_runtime::pagination::{
+    Cursor, IntoPage, Page, Partition, cursor_stream, partitioned, partitioned_stream, stream,
+};
 use futures::StreamExt;
 
 use super::common::within;
@@ -135,4 +137,120 @@ fn streams_are_send_when_fetch_is() {
         Ok::<_, Error>(page(&[1], None))
     });
     assert_send(&s);
+}
+
+/// A paged request as the generated crate makes one: a cursor and a
+/// partition field, whatever else it carries.
+#[derive(Clone, Debug, Default)]
+struct Listing {
+    limit: u32,
+    cursor: Option<String>,
+    partition: Option<String>,
+}
+
+impl Cursor for Listing {
+    fn cursor(&mut self) -> &mut Option<String> {
+        &mut self.cursor
+    }
+}
+
+impl Partition for Listing {
+    fn partition(&mut self) -> &mut Option<String> {
+        &mut self.partition
+    }
+}
+
+/// An answer as the spec shapes it: optional items, a next cursor.
+struct Answer {
+    items: Option<Vec<u32>>,
+    next: Option<String>,
+}
+
+impl IntoPage for Answer {
+    type Item = u32;
+    fn into_page(self) -> Page<u32> {
+        Page {
+            items: self.items.unwrap_or_default(),
+            next_cursor: self.next,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_stream_resumes_from_the_callers_cursor_and_keeps_the_rest_of_the_request() {
+    within(async {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let start = Listing {
+            limit: 7,
+            cursor: Some("c1".into()),
+            partition: None,
+        };
+        let items: Vec<u32> = stream(start, move |r: Listing| {
+            log.lock().unwrap().push((r.limit, r.cursor.clone()));
+            async move {
+                Ok(match r.cursor.as_deref() {
+                    Some("c1") => Answer {
+                        items: Some(vec![3]),
+                        next: Some("c2".into()),
+                    },
+                    Some("c2") => Answer {
+                        items: None,
+                        next: None,
+                    },
+                    other => panic!("unexpected cursor {other:?}"),
+                })
+            }
+        })
+        .map(|r| r.unwrap())
+        .collect()
+        .await;
+        assert_eq!(items, [3]);
+        assert_eq!(
+            *asked.lock().unwrap(),
+            [(7, Some("c1".into())), (7, Some("c2".into()))]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn partitions_each_get_their_share_and_a_null_answer_is_an_empty_page() {
+    within(async {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let request = Listing {
+            limit: 5,
+            ..Listing::default()
+        };
+        let mut items: Vec<u32> = partitioned(request, 3, move |r: Listing| {
+            log.lock().unwrap().push(r.partition.clone());
+            async move {
+                let share = r.partition.as_deref().unwrap_or_default().to_string();
+                Ok(match share.as_str() {
+                    "1/3" => Some(Answer {
+                        items: Some(vec![1, 2]),
+                        next: None,
+                    }),
+                    "2/3" => Some(Answer {
+                        items: Some(vec![3]),
+                        next: None,
+                    }),
+                    _ => None,
+                })
+            }
+        })
+        .map(|r| r.unwrap())
+        .collect()
+        .await;
+        items.sort();
+        assert_eq!(items, [1, 2, 3]);
+        let mut shares = asked.lock().unwrap().clone();
+        shares.sort();
+        assert_eq!(
+            shares,
+            [Some("1/3".into()), Some("2/3".into()), Some("3/3".into())]
+        );
+    })
+    .await;
 }

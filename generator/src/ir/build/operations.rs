@@ -562,13 +562,19 @@ impl<'a> OperationBuilder<'_, 'a> {
                 })
                 .map(|p| p.name.clone())
         };
+        // A nullable body cannot carry the cursor: the runtime sets it on
+        // the request struct itself (`pagination::Cursor`).
         let in_body = |wire: &str| match &op.body {
-            Some(Body::Json { ty, .. }) => self.struct_fields(ty).and_then(|fields| {
-                fields
-                    .iter()
-                    .find(|f| f.wire == wire && !f.required && !f.flatten && self.is_string(&f.ty))
-                    .map(|f| f.name.clone())
-            }),
+            Some(Body::Json { ty, .. }) if !self.nullable(ty) => {
+                self.struct_fields(ty).and_then(|fields| {
+                    fields
+                        .iter()
+                        .find(|f| {
+                            f.wire == wire && !f.required && !f.flatten && self.is_string(&f.ty)
+                        })
+                        .map(|f| f.name.clone())
+                })
+            }
             _ => None,
         };
         let (cursor_in, cursor_field) = match (in_query(&names.cursor), in_body(&names.cursor)) {
@@ -688,6 +694,22 @@ impl<'a> OperationBuilder<'_, 'a> {
             };
         }
         ty
+    }
+
+    /// `ty` takes `null`, itself or through the aliases it names.
+    fn nullable(&self, ty: &Ty) -> bool {
+        let mut ty = ty.clone();
+        for _ in 0..32 {
+            ty = match ty {
+                Ty::Nullable(_) => return true,
+                Ty::Named(id) => match self.b.built(id).map(|d| &d.kind) {
+                    Some(TypeKind::Alias(inner)) => inner.clone(),
+                    _ => return false,
+                },
+                _ => return false,
+            };
+        }
+        false
     }
 
     fn is_string(&self, ty: &Ty) -> bool {

@@ -103,19 +103,10 @@ impl<'a> DefaultApi<'a> {
         params: ListThingsParams,
     ) -> impl futures::Stream<Item = Result<Thing, Error>> + use<'a> {
         let api: DefaultApi<'a> = *self;
-        let mut first = Some(params.cursor.clone());
-        pagination::cursor_stream(move |cursor| {
-            let cursor = first.take().flatten().or(cursor);
-            let mut params = params.clone();
-            params.cursor = cursor;
-            async move {
-                let page = api.list_things(&params).await?;
-                Ok(Page {
-                    items: page.items,
-                    next_cursor: page.next_cursor,
-                })
-            }
-        })
+        pagination::stream(
+            params,
+            move |params| async move { api.list_things(&params).await },
+        )
     }
 
     /// `POST /things/list`
@@ -154,19 +145,10 @@ impl<'a> DefaultApi<'a> {
         body: ThingListRequest,
     ) -> impl futures::Stream<Item = Result<Thing, Error>> + use<'a> {
         let api: DefaultApi<'a> = *self;
-        let mut first = Some(body.cursor.clone());
-        pagination::cursor_stream(move |cursor| {
-            let cursor = first.take().flatten().or(cursor);
-            let mut body = body.clone();
-            body.cursor = cursor;
-            async move {
-                let page = api.filter_things(&body).await?;
-                Ok(Page {
-                    items: page.items,
-                    next_cursor: page.next_cursor,
-                })
-            }
-        })
+        pagination::stream(
+            body,
+            move |body| async move { api.filter_things(&body).await },
+        )
     }
 
     /// Every item of [`filter_things`](Self::filter_things), read over `partitions` parallel cursors (1 to 10, the API's limit); each item comes exactly once, in no set order.
@@ -176,20 +158,10 @@ impl<'a> DefaultApi<'a> {
         partitions: u32,
     ) -> impl futures::Stream<Item = Result<Thing, Error>> + use<'a> {
         let api: DefaultApi<'a> = *self;
-        pagination::partitioned_stream(
+        pagination::partitioned(
+            body,
             partitions,
-            move |partition, cursor| {
-                let mut body = body.clone();
-                body.partition = Some(partition);
-                body.cursor = cursor;
-                async move {
-                    let page = api.filter_things(&body).await?;
-                    Ok(Page {
-                        items: page.items,
-                        next_cursor: page.next_cursor,
-                    })
-                }
-            },
+            move |body| async move { api.filter_things(&body).await },
         )
     }
 
@@ -230,18 +202,11 @@ impl<'a> DefaultApi<'a> {
         params: GetThingsThingIdHistoryParams,
     ) -> impl futures::Stream<Item = Result<Thing, Error>> + use<'a> {
         let api: DefaultApi<'a> = *self;
-        let mut first = Some(params.cursor.clone());
-        pagination::cursor_stream(move |cursor| {
-            let cursor = first.take().flatten().or(cursor);
-            let mut params = params.clone();
-            params.cursor = cursor;
-            async move {
-                let page = api.get_things_thing_id_history(thing_id, &params).await?;
-                Ok(Page {
-                    items: page.items,
-                    next_cursor: page.next_cursor,
-                })
-            }
-        })
+        pagination::stream(
+            params,
+            move |params| async move {
+                api.get_things_thing_id_history(thing_id, &params).await
+            },
+        )
     }
 }

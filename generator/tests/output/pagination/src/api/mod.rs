@@ -7,3 +7,16 @@ mod default;
 
 #[cfg(feature = "other")]
 pub use self::default::*;
+
+#[allow(unused_imports)]
+use crate::runtime::pagination;
+
+#[allow(unused_imports)]
+use crate::types::*;
+
+#[cfg(feature = "other")]
+pagination::paged_request!(GetThingsThingIdHistoryParams, cursor);
+#[cfg(feature = "other")]
+pagination::paged_request!(ListThingsParams, cursor);
+pagination::paged_request!(ThingListRequest, cursor, partition);
+pagination::page!(ThingPage => Thing, items, next_cursor);

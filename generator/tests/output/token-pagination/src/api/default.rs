@@ -99,19 +99,10 @@ impl<'a> DefaultApi<'a> {
         params: ListWidgetsParams,
     ) -> impl futures::Stream<Item = Result<Widget, Error>> + use<'a> {
         let api: DefaultApi<'a> = *self;
-        let mut first = Some(params.page_token.clone());
-        pagination::cursor_stream(move |cursor| {
-            let cursor = first.take().flatten().or(cursor);
-            let mut params = params.clone();
-            params.page_token = cursor;
-            async move {
-                let page = api.list_widgets(&params).await?;
-                Ok(Page {
-                    items: page.results,
-                    next_cursor: page.next_page_token,
-                })
-            }
-        })
+        pagination::stream(
+            params,
+            move |params| async move { api.list_widgets(&params).await },
+        )
     }
 
     /// `POST /shelves/{shelf}/widgets:search`
@@ -151,20 +142,13 @@ impl<'a> DefaultApi<'a> {
         body: WidgetSearch,
     ) -> impl futures::Stream<Item = Result<Widget, Error>> + use<'a> {
         let api: DefaultApi<'a> = *self;
-        let mut first = Some(body.page_token.clone());
-        pagination::cursor_stream(move |cursor| {
-            let cursor = first.take().flatten().or(cursor);
-            let mut body = body.clone();
-            body.page_token = cursor;
-            let shelf = shelf.clone();
-            async move {
-                let page = api.search_widgets(&shelf, &body).await?;
-                Ok(Page {
-                    items: page.results,
-                    next_cursor: page.next_page_token,
-                })
-            }
-        })
+        pagination::stream(
+            body,
+            move |body| {
+                let shelf = shelf.clone();
+                async move { api.search_widgets(&shelf, &body).await }
+            },
+        )
     }
 
     /// Every item of [`search_widgets`](Self::search_widgets), read over `partitions` parallel cursors (1 to 10, the API's limit); each item comes exactly once, in no set order.
@@ -175,20 +159,12 @@ impl<'a> DefaultApi<'a> {
         partitions: u32,
     ) -> impl futures::Stream<Item = Result<Widget, Error>> + use<'a> {
         let api: DefaultApi<'a> = *self;
-        pagination::partitioned_stream(
+        pagination::partitioned(
+            body,
             partitions,
-            move |partition, cursor| {
-                let mut body = body.clone();
-                body.shard = Some(partition);
-                body.page_token = cursor;
+            move |body| {
                 let shelf = shelf.clone();
-                async move {
-                    let page = api.search_widgets(&shelf, &body).await?;
-                    Ok(Page {
-                        items: page.results,
-                        next_cursor: page.next_page_token,
-                    })
-                }
+                async move { api.search_widgets(&shelf, &body).await }
             },
         )
     }

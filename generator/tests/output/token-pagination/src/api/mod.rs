@@ -7,3 +7,14 @@ mod default;
 
 #[cfg(feature = "other")]
 pub use self::default::*;
+
+#[allow(unused_imports)]
+use crate::runtime::pagination;
+
+#[allow(unused_imports)]
+use crate::types::*;
+
+#[cfg(feature = "other")]
+pagination::paged_request!(ListWidgetsParams, page_token);
+pagination::page!(WidgetPage => Widget, results, next_page_token);
+pagination::paged_request!(WidgetSearch, page_token, shard);
