@@ -130,6 +130,14 @@ enum Cmd {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Writes `text` and a line break to stdout. A reader that stops early
+/// (`| head`) closes the pipe: that ends the output, not with a panic
+/// as `println!` would.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
 fn main() {
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e:#}");
@@ -165,11 +173,11 @@ fn run(cli: Cli) -> Result<()> {
             let (generated, _) = generate(spec)?;
             if readme {
                 let text = std::fs::read_to_string(workspace().join("README.md"))?;
-                println!("{}", figures::check(&text, &generated)?);
+                print_out(&figures::check(&text, &generated)?);
                 return Ok(());
             }
             let r = &generated.report;
-            println!("{}", if json { r.to_json() } else { r.to_text() });
+            print_out(&if json { r.to_json() } else { r.to_text() });
             Ok(())
         }
         Cmd::Test => test(),
@@ -177,7 +185,7 @@ fn run(cli: Cli) -> Result<()> {
             let spec = find_spec(None)?.context("no spec: set CDF_OPENAPI_SPEC")?;
             let (mut passed, mut failed) = (0, 0);
             for line in contract::run(&workspace(), &spec, &mut passed, &mut failed)? {
-                println!("{line}");
+                print_out(&line);
             }
             if failed > 0 {
                 bail!("{failed} contract sweep(s) failed");
@@ -192,15 +200,12 @@ fn run(cli: Cli) -> Result<()> {
             profile,
         } => corpus::one(&spec, &out, &name, profile.as_deref()),
         Cmd::Semver => {
-            println!("{}", semver::run(&workspace())?);
+            print_out(&semver::run(&workspace())?);
             Ok(())
         }
         Cmd::Diff { old, new, json } => match spec_diff(&old, &new) {
             Ok(d) => {
-                use std::io::Write;
-                // A closed pipe (`| head`) is not an error worth a panic.
-                let text = if json { d.to_json() } else { d.to_markdown() };
-                let _ = writeln!(std::io::stdout(), "{text}");
+                print_out(&if json { d.to_json() } else { d.to_markdown() });
                 if d.is_breaking() {
                     std::process::exit(1);
                 }
