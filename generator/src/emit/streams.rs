@@ -145,22 +145,10 @@ impl OperationEmitter<'_> {
 /// The struct `ty` names through aliases (and `null`, when `nullable` is
 /// allowed), with the `cfg` that compiles it.
 fn struct_of(ir: &Ir, ty: &Ty, nullable: bool) -> Option<(String, TokenStream)> {
-    let mut ty = ty.clone();
-    for _ in 0..32 {
-        ty = match ty {
-            Ty::Nullable(inner) if nullable => *inner,
-            Ty::Named(id) => {
-                let def = &ir.types[id.0];
-                match &def.kind {
-                    TypeKind::Alias(inner) => inner.clone(),
-                    TypeKind::Struct(_) => {
-                        return Some((def.name.clone(), cfg_attr(&def.features)))
-                    }
-                    _ => return None,
-                }
-            }
-            _ => return None,
-        };
-    }
-    None
+    let (ty, passed_null) = ty.underneath(|id| Some(&ir.types[id.0].kind));
+    let def = match ty {
+        Ty::Named(id) if nullable || !passed_null => &ir.types[id.0],
+        _ => return None,
+    };
+    matches!(def.kind, TypeKind::Struct(_)).then(|| (def.name.clone(), cfg_attr(&def.features)))
 }

@@ -425,18 +425,9 @@ impl<'a> TypeEmitter<'a> {
     /// `ty` with aliases followed while it stays the same Rust type: `None`
     /// through a nullable one (an `Option`).
     fn plain_ty(&self, ty: &Ty) -> Option<Ty> {
-        let mut ty = ty.clone();
-        for _ in 0..32 {
-            ty = match ty {
-                Ty::Named(id) => match &self.ir.types[id.0].kind {
-                    TypeKind::Alias(inner) if !self.recursive_alias[id.0] => inner.clone(),
-                    _ => return Some(Ty::Named(id)),
-                },
-                Ty::Nullable(_) => return None,
-                other => return Some(other),
-            };
-        }
-        None
+        let (ty, nullable) =
+            ty.underneath(|id| (!self.recursive_alias[id.0]).then(|| &self.ir.types[id.0].kind));
+        (!nullable).then_some(ty)
     }
 
     /// The Rust type a union converts from, when a plain value of it says

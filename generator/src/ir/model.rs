@@ -51,6 +51,28 @@ impl Ty {
         }
     }
 
+    /// The type underneath aliases (those `kind_of` finds) and `null`
+    /// wrappers, and whether a `null` was passed on the way. Every reader
+    /// of an alias chain goes through here; the walk is bounded, so a
+    /// malformed chain cannot loop.
+    pub fn underneath<'k>(&self, kind_of: impl Fn(TypeId) -> Option<&'k TypeKind>) -> (Ty, bool) {
+        let (mut ty, mut nullable) = (self.clone(), false);
+        for _ in 0..32 {
+            ty = match &ty {
+                Ty::Nullable(inner) => {
+                    nullable = true;
+                    (**inner).clone()
+                }
+                Ty::Named(id) => match kind_of(*id) {
+                    Some(TypeKind::Alias(inner)) => inner.clone(),
+                    _ => break,
+                },
+                _ => break,
+            };
+        }
+        (ty, nullable)
+    }
+
     /// The named type reached without passing through a `Vec` or map, if any:
     /// the one that may need a `Box` to break a cycle.
     pub fn direct_named(&self) -> Option<TypeId> {
@@ -351,18 +373,7 @@ impl Ir {
     /// Follows aliases and nullability to the type underneath (bounded, so
     /// a malformed alias chain cannot loop).
     pub fn resolve(&self, ty: &Ty) -> Ty {
-        let mut ty = ty.clone();
-        for _ in 0..32 {
-            ty = match ty {
-                Ty::Nullable(inner) => *inner,
-                Ty::Named(id) => match &self.types[id.0].kind {
-                    TypeKind::Alias(inner) => inner.clone(),
-                    _ => return Ty::Named(id),
-                },
-                other => return other,
-            };
-        }
-        ty
+        ty.underneath(|id| Some(&self.types[id.0].kind)).0
     }
 
     /// The type underneath is a string enum.
@@ -463,7 +474,11 @@ pub struct Operation {
     pub server: Option<String>,
     /// Path (in template order), query and header parameters; cookie ones are dropped.
     pub params: Vec<Param>,
-    /// The struct that carries query and header parameters, if any.
+    /// The Rust name of the struct that carries the query and header
+    /// parameters, if any. It is a name, not a [`TypeId`]: the struct is
+    /// this operation's own (its fields are the non-path `params`), is
+    /// never shared or referenced by a type, and its name is locked under
+    /// `<pointer>/parameters` (see [`Ir::lock_types`]).
     pub params_type: Option<String>,
     /// The request body, if any.
     pub body: Option<Body>,

@@ -476,6 +476,17 @@ impl<'a> Builder<'a> {
         Vec::new()
     }
 
+    /// The `allOf` parts of a schema, with their `$ref`s followed (one that
+    /// does not resolve is skipped: the type builder reports it).
+    fn all_of_parts<'v>(&'v self, v: &View<'a>) -> impl Iterator<Item = &'a Schema> + 'v {
+        v.all_of.iter().filter_map(move |part| match part {
+            ReferenceOr::Reference { reference } => {
+                self.resolve(reference, "").ok().map(|(_, s)| s)
+            }
+            ReferenceOr::Item(s) => Some(s),
+        })
+    }
+
     /// Declared properties of a schema, through `allOf` and `$ref`s.
     pub(super) fn props_of(
         &self,
@@ -487,16 +498,8 @@ impl<'a> Builder<'a> {
             return;
         }
         let v = view(schema);
-        for part in v.all_of {
-            let s = match part {
-                ReferenceOr::Reference { reference } => {
-                    self.resolve(reference, "").ok().map(|(_, s)| s)
-                }
-                ReferenceOr::Item(s) => Some(s),
-            };
-            if let Some(s) = s {
-                self.props_of(s, out, depth + 1);
-            }
+        for s in self.all_of_parts(&v) {
+            self.props_of(s, out, depth + 1);
         }
         if let Some(props) = v.properties {
             out.extend(props.iter().map(|(k, s)| (k.as_str(), s)));
@@ -522,16 +525,8 @@ impl<'a> Builder<'a> {
         }
         let v = view(schema);
         out.extend(v.required.iter().cloned());
-        for part in v.all_of {
-            let s = match part {
-                ReferenceOr::Reference { reference } => {
-                    self.resolve(reference, "").ok().map(|(_, s)| s)
-                }
-                ReferenceOr::Item(s) => Some(s),
-            };
-            if let Some(s) = s {
-                self.required_of(s, out, depth + 1);
-            }
+        for s in self.all_of_parts(&v) {
+            self.required_of(s, out, depth + 1);
         }
     }
 

@@ -682,34 +682,16 @@ impl<'a> OperationBuilder<'_, 'a> {
 
     /// Follows aliases and nullability to the type underneath.
     fn resolved(&self, ty: &Ty) -> Ty {
-        let mut ty = ty.clone();
-        for _ in 0..32 {
-            ty = match ty {
-                Ty::Nullable(inner) => *inner,
-                Ty::Named(id) => match self.b.built(id).map(|d| &d.kind) {
-                    Some(TypeKind::Alias(inner)) => inner.clone(),
-                    _ => return Ty::Named(id),
-                },
-                other => return other,
-            };
-        }
-        ty
+        self.underneath(ty).0
     }
 
     /// `ty` takes `null`, itself or through the aliases it names.
     fn nullable(&self, ty: &Ty) -> bool {
-        let mut ty = ty.clone();
-        for _ in 0..32 {
-            ty = match ty {
-                Ty::Nullable(_) => return true,
-                Ty::Named(id) => match self.b.built(id).map(|d| &d.kind) {
-                    Some(TypeKind::Alias(inner)) => inner.clone(),
-                    _ => return false,
-                },
-                _ => return false,
-            };
-        }
-        false
+        self.underneath(ty).1
+    }
+
+    fn underneath(&self, ty: &Ty) -> (Ty, bool) {
+        ty.underneath(|id| self.b.built(id).map(|d| &d.kind))
     }
 
     fn is_string(&self, ty: &Ty) -> bool {

@@ -616,13 +616,7 @@ impl<'a> Builder<'a> {
         schema: &'a ReferenceOr<S>,
         pointer: &str,
     ) -> crate::ir::rules::Rules {
-        let resolve = |reference: &str| self.resolve(reference, pointer).ok().map(|(_, s)| s);
-        let mut reader = super::rules::Reader {
-            resolve: &resolve,
-            findings: Vec::new(),
-        };
-        let rules = reader.of(schema, pointer);
-        let found = reader.findings;
+        let (rules, found) = self.read_rules(pointer, |r| r.of(schema, pointer));
         self.findings.extend(found);
         rules
     }
@@ -631,12 +625,22 @@ impl<'a> Builder<'a> {
     /// the fields and parameters that `validate()` checks read their own,
     /// and report the patterns it cannot check there.
     fn def_rules(&self, schema: &Schema, pointer: &str) -> crate::ir::rules::Rules {
+        self.read_rules(pointer, |r| r.of_schema(schema, pointer)).0
+    }
+
+    /// Runs `read` with a rules reader that follows `$ref`s from `pointer`.
+    fn read_rules(
+        &self,
+        pointer: &str,
+        read: impl FnOnce(&mut super::rules::Reader<'a, '_>) -> crate::ir::rules::Rules,
+    ) -> (crate::ir::rules::Rules, Vec<Finding>) {
         let resolve = |reference: &str| self.resolve(reference, pointer).ok().map(|(_, s)| s);
         let mut reader = super::rules::Reader {
             resolve: &resolve,
             findings: Vec::new(),
         };
-        reader.of_schema(schema, pointer)
+        let rules = read(&mut reader);
+        (rules, reader.findings)
     }
 
     /// `readOnly` and `writeOnly` of a property, on it or on the schema
