@@ -98,7 +98,9 @@ fn additive_pair(root: &std::path::Path) -> Vec<String> {
         if side == "new" {
             // The pair adds what it says (so the test cannot pass by adding nothing).
             let orders = &g.files["src/api/orders.rs"];
-            assert!(orders.contains("pub fn since(") && orders.contains("pub async fn get_order("));
+            assert!(
+                orders.contains("setter!(since,") && orders.contains("pub async fn get_order(")
+            );
         }
         cdf_codegen::write::write_crate(&root.join(&api), &g.files).unwrap();
         let caller = root.join(format!("additive-user-{side}"));

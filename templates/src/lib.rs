@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod request;
 pub mod retry;
 pub mod server;
+pub(crate) mod setter;
 pub(crate) mod string_enum;
 #[cfg(feature = "test-util")]
 pub mod test_server;

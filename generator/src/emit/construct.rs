@@ -48,9 +48,24 @@ const TAKEN: [&str; 8] = [
 ];
 
 /// `impl Name { new(..); setters }`. `extra` adds the empty
-/// `additional_properties` map.
+/// `additional_properties` map. A struct without required members derives
+/// `Default` (the emitters of structs and of `Params` see to it), so its
+/// `new()` is the default.
 pub fn constructors(name: &Ident, members: &[Member], extra: bool) -> TokenStream {
     let required: Vec<&Member> = members.iter().filter(|m| m.required).collect();
+    let setters = members.iter().filter(|m| !m.required).map(setter);
+    if required.is_empty() {
+        return quote! {
+            impl #name {
+                /// A value with every field unset; chain the setters to fill it in.
+                pub fn new() -> Self {
+                    Self::default()
+                }
+
+                #(#setters)*
+            }
+        };
+    }
     let params = required.iter().map(|m| {
         let (n, ty) = (&m.name, m.param_ty());
         quote!(#n: #ty)
@@ -66,17 +81,11 @@ pub fn constructors(name: &Ident, members: &[Member], extra: bool) -> TokenStrea
         }
     });
     let extra = extra.then(|| quote!(additional_properties: Default::default(),));
-    let setters = members.iter().filter(|m| !m.required).map(setter);
-    let what = if required.is_empty() {
-        " A value with every field unset; chain the setters to fill it in."
-    } else {
-        " A value with the required fields; chain the setters for the optional ones."
-    };
     // Clippy's limit; a schema with more required fields is the spec's call.
     let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         impl #name {
-            #[doc = #what]
+            /// A value with the required fields; chain the setters for the optional ones.
             #many
             pub fn new(#(#params),*) -> Self {
                 Self {
@@ -206,20 +215,20 @@ pub fn conversions(name: &Ident, cfg: &TokenStream, list: &[Conversion]) -> Toke
     quote!(#(#impls)*)
 }
 
+/// One line per setter: `runtime::setter!` (imported by every file of
+/// types and operations) writes the method.
 fn setter(m: &Member) -> TokenStream {
-    let (field, ty) = (&m.name, m.param_ty());
-    let value = m.value(&format_ident!("value"));
+    let (field, ty) = (&m.name, &m.ty);
     let plain = field.to_string();
-    let method = if TAKEN.contains(&plain.as_str()) {
-        format_ident!("with_{}", plain)
+    let named = if TAKEN.contains(&plain.as_str()) {
+        let method = format_ident!("with_{}", plain);
+        quote!(#method(#field))
     } else {
-        field.clone()
+        quote!(#field)
     };
+    let into = m.convert.then(|| quote!(into));
     quote! {
-        pub fn #method(mut self, value: #ty) -> Self {
-            self.#field = Some(#value);
-            self
-        }
+        setter!(#named, #into #ty);
     }
 }
 
@@ -320,8 +329,10 @@ mod tests {
         ];
         let text = constructors(&ident("Thing"), &members, false).to_string();
         assert!(text.contains("pub fn new (id : i64)"), "{text}");
-        assert!(text.contains("value : impl Into < String >"), "{text}");
-        assert!(text.contains("pub fn with_new (mut self"), "{text}");
-        assert!(text.contains("pub fn type_ (mut self"), "{text}");
+        assert!(
+            text.contains("setter ! (with_new (new) , into String)"),
+            "{text}"
+        );
+        assert!(text.contains("setter ! (type_ , into String)"), "{text}");
     }
 }

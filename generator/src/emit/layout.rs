@@ -23,16 +23,19 @@ const ITEM_STARTS: &[&str] = &[
     "macro_rules!",
     "use ",
     "crate::",
+    "setter!",
+    "string_enum!",
 ];
 
 /// One blank line before each item that follows the end of another at the
-/// same indentation; consecutive `use` lines stay together.
+/// same indentation; consecutive `use` lines, and consecutive setters,
+/// stay together.
 pub fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous: Option<&str> = None;
     for line in text.lines() {
         if let Some(prev) = previous {
-            let grouped = is_use(prev) && is_use(line);
+            let grouped = group(prev).is_some() && group(prev) == group(line);
             if ends_item(prev) && starts_item(line) && !grouped && indent(prev) == indent(line) {
                 out.push('\n');
             }
@@ -57,9 +60,16 @@ fn ends_item(line: &str) -> bool {
         || (code && trimmed.ends_with(';') && starts_item(line))
 }
 
-fn is_use(line: &str) -> bool {
+/// The kind of one-line item that stands in a group without blank lines.
+fn group(line: &str) -> Option<&'static str> {
     let trimmed = line.trim_start();
-    trimmed.starts_with("use ") || trimmed.starts_with("pub use ")
+    if trimmed.starts_with("use ") || trimmed.starts_with("pub use ") {
+        Some("use")
+    } else if trimmed.starts_with("setter!(") && trimmed.ends_with(");") {
+        Some("setter")
+    } else {
+        None
+    }
 }
 
 fn starts_item(line: &str) -> bool {
@@ -75,6 +85,13 @@ mod tests {
     fn items_get_one_blank_line_and_statements_none() {
         let text = "use a::b;\nuse c::d;\n#[derive(Debug)]\npub struct A {\n    x: i32,\n}\nimpl A {\n    fn f() {\n        if x {\n        }\n        let y = 1;\n    }\n    pub fn g() {}\n}\npub type B = A;\nconst C: i32 = 1;\n";
         let expected = "use a::b;\nuse c::d;\n\n#[derive(Debug)]\npub struct A {\n    x: i32,\n}\n\nimpl A {\n    fn f() {\n        if x {\n        }\n        let y = 1;\n    }\n\n    pub fn g() {}\n}\n\npub type B = A;\n\nconst C: i32 = 1;\n";
+        assert_eq!(separate_items(text), expected);
+    }
+
+    #[test]
+    fn setters_stay_together_and_a_macro_item_is_set_apart() {
+        let text = "impl A {\n    pub fn new() -> Self {\n    }\n    setter!(a, i32);\n    setter!(b, into String);\n}\n#[cfg(x)]\nstring_enum!(E { A = \"a\" });\npub struct B;\n";
+        let expected = "impl A {\n    pub fn new() -> Self {\n    }\n\n    setter!(a, i32);\n    setter!(b, into String);\n}\n\n#[cfg(x)]\nstring_enum!(E { A = \"a\" });\n\npub struct B;\n";
         assert_eq!(separate_items(text), expected);
     }
 

@@ -449,6 +449,8 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
         let tokens = quote! {
             #[allow(unused_imports)]
             use super::*;
+            #[allow(unused_imports)]
+            use crate::runtime::{setter::setter, string_enum::string_enum};
             #(#items)*
         };
         format_file(&path, tokens).map(|text| (path, text))

@@ -73,7 +73,7 @@ impl OperationEmitter<'_> {
             #[allow(unused_imports)]
             use crate::types::*;
             #[allow(unused_imports)]
-            use crate::runtime::{bulk::{self, BulkError, BulkOptions}, client::Client, encode, error::Error, pagination::{self, Page}, request::{Method, Part, Request}};
+            use crate::runtime::{bulk::{self, BulkError, BulkOptions}, client::Client, encode, error::Error, pagination::{self, Page}, request::{Method, Part, Request}, setter::setter};
 
             #[doc = #doc]
             #[derive(Debug, Clone, Copy)]

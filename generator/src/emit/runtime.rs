@@ -89,6 +89,10 @@ const MODULES: &[(&str, &str)] = &[
         include_str!("../../../templates/src/testing.rs"),
     ),
     (
+        "setter.rs",
+        include_str!("../../../templates/src/setter.rs"),
+    ),
+    (
         "string_enum.rs",
         include_str!("../../../templates/src/string_enum.rs"),
     ),

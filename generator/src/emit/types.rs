@@ -538,41 +538,30 @@ fn kinds_tokens(k: Kinds) -> TokenStream {
     quote!(#(#parts)|*)
 }
 
+/// A plain enum and, beside it, one `runtime::string_enum!` (imported
+/// by every file of types) that holds the wire values and writes
+/// `as_str`, serde's traits and the ones every string enum shares.
 fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnum) -> TokenStream {
     let variants = e.values.iter().map(|v| {
-        let vname = ident(&v.name);
-        let wire = &v.wire;
-        quote!(#[serde(rename = #wire)] #vname,)
+        let (vname, wire) = (ident(&v.name), format!(" `{}`", v.wire));
+        quote!(#[doc = #wire] #vname,)
     });
-    let arms = e.values.iter().map(|v| {
-        let vname = ident(&v.name);
-        let wire = &v.wire;
-        quote!(#name::#vname => #wire,)
+    let wires = e.values.iter().map(|v| {
+        let (vname, wire) = (ident(&v.name), &v.wire);
+        quote!(#vname = #wire)
     });
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the crate does not know.
-            #[serde(untagged)]
             Other(String),
         }
 
         #cfg
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#arms)*
-                    #name::Other(other) => other,
-                }
-            }
-        }
-
-        #cfg
-        crate::runtime::string_enum::wire_traits!(#name);
+        string_enum!(#name { #(#wires),* });
     }
 }
 

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Audited`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,8 +27,5 @@ impl Audited {
         }
     }
 
-    pub fn updated_time(mut self, value: i64) -> Self {
-        self.updated_time = Some(value);
-        self
-    }
+    setter!(updated_time, i64);
 }

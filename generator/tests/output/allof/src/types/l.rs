@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Labelled`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,10 +27,7 @@ impl Labelled {
         }
     }
 
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
+    setter!(title, into String);
 }
 
 #[cfg(feature = "all-schemas")]
@@ -53,8 +53,5 @@ impl Leaf {
         }
     }
 
-    pub fn middle_note(mut self, value: impl Into<String>) -> Self {
-        self.middle_note = Some(value.into());
-        self
-    }
+    setter!(middle_note, into String);
 }

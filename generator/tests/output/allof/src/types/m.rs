@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Middle`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -21,8 +24,5 @@ impl Middle {
         Self { root_id, middle_note: None }
     }
 
-    pub fn middle_note(mut self, value: impl Into<String>) -> Self {
-        self.middle_note = Some(value.into());
-        self
-    }
+    setter!(middle_note, into String);
 }

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// One inline allOf part, with `required` beside the allOf.
 ///
@@ -28,10 +31,7 @@ impl Scheduled {
         }
     }
 
-    pub fn note(mut self, value: impl Into<String>) -> Self {
-        self.note = Some(value.into());
-        self
-    }
+    setter!(note, into String);
 }
 
 /// Factory serial; wraps RawSerial to attach this description.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ApiError`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -46,19 +49,6 @@ impl ApiErrorError {
         }
     }
 
-    pub fn missing(
-        mut self,
-        value: Vec<serde_json::Map<String, serde_json::Value>>,
-    ) -> Self {
-        self.missing = Some(value);
-        self
-    }
-
-    pub fn duplicated(
-        mut self,
-        value: Vec<serde_json::Map<String, serde_json::Value>>,
-    ) -> Self {
-        self.duplicated = Some(value);
-        self
-    }
+    setter!(missing, Vec < serde_json::Map < String, serde_json::Value > >);
+    setter!(duplicated, Vec < serde_json::Map < String, serde_json::Value > >);
 }

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/PhotoMeta`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -19,19 +22,9 @@ pub struct PhotoMeta {
 impl PhotoMeta {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            caption: None,
-            taken_at: None,
-        }
+        Self::default()
     }
 
-    pub fn caption(mut self, value: impl Into<String>) -> Self {
-        self.caption = Some(value.into());
-        self
-    }
-
-    pub fn taken_at(mut self, value: i64) -> Self {
-        self.taken_at = Some(value);
-        self
-    }
+    setter!(caption, into String);
+    setter!(taken_at, i64);
 }

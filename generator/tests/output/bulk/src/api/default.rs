@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `Default` (4 in all).
@@ -27,13 +28,10 @@ pub struct TagGroupParams {
 impl TagGroupParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { dry_run: None }
+        Self::default()
     }
 
-    pub fn dry_run(mut self, value: bool) -> Self {
-        self.dry_run = Some(value);
-        self
-    }
+    setter!(dry_run, bool);
 }
 
 impl<'a> DefaultApi<'a> {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/paths/~1gadgets/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -15,13 +18,10 @@ pub struct CreateGadgetsRequest {
 impl CreateGadgetsRequest {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { items: None }
+        Self::default()
     }
 
-    pub fn items(mut self, value: Vec<String>) -> Self {
-        self.items = Some(value);
-        self
-    }
+    setter!(items, Vec < String >);
 }
 
 /// Generated from `/paths/~1widgets/post/requestBody/content/application~1json/schema`.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/paths/~1widgets~1delete/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -22,10 +25,7 @@ impl DeleteWidgetsRequest {
         }
     }
 
-    pub fn ignore_unknown_ids(mut self, value: bool) -> Self {
-        self.ignore_unknown_ids = Some(value);
-        self
-    }
+    setter!(ignore_unknown_ids, bool);
 }
 
 impl crate::runtime::validate::Validate for DeleteWidgetsRequest {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/paths/~1groups~1{group}~1tags/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -15,13 +18,10 @@ pub struct TagGroupRequest {
 impl TagGroupRequest {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { items: None }
+        Self::default()
     }
 
-    pub fn items(mut self, value: TagList) -> Self {
-        self.items = Some(value);
-        self
-    }
+    setter!(items, TagList);
 }
 
 impl crate::runtime::validate::Validate for TagGroupRequest {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Sample`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,47 +33,23 @@ impl Sample {
         }
     }
 
-    pub fn severity(mut self, value: Severity) -> Self {
-        self.severity = Some(value);
-        self
-    }
-
-    pub fn retries(mut self, value: RetryCount) -> Self {
-        self.retries = Some(value);
-        self
-    }
-
-    pub fn mixed(mut self, value: Mixed) -> Self {
-        self.mixed = Some(value);
-        self
-    }
+    setter!(severity, Severity);
+    setter!(retries, RetryCount);
+    setter!(mixed, Mixed);
 }
 
 /// Generated from `/components/schemas/Severity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Severity {
-    #[serde(rename = "info")]
+    /// `info`
     Info,
-    #[serde(rename = "warn")]
+    /// `warn`
     Warn,
-    #[serde(rename = "error")]
+    /// `error`
     Error,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl Severity {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warn => "warn",
-            Severity::Error => "error",
-            Severity::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(Severity);
+string_enum!(Severity { Info = "info", Warn = "warn", Error = "error" });

@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `Default` (2 in all).
@@ -35,10 +36,7 @@ impl ListDogsParams {
         }
     }
 
-    pub fn order(mut self, value: ListDogsOrder) -> Self {
-        self.order = Some(value);
-        self
-    }
+    setter!(order, ListDogsOrder);
 }
 
 impl<'a> DefaultApi<'a> {

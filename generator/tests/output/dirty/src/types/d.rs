@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Dog`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,15 +28,8 @@ impl Dog {
         }
     }
 
-    pub fn chip_id(mut self, value: i64) -> Self {
-        self.chip_id = Some(value);
-        self
-    }
-
-    pub fn weight_delta(mut self, value: i64) -> Self {
-        self.weight_delta = Some(value);
-        self
-    }
+    setter!(chip_id, i64);
+    setter!(weight_delta, i64);
 }
 
 impl crate::runtime::validate::Validate for Dog {

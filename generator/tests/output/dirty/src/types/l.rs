@@ -3,28 +3,19 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/paths/~1kennels~1{kennelId}~1dogs/get/parameters/1/schema`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListDogsOrder {
-    #[serde(rename = "asc")]
+    /// `asc`
     Asc,
-    #[serde(rename = "desc")]
+    /// `desc`
     Desc,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl ListDogsOrder {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ListDogsOrder::Asc => "asc",
-            ListDogsOrder::Desc => "desc",
-            ListDogsOrder::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(ListDogsOrder);
+string_enum!(ListDogsOrder { Asc = "asc", Desc = "desc" });

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Owner`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,8 +27,5 @@ impl Owner {
         }
     }
 
-    pub fn nickname(mut self, value: impl Into<String>) -> Self {
-        self.nickname = Some(value.into());
-        self
-    }
+    setter!(nickname, into String);
 }

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Problem`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -19,16 +22,9 @@ pub struct Problem {
 impl Problem {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { message: None, owner: None }
+        Self::default()
     }
 
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
-    pub fn owner(mut self, value: Owner) -> Self {
-        self.owner = Some(value);
-        self
-    }
+    setter!(message, into String);
+    setter!(owner, Owner);
 }

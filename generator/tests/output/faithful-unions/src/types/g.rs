@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Grant`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -69,21 +72,11 @@ pub struct GrantOwnerGrant {
 impl GrantOwnerGrant {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            owner_rule: None,
-            tenant_scope: None,
-        }
+        Self::default()
     }
 
-    pub fn owner_rule(mut self, value: Rule) -> Self {
-        self.owner_rule = Some(value);
-        self
-    }
-
-    pub fn tenant_scope(mut self, value: TenantScope) -> Self {
-        self.tenant_scope = Some(value);
-        self
-    }
+    setter!(owner_rule, Rule);
+    setter!(tenant_scope, TenantScope);
 }
 
 /// Reader grant
@@ -102,21 +95,11 @@ pub struct GrantReaderGrant {
 impl GrantReaderGrant {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            reader_rule: None,
-            tenant_scope: None,
-        }
+        Self::default()
     }
 
-    pub fn reader_rule(mut self, value: Rule) -> Self {
-        self.reader_rule = Some(value);
-        self
-    }
-
-    pub fn tenant_scope(mut self, value: TenantScope) -> Self {
-        self.tenant_scope = Some(value);
-        self
-    }
+    setter!(reader_rule, Rule);
+    setter!(tenant_scope, TenantScope);
 }
 
 /// Writer grant
@@ -135,19 +118,9 @@ pub struct GrantWriterGrant {
 impl GrantWriterGrant {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            writer_rule: None,
-            tenant_scope: None,
-        }
+        Self::default()
     }
 
-    pub fn writer_rule(mut self, value: Rule) -> Self {
-        self.writer_rule = Some(value);
-        self
-    }
-
-    pub fn tenant_scope(mut self, value: TenantScope) -> Self {
-        self.tenant_scope = Some(value);
-        self
-    }
+    setter!(writer_rule, Rule);
+    setter!(tenant_scope, TenantScope);
 }

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/paths/~1grants/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -29,31 +32,11 @@ pub struct LookUpRequest {
 impl LookUpRequest {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            items: None,
-            notes: None,
-            signals: None,
-            twins: None,
-        }
+        Self::default()
     }
 
-    pub fn items(mut self, value: Vec<Reference>) -> Self {
-        self.items = Some(value);
-        self
-    }
-
-    pub fn notes(mut self, value: Vec<Note>) -> Self {
-        self.notes = Some(value);
-        self
-    }
-
-    pub fn signals(mut self, value: Vec<Signal>) -> Self {
-        self.signals = Some(value);
-        self
-    }
-
-    pub fn twins(mut self, value: Twins) -> Self {
-        self.twins = Some(value);
-        self
-    }
+    setter!(items, Vec < Reference >);
+    setter!(notes, Vec < Note >);
+    setter!(signals, Vec < Signal >);
+    setter!(twins, Twins);
 }

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Note`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -71,11 +74,8 @@ pub struct NotePlainNote {
 impl NotePlainNote {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { text: None }
+        Self::default()
     }
 
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
+    setter!(text, into String);
 }

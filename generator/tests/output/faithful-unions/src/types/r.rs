@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Reach`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -102,13 +105,10 @@ pub struct ReachByFolder {
 impl ReachByFolder {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { by_folder: None }
+        Self::default()
     }
 
-    pub fn by_folder(mut self, value: ReachByFolderByFolder) -> Self {
-        self.by_folder = Some(value);
-        self
-    }
+    setter!(by_folder, ReachByFolderByFolder);
 }
 
 /// Generated from `/components/schemas/Reach/oneOf/2/properties/byFolder`.
@@ -123,13 +123,10 @@ pub struct ReachByFolderByFolder {
 impl ReachByFolderByFolder {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { folders: None }
+        Self::default()
     }
 
-    pub fn folders(mut self, value: Vec<String>) -> Self {
-        self.folders = Some(value);
-        self
-    }
+    setter!(folders, Vec < String >);
 }
 
 /// By number
@@ -146,13 +143,10 @@ pub struct ReachByNumber {
 impl ReachByNumber {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { by_number: None }
+        Self::default()
     }
 
-    pub fn by_number(mut self, value: ReachByNumberByNumber) -> Self {
-        self.by_number = Some(value);
-        self
-    }
+    setter!(by_number, ReachByNumberByNumber);
 }
 
 /// Generated from `/components/schemas/Reach/oneOf/1/properties/byNumber`.
@@ -167,13 +161,10 @@ pub struct ReachByNumberByNumber {
 impl ReachByNumberByNumber {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { numbers: None }
+        Self::default()
     }
 
-    pub fn numbers(mut self, value: Vec<i64>) -> Self {
-        self.numbers = Some(value);
-        self
-    }
+    setter!(numbers, Vec < i64 >);
 }
 
 /// Everything
@@ -190,16 +181,10 @@ pub struct ReachEverything {
 impl ReachEverything {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { everything: None }
+        Self::default()
     }
 
-    pub fn everything(
-        mut self,
-        value: serde_json::Map<String, serde_json::Value>,
-    ) -> Self {
-        self.everything = Some(value);
-        self
-    }
+    setter!(everything, serde_json::Map < String, serde_json::Value >);
 }
 
 /// Generated from `/components/schemas/Reference`.
@@ -292,13 +277,10 @@ pub struct ReferenceByName {
 impl ReferenceByName {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { name: None }
+        Self::default()
     }
 
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    setter!(name, into String);
 }
 
 /// By number
@@ -315,13 +297,10 @@ pub struct ReferenceByNumber {
 impl ReferenceByNumber {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { number: None }
+        Self::default()
     }
 
-    pub fn number(mut self, value: i64) -> Self {
-        self.number = Some(value);
-        self
-    }
+    setter!(number, i64);
 }
 
 /// Generated from `/components/schemas/Rule`.
@@ -341,30 +320,17 @@ impl Rule {
 }
 
 /// Generated from `/components/schemas/Rule/properties/verbs/items`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RuleVerb {
-    #[serde(rename = "LIST")]
+    /// `LIST`
     List,
-    #[serde(rename = "READ")]
+    /// `READ`
     Read,
-    #[serde(rename = "WRITE")]
+    /// `WRITE`
     Write,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl RuleVerb {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RuleVerb::List => "LIST",
-            RuleVerb::Read => "READ",
-            RuleVerb::Write => "WRITE",
-            RuleVerb::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(RuleVerb);
+string_enum!(RuleVerb { List = "LIST", Read = "READ", Write = "WRITE" });

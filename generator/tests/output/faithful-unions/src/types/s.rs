@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Signal`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -65,34 +68,20 @@ impl SignalStarted {
         Self { kind, at: None }
     }
 
-    pub fn at(mut self, value: i64) -> Self {
-        self.at = Some(value);
-        self
-    }
+    setter!(at, i64);
 }
 
 /// Generated from `/components/schemas/Signal/oneOf/0/properties/kind`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignalStartedKind {
-    #[serde(rename = "started")]
+    /// `started`
     Started,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl SignalStartedKind {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SignalStartedKind::Started => "started",
-            SignalStartedKind::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(SignalStartedKind);
+string_enum!(SignalStartedKind { Started = "started" });
 
 /// Stopped
 ///
@@ -112,31 +101,17 @@ impl SignalStopped {
         Self { kind, at: None }
     }
 
-    pub fn at(mut self, value: i64) -> Self {
-        self.at = Some(value);
-        self
-    }
+    setter!(at, i64);
 }
 
 /// Generated from `/components/schemas/Signal/oneOf/1/properties/kind`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignalStoppedKind {
-    #[serde(rename = "stopped")]
+    /// `stopped`
     Stopped,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl SignalStoppedKind {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SignalStoppedKind::Stopped => "stopped",
-            SignalStoppedKind::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(SignalStoppedKind);
+string_enum!(SignalStoppedKind { Stopped = "stopped" });

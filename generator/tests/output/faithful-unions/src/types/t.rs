@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Tally`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -87,13 +90,10 @@ pub struct TenantScope {
 impl TenantScope {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { tenants: None }
+        Self::default()
     }
 
-    pub fn tenants(mut self, value: Vec<String>) -> Self {
-        self.tenants = Some(value);
-        self
-    }
+    setter!(tenants, Vec < String >);
 }
 
 /// Generated from `/components/schemas/Twins`.
@@ -140,11 +140,8 @@ pub struct TwinsFirstTwin {
 impl TwinsFirstTwin {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { key: None }
+        Self::default()
     }
 
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
+    setter!(key, into String);
 }

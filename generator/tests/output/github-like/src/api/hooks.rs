@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `hooks` (1 in all).
@@ -29,21 +30,11 @@ pub struct ListHookDeliveriesParams {
 impl ListHookDeliveriesParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            event: None,
-            per_page: None,
-        }
+        Self::default()
     }
 
-    pub fn event(mut self, value: WebhookEvent) -> Self {
-        self.event = Some(value);
-        self
-    }
-
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
+    setter!(event, WebhookEvent);
+    setter!(per_page, i64);
 }
 
 impl crate::runtime::validate::Validate for ListHookDeliveriesParams {

@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `issues` (7 in all).
@@ -35,39 +36,14 @@ pub struct ListRepoIssuesParams {
 impl ListRepoIssuesParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            state: None,
-            labels: None,
-            since: None,
-            per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
-    pub fn state(mut self, value: ListRepoIssuesState) -> Self {
-        self.state = Some(value);
-        self
-    }
-
-    pub fn labels(mut self, value: impl Into<String>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
-    pub fn since(mut self, value: impl Into<String>) -> Self {
-        self.since = Some(value.into());
-        self
-    }
-
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
+    setter!(state, ListRepoIssuesState);
+    setter!(labels, into String);
+    setter!(since, into String);
+    setter!(per_page, i64);
+    setter!(page, i64);
 }
 
 impl crate::runtime::validate::Validate for ListRepoIssuesParams {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// A user account. Sent on create/replace, answered on every call.
 ///
 /// Generated from `/components/schemas/Account`.
@@ -53,45 +56,14 @@ impl Account {
         }
     }
 
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    pub fn created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
-    pub fn password(mut self, value: impl Into<String>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    pub fn token(mut self, value: impl Into<String>) -> Self {
-        self.token = Some(value.into());
-        self
-    }
-
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
-    pub fn two_factor_enabled(mut self, value: bool) -> Self {
-        self.two_factor_enabled = Some(value);
-        self
-    }
-
-    pub fn plan(mut self, value: Plan) -> Self {
-        self.plan = Some(value);
-        self
-    }
+    setter!(id, i64);
+    setter!(created_at, into String);
+    setter!(password, into String);
+    setter!(token, into String);
+    setter!(email, into String);
+    setter!(display_name, into String);
+    setter!(two_factor_enabled, bool);
+    setter!(plan, Plan);
 }
 
 impl crate::runtime::validate::Validate for Account {

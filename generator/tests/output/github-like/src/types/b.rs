@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/BasicError`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -22,25 +25,10 @@ pub struct BasicError {
 impl BasicError {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            message: None,
-            documentation_url: None,
-            status: None,
-        }
+        Self::default()
     }
 
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
-    pub fn documentation_url(mut self, value: impl Into<String>) -> Self {
-        self.documentation_url = Some(value.into());
-        self
-    }
-
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    setter!(message, into String);
+    setter!(documentation_url, into String);
+    setter!(status, into String);
 }

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Issue`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,39 +67,27 @@ pub struct IssueComment {
 }
 
 /// Generated from `/components/schemas/IssueComment/properties/author_association`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IssueCommentAuthorAssociation {
-    #[serde(rename = "OWNER")]
+    /// `OWNER`
     Owner,
-    #[serde(rename = "MEMBER")]
+    /// `MEMBER`
     Member,
-    #[serde(rename = "COLLABORATOR")]
+    /// `COLLABORATOR`
     Collaborator,
-    #[serde(rename = "CONTRIBUTOR")]
+    /// `CONTRIBUTOR`
     Contributor,
-    #[serde(rename = "NONE")]
+    /// `NONE`
     None,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl IssueCommentAuthorAssociation {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            IssueCommentAuthorAssociation::Owner => "OWNER",
-            IssueCommentAuthorAssociation::Member => "MEMBER",
-            IssueCommentAuthorAssociation::Collaborator => "COLLABORATOR",
-            IssueCommentAuthorAssociation::Contributor => "CONTRIBUTOR",
-            IssueCommentAuthorAssociation::None => "NONE",
-            IssueCommentAuthorAssociation::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(IssueCommentAuthorAssociation);
+string_enum!(
+    IssueCommentAuthorAssociation { Owner = "OWNER", Member = "MEMBER", Collaborator =
+    "COLLABORATOR", Contributor = "CONTRIBUTOR", None = "NONE" }
+);
 
 /// Generated from `/components/schemas/IssueCreate`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -126,25 +117,10 @@ impl IssueCreate {
         }
     }
 
-    pub fn body(mut self, value: impl Into<String>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    pub fn assignees(mut self, value: Vec<String>) -> Self {
-        self.assignees = Some(value);
-        self
-    }
-
-    pub fn milestone(mut self, value: i64) -> Self {
-        self.milestone = Some(value);
-        self
-    }
-
-    pub fn labels(mut self, value: Vec<String>) -> Self {
-        self.labels = Some(value);
-        self
-    }
+    setter!(body, into String);
+    setter!(assignees, Vec < String >);
+    setter!(milestone, i64);
+    setter!(labels, Vec < String >);
 }
 
 impl crate::runtime::validate::Validate for IssueCreate {
@@ -154,59 +130,37 @@ impl crate::runtime::validate::Validate for IssueCreate {
 }
 
 /// Generated from `/components/schemas/Issue/properties/state`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IssueState {
-    #[serde(rename = "open")]
+    /// `open`
     Open,
-    #[serde(rename = "closed")]
+    /// `closed`
     Closed,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl IssueState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            IssueState::Open => "open",
-            IssueState::Closed => "closed",
-            IssueState::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(IssueState);
+string_enum!(IssueState { Open = "open", Closed = "closed" });
 
 /// Generated from `/components/schemas/Issue/properties/state_reason`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IssueStateReason {
-    #[serde(rename = "completed")]
+    /// `completed`
     Completed,
-    #[serde(rename = "not_planned")]
+    /// `not_planned`
     NotPlanned,
-    #[serde(rename = "reopened")]
+    /// `reopened`
     Reopened,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl IssueStateReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            IssueStateReason::Completed => "completed",
-            IssueStateReason::NotPlanned => "not_planned",
-            IssueStateReason::Reopened => "reopened",
-            IssueStateReason::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(IssueStateReason);
+string_enum!(
+    IssueStateReason { Completed = "completed", NotPlanned = "not_planned", Reopened =
+    "reopened" }
+);
 
 /// Every field optional; `null` clears a value, absence leaves it.
 ///
@@ -230,37 +184,12 @@ pub struct IssueUpdate {
 impl IssueUpdate {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            title: None,
-            body: None,
-            state: None,
-            milestone: None,
-            assignees: None,
-        }
+        Self::default()
     }
 
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    pub fn body(mut self, value: impl Into<String>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    pub fn state(mut self, value: IssueState) -> Self {
-        self.state = Some(value);
-        self
-    }
-
-    pub fn milestone(mut self, value: i64) -> Self {
-        self.milestone = Some(value);
-        self
-    }
-
-    pub fn assignees(mut self, value: Vec<String>) -> Self {
-        self.assignees = Some(value);
-        self
-    }
+    setter!(title, into String);
+    setter!(body, into String);
+    setter!(state, IssueState);
+    setter!(milestone, i64);
+    setter!(assignees, Vec < String >);
 }

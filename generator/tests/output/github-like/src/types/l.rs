@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Label`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -21,30 +24,17 @@ pub struct Label {
 /// Default: `"open"`
 ///
 /// Generated from `/paths/~1repos~1{owner}~1{repo}~1issues/get/parameters/0/schema`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListRepoIssuesState {
-    #[serde(rename = "open")]
+    /// `open`
     Open,
-    #[serde(rename = "closed")]
+    /// `closed`
     Closed,
-    #[serde(rename = "all")]
+    /// `all`
     All,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl ListRepoIssuesState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ListRepoIssuesState::Open => "open",
-            ListRepoIssuesState::Closed => "closed",
-            ListRepoIssuesState::All => "all",
-            ListRepoIssuesState::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(ListRepoIssuesState);
+string_enum!(ListRepoIssuesState { Open = "open", Closed = "closed", All = "all" });

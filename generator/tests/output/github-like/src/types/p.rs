@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Plan`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,8 +28,5 @@ impl Plan {
         }
     }
 
-    pub fn private_repos(mut self, value: i64) -> Self {
-        self.private_repos = Some(value);
-        self
-    }
+    setter!(private_repos, i64);
 }

@@ -3,924 +3,765 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Name of a webhook event, optionally `<event>.<action>`. Values that differ only by case or punctuation are distinct.
 ///
 /// Generated from `/components/schemas/WebhookEvent`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvent {
-    #[serde(rename = "issue")]
+    /// `issue`
     Issue,
-    #[serde(rename = "issue.assigned")]
+    /// `issue.assigned`
     IssueAssigned,
-    #[serde(rename = "issue.pinned")]
+    /// `issue.pinned`
     IssuePinned,
-    #[serde(rename = "issue.unarchived")]
+    /// `issue.unarchived`
     IssueUnarchived,
-    #[serde(rename = "issue.opened")]
+    /// `issue.opened`
     IssueOpened,
-    #[serde(rename = "issue.locked")]
+    /// `issue.locked`
     IssueLocked,
-    #[serde(rename = "issue.in_progress")]
+    /// `issue.in_progress`
     IssueInProgress,
-    #[serde(rename = "issue_comment")]
+    /// `issue_comment`
     IssueComment,
-    #[serde(rename = "issue_comment.created")]
+    /// `issue_comment.created`
     VissueCommentCreated,
-    #[serde(rename = "issue_comment.reopened")]
+    /// `issue_comment.reopened`
     IssueCommentReopened,
-    #[serde(rename = "issue_comment.transferred")]
+    /// `issue_comment.transferred`
     IssueCommentTransferred,
-    #[serde(rename = "issue_comment.archived")]
+    /// `issue_comment.archived`
     IssueCommentArchived,
-    #[serde(rename = "issue_comment.edited")]
+    /// `issue_comment.edited`
     IssueCommentEdited,
-    #[serde(rename = "issue_comment.unlabeled")]
+    /// `issue_comment.unlabeled`
     IssueCommentUnlabeled,
-    #[serde(rename = "issue_comment.completed")]
+    /// `issue_comment.completed`
     IssueCommentCompleted,
-    #[serde(rename = "label")]
+    /// `label`
     Label,
-    #[serde(rename = "label.completed")]
+    /// `label.completed`
     LabelCompleted,
-    #[serde(rename = "label.unpublished")]
+    /// `label.unpublished`
     LabelUnpublished,
-    #[serde(rename = "label.assigned")]
+    /// `label.assigned`
     LabelAssigned,
-    #[serde(rename = "label.pinned")]
+    /// `label.pinned`
     LabelPinned,
-    #[serde(rename = "label.unarchived")]
+    /// `label.unarchived`
     LabelUnarchived,
-    #[serde(rename = "label.opened")]
+    /// `label.opened`
     LabelOpened,
-    #[serde(rename = "milestone")]
+    /// `milestone`
     Milestone,
-    #[serde(rename = "milestone.edited")]
+    /// `milestone.edited`
     MilestoneEdited,
-    #[serde(rename = "milestone.unlabeled")]
+    /// `milestone.unlabeled`
     MilestoneUnlabeled,
-    #[serde(rename = "milestone.completed")]
+    /// `milestone.completed`
     MilestoneCompleted,
-    #[serde(rename = "milestone.unpublished")]
+    /// `milestone.unpublished`
     MilestoneUnpublished,
-    #[serde(rename = "milestone.assigned")]
+    /// `milestone.assigned`
     MilestoneAssigned,
-    #[serde(rename = "release")]
+    /// `release`
     Release,
-    #[serde(rename = "release.renamed")]
+    /// `release.renamed`
     ReleaseRenamed,
-    #[serde(rename = "release.closed")]
+    /// `release.closed`
     ReleaseClosed,
-    #[serde(rename = "release.unlocked")]
+    /// `release.unlocked`
     ReleaseUnlocked,
-    #[serde(rename = "release.queued")]
+    /// `release.queued`
     ReleaseQueued,
-    #[serde(rename = "branch_rule")]
+    /// `branch_rule`
     BranchRule,
-    #[serde(rename = "branch_rule.opened")]
+    /// `branch_rule.opened`
     BranchRuleOpened,
-    #[serde(rename = "branch_rule.locked")]
+    /// `branch_rule.locked`
     BranchRuleLocked,
-    #[serde(rename = "branch_rule.in_progress")]
+    /// `branch_rule.in_progress`
     BranchRuleInProgress,
-    #[serde(rename = "deploy_key")]
+    /// `deploy_key`
     DeployKey,
-    #[serde(rename = "deploy_key.completed")]
+    /// `deploy_key.completed`
     DeployKeyCompleted,
-    #[serde(rename = "deploy_key.unpublished")]
+    /// `deploy_key.unpublished`
     DeployKeyUnpublished,
-    #[serde(rename = "deploy_key.assigned")]
+    /// `deploy_key.assigned`
     DeployKeyAssigned,
-    #[serde(rename = "deploy_key.pinned")]
+    /// `deploy_key.pinned`
     DeployKeyPinned,
-    #[serde(rename = "deploy_key.unarchived")]
+    /// `deploy_key.unarchived`
     DeployKeyUnarchived,
-    #[serde(rename = "deployment")]
+    /// `deployment`
     Deployment,
-    #[serde(rename = "deployment.assigned")]
+    /// `deployment.assigned`
     DeploymentAssigned,
-    #[serde(rename = "deployment.pinned")]
+    /// `deployment.pinned`
     DeploymentPinned,
-    #[serde(rename = "deployment.unarchived")]
+    /// `deployment.unarchived`
     DeploymentUnarchived,
-    #[serde(rename = "deployment.opened")]
+    /// `deployment.opened`
     DeploymentOpened,
-    #[serde(rename = "deployment.locked")]
+    /// `deployment.locked`
     DeploymentLocked,
-    #[serde(rename = "deployment.in_progress")]
+    /// `deployment.in_progress`
     DeploymentInProgress,
-    #[serde(rename = "deployment_status")]
+    /// `deployment_status`
     DeploymentStatus,
-    #[serde(rename = "deployment_status.renamed")]
+    /// `deployment_status.renamed`
     DeploymentStatusRenamed,
-    #[serde(rename = "deployment_status.closed")]
+    /// `deployment_status.closed`
     DeploymentStatusClosed,
-    #[serde(rename = "deployment_status.unlocked")]
+    /// `deployment_status.unlocked`
     DeploymentStatusUnlocked,
-    #[serde(rename = "deployment_status.queued")]
+    /// `deployment_status.queued`
     DeploymentStatusQueued,
-    #[serde(rename = "deployment_status.deleted")]
+    /// `deployment_status.deleted`
     DeploymentStatusDeleted,
-    #[serde(rename = "deployment_status.labeled")]
+    /// `deployment_status.labeled`
     DeploymentStatusLabeled,
-    #[serde(rename = "deployment_status.requested")]
+    /// `deployment_status.requested`
     DeploymentStatusRequested,
-    #[serde(rename = "discussion")]
+    /// `discussion`
     Discussion,
-    #[serde(rename = "discussion.unpublished")]
+    /// `discussion.unpublished`
     DiscussionUnpublished,
-    #[serde(rename = "discussion.assigned")]
+    /// `discussion.assigned`
     DiscussionAssigned,
-    #[serde(rename = "discussion.pinned")]
+    /// `discussion.pinned`
     DiscussionPinned,
-    #[serde(rename = "discussion.unarchived")]
+    /// `discussion.unarchived`
     DiscussionUnarchived,
-    #[serde(rename = "discussion_comment")]
+    /// `discussion_comment`
     DiscussionComment,
-    #[serde(rename = "discussion_comment.in_progress")]
+    /// `discussion_comment.in_progress`
     DiscussionCommentInProgress,
-    #[serde(rename = "discussion_comment.created")]
+    /// `discussion_comment.created`
     DiscussionCommentCreated,
-    #[serde(rename = "discussion_comment.unassigned")]
+    /// `discussion_comment.unassigned`
     DiscussionCommentUnassigned,
-    #[serde(rename = "fork")]
+    /// `fork`
     Fork,
-    #[serde(rename = "fork.edited")]
+    /// `fork.edited`
     ForkEdited,
-    #[serde(rename = "fork.unlabeled")]
+    /// `fork.unlabeled`
     ForkUnlabeled,
-    #[serde(rename = "fork.completed")]
+    /// `fork.completed`
     ForkCompleted,
-    #[serde(rename = "fork.unpublished")]
+    /// `fork.unpublished`
     ForkUnpublished,
-    #[serde(rename = "fork.assigned")]
+    /// `fork.assigned`
     ForkAssigned,
-    #[serde(rename = "wiki_page")]
+    /// `wiki_page`
     WikiPage,
-    #[serde(rename = "wiki_page.in_progress")]
+    /// `wiki_page.in_progress`
     WikiPageInProgress,
-    #[serde(rename = "wiki_page.created")]
+    /// `wiki_page.created`
     WikiPageCreated,
-    #[serde(rename = "wiki_page.unassigned")]
+    /// `wiki_page.unassigned`
     WikiPageUnassigned,
-    #[serde(rename = "wiki_page.unpinned")]
+    /// `wiki_page.unpinned`
     WikiPageUnpinned,
-    #[serde(rename = "wiki_page.renamed")]
+    /// `wiki_page.renamed`
     WikiPageRenamed,
-    #[serde(rename = "wiki_page.closed")]
+    /// `wiki_page.closed`
     WikiPageClosed,
-    #[serde(rename = "installation")]
+    /// `installation`
     Installation,
-    #[serde(rename = "installation.in_progress")]
+    /// `installation.in_progress`
     InstallationInProgress,
-    #[serde(rename = "installation.created")]
+    /// `installation.created`
     InstallationCreated,
-    #[serde(rename = "installation.unassigned")]
+    /// `installation.unassigned`
     InstallationUnassigned,
-    #[serde(rename = "installation.unpinned")]
+    /// `installation.unpinned`
     InstallationUnpinned,
-    #[serde(rename = "installation.renamed")]
+    /// `installation.renamed`
     InstallationRenamed,
-    #[serde(rename = "member")]
+    /// `member`
     Member,
-    #[serde(rename = "member.labeled")]
+    /// `member.labeled`
     MemberLabeled,
-    #[serde(rename = "member.requested")]
+    /// `member.requested`
     MemberRequested,
-    #[serde(rename = "member.published")]
+    /// `member.published`
     MemberPublished,
-    #[serde(rename = "membership")]
+    /// `membership`
     Membership,
-    #[serde(rename = "membership.renamed")]
+    /// `membership.renamed`
     MembershipRenamed,
-    #[serde(rename = "membership.closed")]
+    /// `membership.closed`
     MembershipClosed,
-    #[serde(rename = "membership.unlocked")]
+    /// `membership.unlocked`
     MembershipUnlocked,
-    #[serde(rename = "membership.queued")]
+    /// `membership.queued`
     MembershipQueued,
-    #[serde(rename = "membership.deleted")]
+    /// `membership.deleted`
     MembershipDeleted,
-    #[serde(rename = "merge_queue")]
+    /// `merge_queue`
     MergeQueue,
-    #[serde(rename = "merge_queue.completed")]
+    /// `merge_queue.completed`
     MergeQueueCompleted,
-    #[serde(rename = "merge_queue.unpublished")]
+    /// `merge_queue.unpublished`
     MergeQueueUnpublished,
-    #[serde(rename = "merge_queue.assigned")]
+    /// `merge_queue.assigned`
     MergeQueueAssigned,
-    #[serde(rename = "package")]
+    /// `package`
     Package,
-    #[serde(rename = "package.reopened")]
+    /// `package.reopened`
     PackageReopened,
-    #[serde(rename = "package.transferred")]
+    /// `package.transferred`
     PackageTransferred,
-    #[serde(rename = "package.archived")]
+    /// `package.archived`
     PackageArchived,
-    #[serde(rename = "package.edited")]
+    /// `package.edited`
     PackageEdited,
-    #[serde(rename = "package.unlabeled")]
+    /// `package.unlabeled`
     PackageUnlabeled,
-    #[serde(rename = "package.completed")]
+    /// `package.completed`
     PackageCompleted,
-    #[serde(rename = "site_build")]
+    /// `site_build`
     SiteBuild,
-    #[serde(rename = "site_build.assigned")]
+    /// `site_build.assigned`
     SiteBuildAssigned,
-    #[serde(rename = "site_build.pinned")]
+    /// `site_build.pinned`
     SiteBuildPinned,
-    #[serde(rename = "site_build.unarchived")]
+    /// `site_build.unarchived`
     SiteBuildUnarchived,
-    #[serde(rename = "site_build.opened")]
+    /// `site_build.opened`
     SiteBuildOpened,
-    #[serde(rename = "site_build.locked")]
+    /// `site_build.locked`
     SiteBuildLocked,
-    #[serde(rename = "board")]
+    /// `board`
     Board,
-    #[serde(rename = "board.requested")]
+    /// `board.requested`
     BoardRequested,
-    #[serde(rename = "board.published")]
+    /// `board.published`
     BoardPublished,
-    #[serde(rename = "board.reopened")]
+    /// `board.reopened`
     BoardReopened,
-    #[serde(rename = "board.transferred")]
+    /// `board.transferred`
     BoardTransferred,
-    #[serde(rename = "board.archived")]
+    /// `board.archived`
     BoardArchived,
-    #[serde(rename = "board.edited")]
+    /// `board.edited`
     BoardEdited,
-    #[serde(rename = "board_card")]
+    /// `board_card`
     BoardCard,
-    #[serde(rename = "board_card.labeled")]
+    /// `board_card.labeled`
     BoardCardLabeled,
-    #[serde(rename = "board_card.requested")]
+    /// `board_card.requested`
     BoardCardRequested,
-    #[serde(rename = "board_card.published")]
+    /// `board_card.published`
     BoardCardPublished,
-    #[serde(rename = "board_card.reopened")]
+    /// `board_card.reopened`
     BoardCardReopened,
-    #[serde(rename = "board_card.transferred")]
+    /// `board_card.transferred`
     BoardCardTransferred,
-    #[serde(rename = "board_column")]
+    /// `board_column`
     BoardColumn,
-    #[serde(rename = "board_column.in_progress")]
+    /// `board_column.in_progress`
     BoardColumnInProgress,
-    #[serde(rename = "board_column.created")]
+    /// `board_column.created`
     BoardColumnCreated,
-    #[serde(rename = "board_column.unassigned")]
+    /// `board_column.unassigned`
     BoardColumnUnassigned,
-    #[serde(rename = "board_column.unpinned")]
+    /// `board_column.unpinned`
     BoardColumnUnpinned,
-    #[serde(rename = "board_column.renamed")]
+    /// `board_column.renamed`
     BoardColumnRenamed,
-    #[serde(rename = "board_column.closed")]
+    /// `board_column.closed`
     BoardColumnClosed,
-    #[serde(rename = "pull_request")]
+    /// `pull_request`
     PullRequest,
-    #[serde(rename = "pull_request.unassigned")]
+    /// `pull_request.unassigned`
     PullRequestUnassigned,
-    #[serde(rename = "pull_request.unpinned")]
+    /// `pull_request.unpinned`
     PullRequestUnpinned,
-    #[serde(rename = "pull_request.renamed")]
+    /// `pull_request.renamed`
     PullRequestRenamed,
-    #[serde(rename = "pull_request.closed")]
+    /// `pull_request.closed`
     PullRequestClosed,
-    #[serde(rename = "pull_request_review")]
+    /// `pull_request_review`
     PullRequestReview,
-    #[serde(rename = "pull_request_review.unlocked")]
+    /// `pull_request_review.unlocked`
     PullRequestReviewUnlocked,
-    #[serde(rename = "pull_request_review.queued")]
+    /// `pull_request_review.queued`
     PullRequestReviewQueued,
-    #[serde(rename = "pull_request_review.deleted")]
+    /// `pull_request_review.deleted`
     PullRequestReviewDeleted,
-    #[serde(rename = "pull_request_review.labeled")]
+    /// `pull_request_review.labeled`
     PullRequestReviewLabeled,
-    #[serde(rename = "pull_request_review_comment")]
+    /// `pull_request_review_comment`
     PullRequestReviewComment,
-    #[serde(rename = "pull_request_review_comment.unassigned")]
+    /// `pull_request_review_comment.unassigned`
     PullRequestReviewCommentUnassigned,
-    #[serde(rename = "pull_request_review_comment.unpinned")]
+    /// `pull_request_review_comment.unpinned`
     PullRequestReviewCommentUnpinned,
-    #[serde(rename = "pull_request_review_comment.renamed")]
+    /// `pull_request_review_comment.renamed`
     PullRequestReviewCommentRenamed,
-    #[serde(rename = "push")]
+    /// `push`
     Vpush,
-    #[serde(rename = "push.unarchived")]
+    /// `push.unarchived`
     PushUnarchived,
-    #[serde(rename = "push.opened")]
+    /// `push.opened`
     PushOpened,
-    #[serde(rename = "push.locked")]
+    /// `push.locked`
     PushLocked,
-    #[serde(rename = "repository")]
+    /// `repository`
     Repository,
-    #[serde(rename = "repository.reopened")]
+    /// `repository.reopened`
     RepositoryReopened,
-    #[serde(rename = "repository.transferred")]
+    /// `repository.transferred`
     RepositoryTransferred,
-    #[serde(rename = "repository.archived")]
+    /// `repository.archived`
     RepositoryArchived,
-    #[serde(rename = "repository.edited")]
+    /// `repository.edited`
     RepositoryEdited,
-    #[serde(rename = "repository.unlabeled")]
+    /// `repository.unlabeled`
     RepositoryUnlabeled,
-    #[serde(rename = "repository.completed")]
+    /// `repository.completed`
     RepositoryCompleted,
-    #[serde(rename = "repository_rule")]
+    /// `repository_rule`
     RepositoryRule,
-    #[serde(rename = "repository_rule.transferred")]
+    /// `repository_rule.transferred`
     RepositoryRuleTransferred,
-    #[serde(rename = "repository_rule.archived")]
+    /// `repository_rule.archived`
     RepositoryRuleArchived,
-    #[serde(rename = "repository_rule.edited")]
+    /// `repository_rule.edited`
     RepositoryRuleEdited,
-    #[serde(rename = "repository_rule.unlabeled")]
+    /// `repository_rule.unlabeled`
     RepositoryRuleUnlabeled,
-    #[serde(rename = "secret_alert")]
+    /// `secret_alert`
     SecretAlert,
-    #[serde(rename = "secret_alert.completed")]
+    /// `secret_alert.completed`
     SecretAlertCompleted,
-    #[serde(rename = "secret_alert.unpublished")]
+    /// `secret_alert.unpublished`
     SecretAlertUnpublished,
-    #[serde(rename = "secret_alert.assigned")]
+    /// `secret_alert.assigned`
     SecretAlertAssigned,
-    #[serde(rename = "secret_alert.pinned")]
+    /// `secret_alert.pinned`
     SecretAlertPinned,
-    #[serde(rename = "secret_alert.unarchived")]
+    /// `secret_alert.unarchived`
     SecretAlertUnarchived,
-    #[serde(rename = "secret_alert.opened")]
+    /// `secret_alert.opened`
     SecretAlertOpened,
-    #[serde(rename = "secret_alert.locked")]
+    /// `secret_alert.locked`
     SecretAlertLocked,
-    #[serde(rename = "advisory")]
+    /// `advisory`
     Advisory,
-    #[serde(rename = "advisory.unlabeled")]
+    /// `advisory.unlabeled`
     AdvisoryUnlabeled,
-    #[serde(rename = "advisory.completed")]
+    /// `advisory.completed`
     AdvisoryCompleted,
-    #[serde(rename = "advisory.unpublished")]
+    /// `advisory.unpublished`
     AdvisoryUnpublished,
-    #[serde(rename = "advisory.assigned")]
+    /// `advisory.assigned`
     AdvisoryAssigned,
-    #[serde(rename = "advisory.pinned")]
+    /// `advisory.pinned`
     AdvisoryPinned,
-    #[serde(rename = "advisory.unarchived")]
+    /// `advisory.unarchived`
     AdvisoryUnarchived,
-    #[serde(rename = "advisory.opened")]
+    /// `advisory.opened`
     AdvisoryOpened,
-    #[serde(rename = "sponsorship")]
+    /// `sponsorship`
     Sponsorship,
-    #[serde(rename = "sponsorship.transferred")]
+    /// `sponsorship.transferred`
     SponsorshipTransferred,
-    #[serde(rename = "sponsorship.archived")]
+    /// `sponsorship.archived`
     SponsorshipArchived,
-    #[serde(rename = "sponsorship.edited")]
+    /// `sponsorship.edited`
     SponsorshipEdited,
-    #[serde(rename = "sponsorship.unlabeled")]
+    /// `sponsorship.unlabeled`
     SponsorshipUnlabeled,
-    #[serde(rename = "sponsorship.completed")]
+    /// `sponsorship.completed`
     SponsorshipCompleted,
-    #[serde(rename = "star")]
+    /// `star`
     Star,
-    #[serde(rename = "star.unarchived")]
+    /// `star.unarchived`
     StarUnarchived,
-    #[serde(rename = "star.opened")]
+    /// `star.opened`
     StarOpened,
-    #[serde(rename = "star.locked")]
+    /// `star.locked`
     StarLocked,
-    #[serde(rename = "commit_status")]
+    /// `commit_status`
     CommitStatus,
-    #[serde(rename = "commit_status.completed")]
+    /// `commit_status.completed`
     CommitStatusCompleted,
-    #[serde(rename = "commit_status.unpublished")]
+    /// `commit_status.unpublished`
     CommitStatusUnpublished,
-    #[serde(rename = "commit_status.assigned")]
+    /// `commit_status.assigned`
     CommitStatusAssigned,
-    #[serde(rename = "commit_status.pinned")]
+    /// `commit_status.pinned`
     CommitStatusPinned,
-    #[serde(rename = "team")]
+    /// `team`
     Team,
-    #[serde(rename = "team.unpublished")]
+    /// `team.unpublished`
     TeamUnpublished,
-    #[serde(rename = "team.assigned")]
+    /// `team.assigned`
     TeamAssigned,
-    #[serde(rename = "team.pinned")]
+    /// `team.pinned`
     TeamPinned,
-    #[serde(rename = "team.unarchived")]
+    /// `team.unarchived`
     TeamUnarchived,
-    #[serde(rename = "team.opened")]
+    /// `team.opened`
     TeamOpened,
-    #[serde(rename = "watch")]
+    /// `watch`
     Watch,
-    #[serde(rename = "watch.unpinned")]
+    /// `watch.unpinned`
     WatchUnpinned,
-    #[serde(rename = "watch.renamed")]
+    /// `watch.renamed`
     WatchRenamed,
-    #[serde(rename = "watch.closed")]
+    /// `watch.closed`
     WatchClosed,
-    #[serde(rename = "watch.unlocked")]
+    /// `watch.unlocked`
     WatchUnlocked,
-    #[serde(rename = "watch.queued")]
+    /// `watch.queued`
     WatchQueued,
-    #[serde(rename = "watch.deleted")]
+    /// `watch.deleted`
     WatchDeleted,
-    #[serde(rename = "job")]
+    /// `job`
     Job,
-    #[serde(rename = "job.created")]
+    /// `job.created`
     JobCreated,
-    #[serde(rename = "job.unassigned")]
+    /// `job.unassigned`
     JobUnassigned,
-    #[serde(rename = "job.unpinned")]
+    /// `job.unpinned`
     JobUnpinned,
-    #[serde(rename = "job.renamed")]
+    /// `job.renamed`
     JobRenamed,
-    #[serde(rename = "job.closed")]
+    /// `job.closed`
     JobClosed,
-    #[serde(rename = "job.unlocked")]
+    /// `job.unlocked`
     JobUnlocked,
-    #[serde(rename = "job.queued")]
+    /// `job.queued`
     JobQueued,
-    #[serde(rename = "pipeline_run")]
+    /// `pipeline_run`
     PipelineRun,
-    #[serde(rename = "pipeline_run.assigned")]
+    /// `pipeline_run.assigned`
     PipelineRunAssigned,
-    #[serde(rename = "pipeline_run.pinned")]
+    /// `pipeline_run.pinned`
     PipelineRunPinned,
-    #[serde(rename = "pipeline_run.unarchived")]
+    /// `pipeline_run.unarchived`
     PipelineRunUnarchived,
-    #[serde(rename = "pipeline_run.opened")]
+    /// `pipeline_run.opened`
     PipelineRunOpened,
-    #[serde(rename = "pipeline_run.locked")]
+    /// `pipeline_run.locked`
     PipelineRunLocked,
-    #[serde(rename = "check_run")]
+    /// `check_run`
     CheckRun,
-    #[serde(rename = "check_run.renamed")]
+    /// `check_run.renamed`
     CheckRunRenamed,
-    #[serde(rename = "check_run.closed")]
+    /// `check_run.closed`
     CheckRunClosed,
-    #[serde(rename = "check_run.unlocked")]
+    /// `check_run.unlocked`
     CheckRunUnlocked,
-    #[serde(rename = "check_run.queued")]
+    /// `check_run.queued`
     CheckRunQueued,
-    #[serde(rename = "check_group")]
+    /// `check_group`
     CheckGroup,
-    #[serde(rename = "check_group.unpublished")]
+    /// `check_group.unpublished`
     CheckGroupUnpublished,
-    #[serde(rename = "check_group.assigned")]
+    /// `check_group.assigned`
     CheckGroupAssigned,
-    #[serde(rename = "check_group.pinned")]
+    /// `check_group.pinned`
     CheckGroupPinned,
-    #[serde(rename = "check_group.unarchived")]
+    /// `check_group.unarchived`
     CheckGroupUnarchived,
-    #[serde(rename = "check_group.opened")]
+    /// `check_group.opened`
     CheckGroupOpened,
-    #[serde(rename = "code_alert")]
+    /// `code_alert`
     CodeAlert,
-    #[serde(rename = "code_alert.pinned")]
+    /// `code_alert.pinned`
     CodeAlertPinned,
-    #[serde(rename = "code_alert.unarchived")]
+    /// `code_alert.unarchived`
     CodeAlertUnarchived,
-    #[serde(rename = "code_alert.opened")]
+    /// `code_alert.opened`
     CodeAlertOpened,
-    #[serde(rename = "commit_comment")]
+    /// `commit_comment`
     CommitComment,
-    #[serde(rename = "commit_comment.closed")]
+    /// `commit_comment.closed`
     CommitCommentClosed,
-    #[serde(rename = "commit_comment.unlocked")]
+    /// `commit_comment.unlocked`
     CommitCommentUnlocked,
-    #[serde(rename = "commit_comment.queued")]
+    /// `commit_comment.queued`
     CommitCommentQueued,
-    #[serde(rename = "commit_comment.deleted")]
+    /// `commit_comment.deleted`
     CommitCommentDeleted,
-    #[serde(rename = "commit_comment.labeled")]
+    /// `commit_comment.labeled`
     CommitCommentLabeled,
-    #[serde(rename = "commit_comment.requested")]
+    /// `commit_comment.requested`
     CommitCommentRequested,
-    #[serde(rename = "commit_comment.published")]
+    /// `commit_comment.published`
     CommitCommentPublished,
-    #[serde(rename = "ref_create")]
+    /// `ref_create`
     RefCreate,
-    #[serde(rename = "ref_create.locked")]
+    /// `ref_create.locked`
     RefCreateLocked,
-    #[serde(rename = "ref_create.in_progress")]
+    /// `ref_create.in_progress`
     RefCreateInProgress,
-    #[serde(rename = "ref_create.created")]
+    /// `ref_create.created`
     RefCreateCreated,
-    #[serde(rename = "ref_delete")]
+    /// `ref_delete`
     RefDelete,
-    #[serde(rename = "ref_delete.unpinned")]
+    /// `ref_delete.unpinned`
     RefDeleteUnpinned,
-    #[serde(rename = "ref_delete.renamed")]
+    /// `ref_delete.renamed`
     RefDeleteRenamed,
-    #[serde(rename = "ref_delete.closed")]
+    /// `ref_delete.closed`
     RefDeleteClosed,
-    #[serde(rename = "ref_delete.unlocked")]
+    /// `ref_delete.unlocked`
     RefDeleteUnlocked,
-    #[serde(rename = "hook_meta")]
+    /// `hook_meta`
     HookMeta,
-    #[serde(rename = "hook_meta.archived")]
+    /// `hook_meta.archived`
     HookMetaArchived,
-    #[serde(rename = "hook_meta.edited")]
+    /// `hook_meta.edited`
     HookMetaEdited,
-    #[serde(rename = "hook_meta.unlabeled")]
+    /// `hook_meta.unlabeled`
     HookMetaUnlabeled,
-    #[serde(rename = "hook_meta.completed")]
+    /// `hook_meta.completed`
     HookMetaCompleted,
-    #[serde(rename = "hook_meta.unpublished")]
+    /// `hook_meta.unpublished`
     HookMetaUnpublished,
-    #[serde(rename = "ping")]
+    /// `ping`
     Ping,
-    #[serde(rename = "ping.renamed")]
+    /// `ping.renamed`
     PingRenamed,
-    #[serde(rename = "ping.closed")]
+    /// `ping.closed`
     PingClosed,
-    #[serde(rename = "ping.unlocked")]
+    /// `ping.unlocked`
     PingUnlocked,
-    #[serde(rename = "ping.queued")]
+    /// `ping.queued`
     PingQueued,
-    #[serde(rename = "ping.deleted")]
+    /// `ping.deleted`
     PingDeleted,
-    #[serde(rename = "ping.labeled")]
+    /// `ping.labeled`
     PingLabeled,
-    #[serde(rename = "ping.requested")]
+    /// `ping.requested`
     PingRequested,
-    #[serde(rename = "org_block")]
+    /// `org_block`
     OrgBlock,
-    #[serde(rename = "org_block.created")]
+    /// `org_block.created`
     OrgBlockCreated,
-    #[serde(rename = "org_block.unassigned")]
+    /// `org_block.unassigned`
     OrgBlockUnassigned,
-    #[serde(rename = "org_block.unpinned")]
+    /// `org_block.unpinned`
     OrgBlockUnpinned,
-    #[serde(rename = "listing")]
+    /// `listing`
     Listing,
-    #[serde(rename = "listing.closed")]
+    /// `listing.closed`
     ListingClosed,
-    #[serde(rename = "listing.unlocked")]
+    /// `listing.unlocked`
     ListingUnlocked,
-    #[serde(rename = "listing.queued")]
+    /// `listing.queued`
     ListingQueued,
-    #[serde(rename = "listing.deleted")]
+    /// `listing.deleted`
     ListingDeleted,
-    #[serde(rename = "listing.labeled")]
+    /// `listing.labeled`
     ListingLabeled,
-    #[serde(rename = "dependency_alert")]
+    /// `dependency_alert`
     DependencyAlert,
-    #[serde(rename = "dependency_alert.pinned")]
+    /// `dependency_alert.pinned`
     DependencyAlertPinned,
-    #[serde(rename = "dependency_alert.unarchived")]
+    /// `dependency_alert.unarchived`
     DependencyAlertUnarchived,
-    #[serde(rename = "dependency_alert.opened")]
+    /// `dependency_alert.opened`
     DependencyAlertOpened,
-    #[serde(rename = "dependency_alert.locked")]
+    /// `dependency_alert.locked`
     DependencyAlertLocked,
-    #[serde(rename = "dependency_alert.in_progress")]
+    /// `dependency_alert.in_progress`
     DependencyAlertInProgress,
-    #[serde(rename = "dependency_alert.created")]
+    /// `dependency_alert.created`
     DependencyAlertCreated,
-    #[serde(rename = "+1")]
+    /// `+1`
     V1,
-    #[serde(rename = "-1")]
+    /// `-1`
     V12,
-    #[serde(rename = "a-b")]
+    /// `a-b`
     VaB,
-    #[serde(rename = "a_b")]
+    /// `a_b`
     VaB2,
-    #[serde(rename = "A_B")]
+    /// `A_B`
     AB,
-    #[serde(rename = "a.b")]
+    /// `a.b`
     VaB3,
-    #[serde(rename = "aB")]
+    /// `aB`
     VaB4,
-    #[serde(rename = "AB")]
+    /// `AB`
     Ab,
-    #[serde(rename = "*")]
+    /// `*`
     U2A,
-    #[serde(rename = "1")]
+    /// `1`
     V13,
-    #[serde(rename = "")]
+    /// ``
     Empty,
-    #[serde(rename = "issue_comment_created")]
+    /// `issue_comment_created`
     VissueCommentCreated2,
-    #[serde(rename = "IssueComment.created")]
+    /// `IssueComment.created`
     IssueCommentCreated,
-    #[serde(rename = "push ")]
+    /// `push `
     Vpush2,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl WebhookEvent {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WebhookEvent::Issue => "issue",
-            WebhookEvent::IssueAssigned => "issue.assigned",
-            WebhookEvent::IssuePinned => "issue.pinned",
-            WebhookEvent::IssueUnarchived => "issue.unarchived",
-            WebhookEvent::IssueOpened => "issue.opened",
-            WebhookEvent::IssueLocked => "issue.locked",
-            WebhookEvent::IssueInProgress => "issue.in_progress",
-            WebhookEvent::IssueComment => "issue_comment",
-            WebhookEvent::VissueCommentCreated => "issue_comment.created",
-            WebhookEvent::IssueCommentReopened => "issue_comment.reopened",
-            WebhookEvent::IssueCommentTransferred => "issue_comment.transferred",
-            WebhookEvent::IssueCommentArchived => "issue_comment.archived",
-            WebhookEvent::IssueCommentEdited => "issue_comment.edited",
-            WebhookEvent::IssueCommentUnlabeled => "issue_comment.unlabeled",
-            WebhookEvent::IssueCommentCompleted => "issue_comment.completed",
-            WebhookEvent::Label => "label",
-            WebhookEvent::LabelCompleted => "label.completed",
-            WebhookEvent::LabelUnpublished => "label.unpublished",
-            WebhookEvent::LabelAssigned => "label.assigned",
-            WebhookEvent::LabelPinned => "label.pinned",
-            WebhookEvent::LabelUnarchived => "label.unarchived",
-            WebhookEvent::LabelOpened => "label.opened",
-            WebhookEvent::Milestone => "milestone",
-            WebhookEvent::MilestoneEdited => "milestone.edited",
-            WebhookEvent::MilestoneUnlabeled => "milestone.unlabeled",
-            WebhookEvent::MilestoneCompleted => "milestone.completed",
-            WebhookEvent::MilestoneUnpublished => "milestone.unpublished",
-            WebhookEvent::MilestoneAssigned => "milestone.assigned",
-            WebhookEvent::Release => "release",
-            WebhookEvent::ReleaseRenamed => "release.renamed",
-            WebhookEvent::ReleaseClosed => "release.closed",
-            WebhookEvent::ReleaseUnlocked => "release.unlocked",
-            WebhookEvent::ReleaseQueued => "release.queued",
-            WebhookEvent::BranchRule => "branch_rule",
-            WebhookEvent::BranchRuleOpened => "branch_rule.opened",
-            WebhookEvent::BranchRuleLocked => "branch_rule.locked",
-            WebhookEvent::BranchRuleInProgress => "branch_rule.in_progress",
-            WebhookEvent::DeployKey => "deploy_key",
-            WebhookEvent::DeployKeyCompleted => "deploy_key.completed",
-            WebhookEvent::DeployKeyUnpublished => "deploy_key.unpublished",
-            WebhookEvent::DeployKeyAssigned => "deploy_key.assigned",
-            WebhookEvent::DeployKeyPinned => "deploy_key.pinned",
-            WebhookEvent::DeployKeyUnarchived => "deploy_key.unarchived",
-            WebhookEvent::Deployment => "deployment",
-            WebhookEvent::DeploymentAssigned => "deployment.assigned",
-            WebhookEvent::DeploymentPinned => "deployment.pinned",
-            WebhookEvent::DeploymentUnarchived => "deployment.unarchived",
-            WebhookEvent::DeploymentOpened => "deployment.opened",
-            WebhookEvent::DeploymentLocked => "deployment.locked",
-            WebhookEvent::DeploymentInProgress => "deployment.in_progress",
-            WebhookEvent::DeploymentStatus => "deployment_status",
-            WebhookEvent::DeploymentStatusRenamed => "deployment_status.renamed",
-            WebhookEvent::DeploymentStatusClosed => "deployment_status.closed",
-            WebhookEvent::DeploymentStatusUnlocked => "deployment_status.unlocked",
-            WebhookEvent::DeploymentStatusQueued => "deployment_status.queued",
-            WebhookEvent::DeploymentStatusDeleted => "deployment_status.deleted",
-            WebhookEvent::DeploymentStatusLabeled => "deployment_status.labeled",
-            WebhookEvent::DeploymentStatusRequested => "deployment_status.requested",
-            WebhookEvent::Discussion => "discussion",
-            WebhookEvent::DiscussionUnpublished => "discussion.unpublished",
-            WebhookEvent::DiscussionAssigned => "discussion.assigned",
-            WebhookEvent::DiscussionPinned => "discussion.pinned",
-            WebhookEvent::DiscussionUnarchived => "discussion.unarchived",
-            WebhookEvent::DiscussionComment => "discussion_comment",
-            WebhookEvent::DiscussionCommentInProgress => "discussion_comment.in_progress",
-            WebhookEvent::DiscussionCommentCreated => "discussion_comment.created",
-            WebhookEvent::DiscussionCommentUnassigned => "discussion_comment.unassigned",
-            WebhookEvent::Fork => "fork",
-            WebhookEvent::ForkEdited => "fork.edited",
-            WebhookEvent::ForkUnlabeled => "fork.unlabeled",
-            WebhookEvent::ForkCompleted => "fork.completed",
-            WebhookEvent::ForkUnpublished => "fork.unpublished",
-            WebhookEvent::ForkAssigned => "fork.assigned",
-            WebhookEvent::WikiPage => "wiki_page",
-            WebhookEvent::WikiPageInProgress => "wiki_page.in_progress",
-            WebhookEvent::WikiPageCreated => "wiki_page.created",
-            WebhookEvent::WikiPageUnassigned => "wiki_page.unassigned",
-            WebhookEvent::WikiPageUnpinned => "wiki_page.unpinned",
-            WebhookEvent::WikiPageRenamed => "wiki_page.renamed",
-            WebhookEvent::WikiPageClosed => "wiki_page.closed",
-            WebhookEvent::Installation => "installation",
-            WebhookEvent::InstallationInProgress => "installation.in_progress",
-            WebhookEvent::InstallationCreated => "installation.created",
-            WebhookEvent::InstallationUnassigned => "installation.unassigned",
-            WebhookEvent::InstallationUnpinned => "installation.unpinned",
-            WebhookEvent::InstallationRenamed => "installation.renamed",
-            WebhookEvent::Member => "member",
-            WebhookEvent::MemberLabeled => "member.labeled",
-            WebhookEvent::MemberRequested => "member.requested",
-            WebhookEvent::MemberPublished => "member.published",
-            WebhookEvent::Membership => "membership",
-            WebhookEvent::MembershipRenamed => "membership.renamed",
-            WebhookEvent::MembershipClosed => "membership.closed",
-            WebhookEvent::MembershipUnlocked => "membership.unlocked",
-            WebhookEvent::MembershipQueued => "membership.queued",
-            WebhookEvent::MembershipDeleted => "membership.deleted",
-            WebhookEvent::MergeQueue => "merge_queue",
-            WebhookEvent::MergeQueueCompleted => "merge_queue.completed",
-            WebhookEvent::MergeQueueUnpublished => "merge_queue.unpublished",
-            WebhookEvent::MergeQueueAssigned => "merge_queue.assigned",
-            WebhookEvent::Package => "package",
-            WebhookEvent::PackageReopened => "package.reopened",
-            WebhookEvent::PackageTransferred => "package.transferred",
-            WebhookEvent::PackageArchived => "package.archived",
-            WebhookEvent::PackageEdited => "package.edited",
-            WebhookEvent::PackageUnlabeled => "package.unlabeled",
-            WebhookEvent::PackageCompleted => "package.completed",
-            WebhookEvent::SiteBuild => "site_build",
-            WebhookEvent::SiteBuildAssigned => "site_build.assigned",
-            WebhookEvent::SiteBuildPinned => "site_build.pinned",
-            WebhookEvent::SiteBuildUnarchived => "site_build.unarchived",
-            WebhookEvent::SiteBuildOpened => "site_build.opened",
-            WebhookEvent::SiteBuildLocked => "site_build.locked",
-            WebhookEvent::Board => "board",
-            WebhookEvent::BoardRequested => "board.requested",
-            WebhookEvent::BoardPublished => "board.published",
-            WebhookEvent::BoardReopened => "board.reopened",
-            WebhookEvent::BoardTransferred => "board.transferred",
-            WebhookEvent::BoardArchived => "board.archived",
-            WebhookEvent::BoardEdited => "board.edited",
-            WebhookEvent::BoardCard => "board_card",
-            WebhookEvent::BoardCardLabeled => "board_card.labeled",
-            WebhookEvent::BoardCardRequested => "board_card.requested",
-            WebhookEvent::BoardCardPublished => "board_card.published",
-            WebhookEvent::BoardCardReopened => "board_card.reopened",
-            WebhookEvent::BoardCardTransferred => "board_card.transferred",
-            WebhookEvent::BoardColumn => "board_column",
-            WebhookEvent::BoardColumnInProgress => "board_column.in_progress",
-            WebhookEvent::BoardColumnCreated => "board_column.created",
-            WebhookEvent::BoardColumnUnassigned => "board_column.unassigned",
-            WebhookEvent::BoardColumnUnpinned => "board_column.unpinned",
-            WebhookEvent::BoardColumnRenamed => "board_column.renamed",
-            WebhookEvent::BoardColumnClosed => "board_column.closed",
-            WebhookEvent::PullRequest => "pull_request",
-            WebhookEvent::PullRequestUnassigned => "pull_request.unassigned",
-            WebhookEvent::PullRequestUnpinned => "pull_request.unpinned",
-            WebhookEvent::PullRequestRenamed => "pull_request.renamed",
-            WebhookEvent::PullRequestClosed => "pull_request.closed",
-            WebhookEvent::PullRequestReview => "pull_request_review",
-            WebhookEvent::PullRequestReviewUnlocked => "pull_request_review.unlocked",
-            WebhookEvent::PullRequestReviewQueued => "pull_request_review.queued",
-            WebhookEvent::PullRequestReviewDeleted => "pull_request_review.deleted",
-            WebhookEvent::PullRequestReviewLabeled => "pull_request_review.labeled",
-            WebhookEvent::PullRequestReviewComment => "pull_request_review_comment",
-            WebhookEvent::PullRequestReviewCommentUnassigned => {
-                "pull_request_review_comment.unassigned"
-            }
-            WebhookEvent::PullRequestReviewCommentUnpinned => {
-                "pull_request_review_comment.unpinned"
-            }
-            WebhookEvent::PullRequestReviewCommentRenamed => {
-                "pull_request_review_comment.renamed"
-            }
-            WebhookEvent::Vpush => "push",
-            WebhookEvent::PushUnarchived => "push.unarchived",
-            WebhookEvent::PushOpened => "push.opened",
-            WebhookEvent::PushLocked => "push.locked",
-            WebhookEvent::Repository => "repository",
-            WebhookEvent::RepositoryReopened => "repository.reopened",
-            WebhookEvent::RepositoryTransferred => "repository.transferred",
-            WebhookEvent::RepositoryArchived => "repository.archived",
-            WebhookEvent::RepositoryEdited => "repository.edited",
-            WebhookEvent::RepositoryUnlabeled => "repository.unlabeled",
-            WebhookEvent::RepositoryCompleted => "repository.completed",
-            WebhookEvent::RepositoryRule => "repository_rule",
-            WebhookEvent::RepositoryRuleTransferred => "repository_rule.transferred",
-            WebhookEvent::RepositoryRuleArchived => "repository_rule.archived",
-            WebhookEvent::RepositoryRuleEdited => "repository_rule.edited",
-            WebhookEvent::RepositoryRuleUnlabeled => "repository_rule.unlabeled",
-            WebhookEvent::SecretAlert => "secret_alert",
-            WebhookEvent::SecretAlertCompleted => "secret_alert.completed",
-            WebhookEvent::SecretAlertUnpublished => "secret_alert.unpublished",
-            WebhookEvent::SecretAlertAssigned => "secret_alert.assigned",
-            WebhookEvent::SecretAlertPinned => "secret_alert.pinned",
-            WebhookEvent::SecretAlertUnarchived => "secret_alert.unarchived",
-            WebhookEvent::SecretAlertOpened => "secret_alert.opened",
-            WebhookEvent::SecretAlertLocked => "secret_alert.locked",
-            WebhookEvent::Advisory => "advisory",
-            WebhookEvent::AdvisoryUnlabeled => "advisory.unlabeled",
-            WebhookEvent::AdvisoryCompleted => "advisory.completed",
-            WebhookEvent::AdvisoryUnpublished => "advisory.unpublished",
-            WebhookEvent::AdvisoryAssigned => "advisory.assigned",
-            WebhookEvent::AdvisoryPinned => "advisory.pinned",
-            WebhookEvent::AdvisoryUnarchived => "advisory.unarchived",
-            WebhookEvent::AdvisoryOpened => "advisory.opened",
-            WebhookEvent::Sponsorship => "sponsorship",
-            WebhookEvent::SponsorshipTransferred => "sponsorship.transferred",
-            WebhookEvent::SponsorshipArchived => "sponsorship.archived",
-            WebhookEvent::SponsorshipEdited => "sponsorship.edited",
-            WebhookEvent::SponsorshipUnlabeled => "sponsorship.unlabeled",
-            WebhookEvent::SponsorshipCompleted => "sponsorship.completed",
-            WebhookEvent::Star => "star",
-            WebhookEvent::StarUnarchived => "star.unarchived",
-            WebhookEvent::StarOpened => "star.opened",
-            WebhookEvent::StarLocked => "star.locked",
-            WebhookEvent::CommitStatus => "commit_status",
-            WebhookEvent::CommitStatusCompleted => "commit_status.completed",
-            WebhookEvent::CommitStatusUnpublished => "commit_status.unpublished",
-            WebhookEvent::CommitStatusAssigned => "commit_status.assigned",
-            WebhookEvent::CommitStatusPinned => "commit_status.pinned",
-            WebhookEvent::Team => "team",
-            WebhookEvent::TeamUnpublished => "team.unpublished",
-            WebhookEvent::TeamAssigned => "team.assigned",
-            WebhookEvent::TeamPinned => "team.pinned",
-            WebhookEvent::TeamUnarchived => "team.unarchived",
-            WebhookEvent::TeamOpened => "team.opened",
-            WebhookEvent::Watch => "watch",
-            WebhookEvent::WatchUnpinned => "watch.unpinned",
-            WebhookEvent::WatchRenamed => "watch.renamed",
-            WebhookEvent::WatchClosed => "watch.closed",
-            WebhookEvent::WatchUnlocked => "watch.unlocked",
-            WebhookEvent::WatchQueued => "watch.queued",
-            WebhookEvent::WatchDeleted => "watch.deleted",
-            WebhookEvent::Job => "job",
-            WebhookEvent::JobCreated => "job.created",
-            WebhookEvent::JobUnassigned => "job.unassigned",
-            WebhookEvent::JobUnpinned => "job.unpinned",
-            WebhookEvent::JobRenamed => "job.renamed",
-            WebhookEvent::JobClosed => "job.closed",
-            WebhookEvent::JobUnlocked => "job.unlocked",
-            WebhookEvent::JobQueued => "job.queued",
-            WebhookEvent::PipelineRun => "pipeline_run",
-            WebhookEvent::PipelineRunAssigned => "pipeline_run.assigned",
-            WebhookEvent::PipelineRunPinned => "pipeline_run.pinned",
-            WebhookEvent::PipelineRunUnarchived => "pipeline_run.unarchived",
-            WebhookEvent::PipelineRunOpened => "pipeline_run.opened",
-            WebhookEvent::PipelineRunLocked => "pipeline_run.locked",
-            WebhookEvent::CheckRun => "check_run",
-            WebhookEvent::CheckRunRenamed => "check_run.renamed",
-            WebhookEvent::CheckRunClosed => "check_run.closed",
-            WebhookEvent::CheckRunUnlocked => "check_run.unlocked",
-            WebhookEvent::CheckRunQueued => "check_run.queued",
-            WebhookEvent::CheckGroup => "check_group",
-            WebhookEvent::CheckGroupUnpublished => "check_group.unpublished",
-            WebhookEvent::CheckGroupAssigned => "check_group.assigned",
-            WebhookEvent::CheckGroupPinned => "check_group.pinned",
-            WebhookEvent::CheckGroupUnarchived => "check_group.unarchived",
-            WebhookEvent::CheckGroupOpened => "check_group.opened",
-            WebhookEvent::CodeAlert => "code_alert",
-            WebhookEvent::CodeAlertPinned => "code_alert.pinned",
-            WebhookEvent::CodeAlertUnarchived => "code_alert.unarchived",
-            WebhookEvent::CodeAlertOpened => "code_alert.opened",
-            WebhookEvent::CommitComment => "commit_comment",
-            WebhookEvent::CommitCommentClosed => "commit_comment.closed",
-            WebhookEvent::CommitCommentUnlocked => "commit_comment.unlocked",
-            WebhookEvent::CommitCommentQueued => "commit_comment.queued",
-            WebhookEvent::CommitCommentDeleted => "commit_comment.deleted",
-            WebhookEvent::CommitCommentLabeled => "commit_comment.labeled",
-            WebhookEvent::CommitCommentRequested => "commit_comment.requested",
-            WebhookEvent::CommitCommentPublished => "commit_comment.published",
-            WebhookEvent::RefCreate => "ref_create",
-            WebhookEvent::RefCreateLocked => "ref_create.locked",
-            WebhookEvent::RefCreateInProgress => "ref_create.in_progress",
-            WebhookEvent::RefCreateCreated => "ref_create.created",
-            WebhookEvent::RefDelete => "ref_delete",
-            WebhookEvent::RefDeleteUnpinned => "ref_delete.unpinned",
-            WebhookEvent::RefDeleteRenamed => "ref_delete.renamed",
-            WebhookEvent::RefDeleteClosed => "ref_delete.closed",
-            WebhookEvent::RefDeleteUnlocked => "ref_delete.unlocked",
-            WebhookEvent::HookMeta => "hook_meta",
-            WebhookEvent::HookMetaArchived => "hook_meta.archived",
-            WebhookEvent::HookMetaEdited => "hook_meta.edited",
-            WebhookEvent::HookMetaUnlabeled => "hook_meta.unlabeled",
-            WebhookEvent::HookMetaCompleted => "hook_meta.completed",
-            WebhookEvent::HookMetaUnpublished => "hook_meta.unpublished",
-            WebhookEvent::Ping => "ping",
-            WebhookEvent::PingRenamed => "ping.renamed",
-            WebhookEvent::PingClosed => "ping.closed",
-            WebhookEvent::PingUnlocked => "ping.unlocked",
-            WebhookEvent::PingQueued => "ping.queued",
-            WebhookEvent::PingDeleted => "ping.deleted",
-            WebhookEvent::PingLabeled => "ping.labeled",
-            WebhookEvent::PingRequested => "ping.requested",
-            WebhookEvent::OrgBlock => "org_block",
-            WebhookEvent::OrgBlockCreated => "org_block.created",
-            WebhookEvent::OrgBlockUnassigned => "org_block.unassigned",
-            WebhookEvent::OrgBlockUnpinned => "org_block.unpinned",
-            WebhookEvent::Listing => "listing",
-            WebhookEvent::ListingClosed => "listing.closed",
-            WebhookEvent::ListingUnlocked => "listing.unlocked",
-            WebhookEvent::ListingQueued => "listing.queued",
-            WebhookEvent::ListingDeleted => "listing.deleted",
-            WebhookEvent::ListingLabeled => "listing.labeled",
-            WebhookEvent::DependencyAlert => "dependency_alert",
-            WebhookEvent::DependencyAlertPinned => "dependency_alert.pinned",
-            WebhookEvent::DependencyAlertUnarchived => "dependency_alert.unarchived",
-            WebhookEvent::DependencyAlertOpened => "dependency_alert.opened",
-            WebhookEvent::DependencyAlertLocked => "dependency_alert.locked",
-            WebhookEvent::DependencyAlertInProgress => "dependency_alert.in_progress",
-            WebhookEvent::DependencyAlertCreated => "dependency_alert.created",
-            WebhookEvent::V1 => "+1",
-            WebhookEvent::V12 => "-1",
-            WebhookEvent::VaB => "a-b",
-            WebhookEvent::VaB2 => "a_b",
-            WebhookEvent::AB => "A_B",
-            WebhookEvent::VaB3 => "a.b",
-            WebhookEvent::VaB4 => "aB",
-            WebhookEvent::Ab => "AB",
-            WebhookEvent::U2A => "*",
-            WebhookEvent::V13 => "1",
-            WebhookEvent::Empty => "",
-            WebhookEvent::VissueCommentCreated2 => "issue_comment_created",
-            WebhookEvent::IssueCommentCreated => "IssueComment.created",
-            WebhookEvent::Vpush2 => "push ",
-            WebhookEvent::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(WebhookEvent);
+string_enum!(
+    WebhookEvent { Issue = "issue", IssueAssigned = "issue.assigned", IssuePinned =
+    "issue.pinned", IssueUnarchived = "issue.unarchived", IssueOpened = "issue.opened",
+    IssueLocked = "issue.locked", IssueInProgress = "issue.in_progress", IssueComment =
+    "issue_comment", VissueCommentCreated = "issue_comment.created", IssueCommentReopened
+    = "issue_comment.reopened", IssueCommentTransferred = "issue_comment.transferred",
+    IssueCommentArchived = "issue_comment.archived", IssueCommentEdited =
+    "issue_comment.edited", IssueCommentUnlabeled = "issue_comment.unlabeled",
+    IssueCommentCompleted = "issue_comment.completed", Label = "label", LabelCompleted =
+    "label.completed", LabelUnpublished = "label.unpublished", LabelAssigned =
+    "label.assigned", LabelPinned = "label.pinned", LabelUnarchived = "label.unarchived",
+    LabelOpened = "label.opened", Milestone = "milestone", MilestoneEdited =
+    "milestone.edited", MilestoneUnlabeled = "milestone.unlabeled", MilestoneCompleted =
+    "milestone.completed", MilestoneUnpublished = "milestone.unpublished",
+    MilestoneAssigned = "milestone.assigned", Release = "release", ReleaseRenamed =
+    "release.renamed", ReleaseClosed = "release.closed", ReleaseUnlocked =
+    "release.unlocked", ReleaseQueued = "release.queued", BranchRule = "branch_rule",
+    BranchRuleOpened = "branch_rule.opened", BranchRuleLocked = "branch_rule.locked",
+    BranchRuleInProgress = "branch_rule.in_progress", DeployKey = "deploy_key",
+    DeployKeyCompleted = "deploy_key.completed", DeployKeyUnpublished =
+    "deploy_key.unpublished", DeployKeyAssigned = "deploy_key.assigned", DeployKeyPinned
+    = "deploy_key.pinned", DeployKeyUnarchived = "deploy_key.unarchived", Deployment =
+    "deployment", DeploymentAssigned = "deployment.assigned", DeploymentPinned =
+    "deployment.pinned", DeploymentUnarchived = "deployment.unarchived", DeploymentOpened
+    = "deployment.opened", DeploymentLocked = "deployment.locked", DeploymentInProgress =
+    "deployment.in_progress", DeploymentStatus = "deployment_status",
+    DeploymentStatusRenamed = "deployment_status.renamed", DeploymentStatusClosed =
+    "deployment_status.closed", DeploymentStatusUnlocked = "deployment_status.unlocked",
+    DeploymentStatusQueued = "deployment_status.queued", DeploymentStatusDeleted =
+    "deployment_status.deleted", DeploymentStatusLabeled = "deployment_status.labeled",
+    DeploymentStatusRequested = "deployment_status.requested", Discussion = "discussion",
+    DiscussionUnpublished = "discussion.unpublished", DiscussionAssigned =
+    "discussion.assigned", DiscussionPinned = "discussion.pinned", DiscussionUnarchived =
+    "discussion.unarchived", DiscussionComment = "discussion_comment",
+    DiscussionCommentInProgress = "discussion_comment.in_progress",
+    DiscussionCommentCreated = "discussion_comment.created", DiscussionCommentUnassigned
+    = "discussion_comment.unassigned", Fork = "fork", ForkEdited = "fork.edited",
+    ForkUnlabeled = "fork.unlabeled", ForkCompleted = "fork.completed", ForkUnpublished =
+    "fork.unpublished", ForkAssigned = "fork.assigned", WikiPage = "wiki_page",
+    WikiPageInProgress = "wiki_page.in_progress", WikiPageCreated = "wiki_page.created",
+    WikiPageUnassigned = "wiki_page.unassigned", WikiPageUnpinned = "wiki_page.unpinned",
+    WikiPageRenamed = "wiki_page.renamed", WikiPageClosed = "wiki_page.closed",
+    Installation = "installation", InstallationInProgress = "installation.in_progress",
+    InstallationCreated = "installation.created", InstallationUnassigned =
+    "installation.unassigned", InstallationUnpinned = "installation.unpinned",
+    InstallationRenamed = "installation.renamed", Member = "member", MemberLabeled =
+    "member.labeled", MemberRequested = "member.requested", MemberPublished =
+    "member.published", Membership = "membership", MembershipRenamed =
+    "membership.renamed", MembershipClosed = "membership.closed", MembershipUnlocked =
+    "membership.unlocked", MembershipQueued = "membership.queued", MembershipDeleted =
+    "membership.deleted", MergeQueue = "merge_queue", MergeQueueCompleted =
+    "merge_queue.completed", MergeQueueUnpublished = "merge_queue.unpublished",
+    MergeQueueAssigned = "merge_queue.assigned", Package = "package", PackageReopened =
+    "package.reopened", PackageTransferred = "package.transferred", PackageArchived =
+    "package.archived", PackageEdited = "package.edited", PackageUnlabeled =
+    "package.unlabeled", PackageCompleted = "package.completed", SiteBuild =
+    "site_build", SiteBuildAssigned = "site_build.assigned", SiteBuildPinned =
+    "site_build.pinned", SiteBuildUnarchived = "site_build.unarchived", SiteBuildOpened =
+    "site_build.opened", SiteBuildLocked = "site_build.locked", Board = "board",
+    BoardRequested = "board.requested", BoardPublished = "board.published", BoardReopened
+    = "board.reopened", BoardTransferred = "board.transferred", BoardArchived =
+    "board.archived", BoardEdited = "board.edited", BoardCard = "board_card",
+    BoardCardLabeled = "board_card.labeled", BoardCardRequested = "board_card.requested",
+    BoardCardPublished = "board_card.published", BoardCardReopened =
+    "board_card.reopened", BoardCardTransferred = "board_card.transferred", BoardColumn =
+    "board_column", BoardColumnInProgress = "board_column.in_progress",
+    BoardColumnCreated = "board_column.created", BoardColumnUnassigned =
+    "board_column.unassigned", BoardColumnUnpinned = "board_column.unpinned",
+    BoardColumnRenamed = "board_column.renamed", BoardColumnClosed =
+    "board_column.closed", PullRequest = "pull_request", PullRequestUnassigned =
+    "pull_request.unassigned", PullRequestUnpinned = "pull_request.unpinned",
+    PullRequestRenamed = "pull_request.renamed", PullRequestClosed =
+    "pull_request.closed", PullRequestReview = "pull_request_review",
+    PullRequestReviewUnlocked = "pull_request_review.unlocked", PullRequestReviewQueued =
+    "pull_request_review.queued", PullRequestReviewDeleted =
+    "pull_request_review.deleted", PullRequestReviewLabeled =
+    "pull_request_review.labeled", PullRequestReviewComment =
+    "pull_request_review_comment", PullRequestReviewCommentUnassigned =
+    "pull_request_review_comment.unassigned", PullRequestReviewCommentUnpinned =
+    "pull_request_review_comment.unpinned", PullRequestReviewCommentRenamed =
+    "pull_request_review_comment.renamed", Vpush = "push", PushUnarchived =
+    "push.unarchived", PushOpened = "push.opened", PushLocked = "push.locked", Repository
+    = "repository", RepositoryReopened = "repository.reopened", RepositoryTransferred =
+    "repository.transferred", RepositoryArchived = "repository.archived",
+    RepositoryEdited = "repository.edited", RepositoryUnlabeled = "repository.unlabeled",
+    RepositoryCompleted = "repository.completed", RepositoryRule = "repository_rule",
+    RepositoryRuleTransferred = "repository_rule.transferred", RepositoryRuleArchived =
+    "repository_rule.archived", RepositoryRuleEdited = "repository_rule.edited",
+    RepositoryRuleUnlabeled = "repository_rule.unlabeled", SecretAlert = "secret_alert",
+    SecretAlertCompleted = "secret_alert.completed", SecretAlertUnpublished =
+    "secret_alert.unpublished", SecretAlertAssigned = "secret_alert.assigned",
+    SecretAlertPinned = "secret_alert.pinned", SecretAlertUnarchived =
+    "secret_alert.unarchived", SecretAlertOpened = "secret_alert.opened",
+    SecretAlertLocked = "secret_alert.locked", Advisory = "advisory", AdvisoryUnlabeled =
+    "advisory.unlabeled", AdvisoryCompleted = "advisory.completed", AdvisoryUnpublished =
+    "advisory.unpublished", AdvisoryAssigned = "advisory.assigned", AdvisoryPinned =
+    "advisory.pinned", AdvisoryUnarchived = "advisory.unarchived", AdvisoryOpened =
+    "advisory.opened", Sponsorship = "sponsorship", SponsorshipTransferred =
+    "sponsorship.transferred", SponsorshipArchived = "sponsorship.archived",
+    SponsorshipEdited = "sponsorship.edited", SponsorshipUnlabeled =
+    "sponsorship.unlabeled", SponsorshipCompleted = "sponsorship.completed", Star =
+    "star", StarUnarchived = "star.unarchived", StarOpened = "star.opened", StarLocked =
+    "star.locked", CommitStatus = "commit_status", CommitStatusCompleted =
+    "commit_status.completed", CommitStatusUnpublished = "commit_status.unpublished",
+    CommitStatusAssigned = "commit_status.assigned", CommitStatusPinned =
+    "commit_status.pinned", Team = "team", TeamUnpublished = "team.unpublished",
+    TeamAssigned = "team.assigned", TeamPinned = "team.pinned", TeamUnarchived =
+    "team.unarchived", TeamOpened = "team.opened", Watch = "watch", WatchUnpinned =
+    "watch.unpinned", WatchRenamed = "watch.renamed", WatchClosed = "watch.closed",
+    WatchUnlocked = "watch.unlocked", WatchQueued = "watch.queued", WatchDeleted =
+    "watch.deleted", Job = "job", JobCreated = "job.created", JobUnassigned =
+    "job.unassigned", JobUnpinned = "job.unpinned", JobRenamed = "job.renamed", JobClosed
+    = "job.closed", JobUnlocked = "job.unlocked", JobQueued = "job.queued", PipelineRun =
+    "pipeline_run", PipelineRunAssigned = "pipeline_run.assigned", PipelineRunPinned =
+    "pipeline_run.pinned", PipelineRunUnarchived = "pipeline_run.unarchived",
+    PipelineRunOpened = "pipeline_run.opened", PipelineRunLocked = "pipeline_run.locked",
+    CheckRun = "check_run", CheckRunRenamed = "check_run.renamed", CheckRunClosed =
+    "check_run.closed", CheckRunUnlocked = "check_run.unlocked", CheckRunQueued =
+    "check_run.queued", CheckGroup = "check_group", CheckGroupUnpublished =
+    "check_group.unpublished", CheckGroupAssigned = "check_group.assigned",
+    CheckGroupPinned = "check_group.pinned", CheckGroupUnarchived =
+    "check_group.unarchived", CheckGroupOpened = "check_group.opened", CodeAlert =
+    "code_alert", CodeAlertPinned = "code_alert.pinned", CodeAlertUnarchived =
+    "code_alert.unarchived", CodeAlertOpened = "code_alert.opened", CommitComment =
+    "commit_comment", CommitCommentClosed = "commit_comment.closed",
+    CommitCommentUnlocked = "commit_comment.unlocked", CommitCommentQueued =
+    "commit_comment.queued", CommitCommentDeleted = "commit_comment.deleted",
+    CommitCommentLabeled = "commit_comment.labeled", CommitCommentRequested =
+    "commit_comment.requested", CommitCommentPublished = "commit_comment.published",
+    RefCreate = "ref_create", RefCreateLocked = "ref_create.locked", RefCreateInProgress
+    = "ref_create.in_progress", RefCreateCreated = "ref_create.created", RefDelete =
+    "ref_delete", RefDeleteUnpinned = "ref_delete.unpinned", RefDeleteRenamed =
+    "ref_delete.renamed", RefDeleteClosed = "ref_delete.closed", RefDeleteUnlocked =
+    "ref_delete.unlocked", HookMeta = "hook_meta", HookMetaArchived =
+    "hook_meta.archived", HookMetaEdited = "hook_meta.edited", HookMetaUnlabeled =
+    "hook_meta.unlabeled", HookMetaCompleted = "hook_meta.completed", HookMetaUnpublished
+    = "hook_meta.unpublished", Ping = "ping", PingRenamed = "ping.renamed", PingClosed =
+    "ping.closed", PingUnlocked = "ping.unlocked", PingQueued = "ping.queued",
+    PingDeleted = "ping.deleted", PingLabeled = "ping.labeled", PingRequested =
+    "ping.requested", OrgBlock = "org_block", OrgBlockCreated = "org_block.created",
+    OrgBlockUnassigned = "org_block.unassigned", OrgBlockUnpinned = "org_block.unpinned",
+    Listing = "listing", ListingClosed = "listing.closed", ListingUnlocked =
+    "listing.unlocked", ListingQueued = "listing.queued", ListingDeleted =
+    "listing.deleted", ListingLabeled = "listing.labeled", DependencyAlert =
+    "dependency_alert", DependencyAlertPinned = "dependency_alert.pinned",
+    DependencyAlertUnarchived = "dependency_alert.unarchived", DependencyAlertOpened =
+    "dependency_alert.opened", DependencyAlertLocked = "dependency_alert.locked",
+    DependencyAlertInProgress = "dependency_alert.in_progress", DependencyAlertCreated =
+    "dependency_alert.created", V1 = "+1", V12 = "-1", VaB = "a-b", VaB2 = "a_b", AB =
+    "A_B", VaB3 = "a.b", VaB4 = "aB", Ab = "AB", U2A = "*", V13 = "1", Empty = "",
+    VissueCommentCreated2 = "issue_comment_created", IssueCommentCreated =
+    "IssueComment.created", Vpush2 = "push " }
+);

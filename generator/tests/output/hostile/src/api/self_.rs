@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `self` (1 in all).
@@ -27,13 +28,10 @@ pub struct MatchParams {
 impl MatchParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { type_: None }
+        Self::default()
     }
 
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
+    setter!(type_, into String);
 }
 
 impl<'a> SelfApi<'a> {

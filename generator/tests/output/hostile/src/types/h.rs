@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// */ title
 ///
 /// /// doc */ "# `code` ```
@@ -51,45 +54,31 @@ pub struct Hostile {
 /// Default: `"\"#"`
 ///
 /// Generated from `/components/schemas/Hostile/properties/mood`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HostileMood {
-    #[serde(rename = "\"#")]
+    /// `"#`
     U2223,
-    #[serde(rename = "*/")]
+    /// `*/`
     U2A2F,
-    #[serde(rename = "a\nb")]
+    /** `a
+b`*/
     AB,
-    #[serde(rename = "")]
+    /// ``
     Empty,
-    #[serde(rename = "\\")]
+    /// `\`
     U5C,
-    #[serde(rename = "{}")]
+    /// `{}`
     U7B7D,
-    #[serde(rename = "self")]
+    /// `self`
     Self_,
-    #[serde(rename = "1")]
+    /// `1`
     V1,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl HostileMood {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            HostileMood::U2223 => "\"#",
-            HostileMood::U2A2F => "*/",
-            HostileMood::AB => "a\nb",
-            HostileMood::Empty => "",
-            HostileMood::U5C => "\\",
-            HostileMood::U7B7D => "{}",
-            HostileMood::Self_ => "self",
-            HostileMood::V1 => "1",
-            HostileMood::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(HostileMood);
+string_enum!(
+    HostileMood { U2223 = "\"#", U2A2F = "*/", AB = "a\nb", Empty = "", U5C = "\\", U7B7D
+    = "{}", Self_ = "self", V1 = "1" }
+);

@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `definitions` (3 in all).
@@ -29,21 +30,11 @@ pub struct ListResourceDefinitionsParams {
 impl ListResourceDefinitionsParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            limit: None,
-            continue_: None,
-        }
+        Self::default()
     }
 
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-
-    pub fn continue_(mut self, value: impl Into<String>) -> Self {
-        self.continue_ = Some(value.into());
-        self
-    }
+    setter!(limit, i64);
+    setter!(continue_, into String);
 }
 
 impl<'a> DefinitionsApi<'a> {

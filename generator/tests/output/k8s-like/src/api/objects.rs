@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `objects` (7 in all).
@@ -39,51 +40,16 @@ pub struct ListNamespacedObjectsParams {
 impl ListNamespacedObjectsParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            label_selector: None,
-            field_selector: None,
-            limit: None,
-            continue_: None,
-            resource_version: None,
-            timeout_seconds: None,
-            pretty: None,
-        }
+        Self::default()
     }
 
-    pub fn label_selector(mut self, value: impl Into<String>) -> Self {
-        self.label_selector = Some(value.into());
-        self
-    }
-
-    pub fn field_selector(mut self, value: impl Into<String>) -> Self {
-        self.field_selector = Some(value.into());
-        self
-    }
-
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-
-    pub fn continue_(mut self, value: impl Into<String>) -> Self {
-        self.continue_ = Some(value.into());
-        self
-    }
-
-    pub fn resource_version(mut self, value: impl Into<String>) -> Self {
-        self.resource_version = Some(value.into());
-        self
-    }
-
-    pub fn timeout_seconds(mut self, value: i64) -> Self {
-        self.timeout_seconds = Some(value);
-        self
-    }
-
-    pub fn pretty(mut self, value: impl Into<String>) -> Self {
-        self.pretty = Some(value.into());
-        self
-    }
+    setter!(label_selector, into String);
+    setter!(field_selector, into String);
+    setter!(limit, i64);
+    setter!(continue_, into String);
+    setter!(resource_version, into String);
+    setter!(timeout_seconds, i64);
+    setter!(pretty, into String);
 }
 
 impl crate::runtime::validate::Validate for ListNamespacedObjectsParams {
@@ -110,21 +76,11 @@ pub struct CreateNamespacedObjectParams {
 impl CreateNamespacedObjectParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            dry_run: None,
-            field_manager: None,
-        }
+        Self::default()
     }
 
-    pub fn dry_run(mut self, value: DryRun) -> Self {
-        self.dry_run = Some(value);
-        self
-    }
-
-    pub fn field_manager(mut self, value: impl Into<String>) -> Self {
-        self.field_manager = Some(value.into());
-        self
-    }
+    setter!(dry_run, DryRun);
+    setter!(field_manager, into String);
 }
 
 impl crate::runtime::validate::Validate for CreateNamespacedObjectParams {
@@ -144,13 +100,10 @@ pub struct GetNamespacedObjectParams {
 impl GetNamespacedObjectParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { pretty: None }
+        Self::default()
     }
 
-    pub fn pretty(mut self, value: impl Into<String>) -> Self {
-        self.pretty = Some(value.into());
-        self
-    }
+    setter!(pretty, into String);
 }
 
 /// Query and header parameters of `PUT /apis/{group}/{version}/namespaces/{namespace}/{plural}/{name}`.
@@ -166,21 +119,11 @@ pub struct ReplaceNamespacedObjectParams {
 impl ReplaceNamespacedObjectParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            dry_run: None,
-            field_manager: None,
-        }
+        Self::default()
     }
 
-    pub fn dry_run(mut self, value: DryRun) -> Self {
-        self.dry_run = Some(value);
-        self
-    }
-
-    pub fn field_manager(mut self, value: impl Into<String>) -> Self {
-        self.field_manager = Some(value.into());
-        self
-    }
+    setter!(dry_run, DryRun);
+    setter!(field_manager, into String);
 }
 
 impl crate::runtime::validate::Validate for ReplaceNamespacedObjectParams {
@@ -204,27 +147,12 @@ pub struct DeleteNamespacedObjectParams {
 impl DeleteNamespacedObjectParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            dry_run: None,
-            grace_period_seconds: None,
-            propagation_policy: None,
-        }
+        Self::default()
     }
 
-    pub fn dry_run(mut self, value: DryRun) -> Self {
-        self.dry_run = Some(value);
-        self
-    }
-
-    pub fn grace_period_seconds(mut self, value: i64) -> Self {
-        self.grace_period_seconds = Some(value);
-        self
-    }
-
-    pub fn propagation_policy(mut self, value: PropagationPolicy) -> Self {
-        self.propagation_policy = Some(value);
-        self
-    }
+    setter!(dry_run, DryRun);
+    setter!(grace_period_seconds, i64);
+    setter!(propagation_policy, PropagationPolicy);
 }
 
 /// Query and header parameters of `PATCH /apis/{group}/{version}/namespaces/{namespace}/{plural}/{name}`.
@@ -242,27 +170,12 @@ pub struct PatchNamespacedObjectParams {
 impl PatchNamespacedObjectParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            dry_run: None,
-            field_manager: None,
-            force: None,
-        }
+        Self::default()
     }
 
-    pub fn dry_run(mut self, value: DryRun) -> Self {
-        self.dry_run = Some(value);
-        self
-    }
-
-    pub fn field_manager(mut self, value: impl Into<String>) -> Self {
-        self.field_manager = Some(value.into());
-        self
-    }
-
-    pub fn force(mut self, value: bool) -> Self {
-        self.force = Some(value);
-        self
-    }
+    setter!(dry_run, DryRun);
+    setter!(field_manager, into String);
+    setter!(force, bool);
 }
 
 impl crate::runtime::validate::Validate for PatchNamespacedObjectParams {
@@ -282,13 +195,10 @@ pub struct ReplaceNamespacedObjectStatusParams {
 impl ReplaceNamespacedObjectStatusParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { dry_run: None }
+        Self::default()
     }
 
-    pub fn dry_run(mut self, value: DryRun) -> Self {
-        self.dry_run = Some(value);
-        self
-    }
+    setter!(dry_run, DryRun);
 }
 
 impl<'a> ObjectsApi<'a> {

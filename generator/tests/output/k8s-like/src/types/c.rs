@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/CanarySpec`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,21 +31,12 @@ impl CanarySpec {
         }
     }
 
-    pub fn traffic_port(mut self, value: IntOrString) -> Self {
-        self.traffic_port = Some(value);
-        self
-    }
+    setter!(traffic_port, IntOrString);
 
-    pub fn analysis(
-        mut self,
-        value: std::collections::BTreeMap<
-            String,
-            std::collections::BTreeMap<String, Quantity>,
-        >,
-    ) -> Self {
-        self.analysis = Some(value);
-        self
-    }
+    setter!(
+        analysis, std::collections::BTreeMap < String, std::collections::BTreeMap <
+        String, Quantity > >
+    );
 }
 
 impl crate::runtime::validate::Validate for CanarySpec {
@@ -66,21 +60,11 @@ pub struct CanarySpecStep {
 impl CanarySpecStep {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            set_weight: None,
-            pause: None,
-        }
+        Self::default()
     }
 
-    pub fn set_weight(mut self, value: i64) -> Self {
-        self.set_weight = Some(value);
-        self
-    }
-
-    pub fn pause(mut self, value: CanarySpecStepPause) -> Self {
-        self.pause = Some(value);
-        self
-    }
+    setter!(set_weight, i64);
+    setter!(pause, CanarySpecStepPause);
 }
 
 impl crate::runtime::validate::Validate for CanarySpecStep {
@@ -101,13 +85,10 @@ pub struct CanarySpecStepPause {
 impl CanarySpecStepPause {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { duration: None }
+        Self::default()
     }
 
-    pub fn duration(mut self, value: IntOrString) -> Self {
-        self.duration = Some(value);
-        self
-    }
+    setter!(duration, IntOrString);
 }
 
 /// Level 7: adds `canary`. The type every object operation sends and answers.
@@ -165,20 +146,9 @@ impl CanaryWorkload {
         }
     }
 
-    pub fn selector(mut self, value: LabelSelector) -> Self {
-        self.selector = Some(value);
-        self
-    }
-
-    pub fn min_ready_seconds(mut self, value: i32) -> Self {
-        self.min_ready_seconds = Some(value);
-        self
-    }
-
-    pub fn paused(mut self, value: bool) -> Self {
-        self.paused = Some(value);
-        self
-    }
+    setter!(selector, LabelSelector);
+    setter!(min_ready_seconds, i32);
+    setter!(paused, bool);
 }
 
 impl crate::runtime::validate::Validate for CanaryWorkload {
@@ -215,50 +185,26 @@ impl Condition {
         }
     }
 
-    pub fn last_transition_time(mut self, value: impl Into<Time>) -> Self {
-        self.last_transition_time = Some(value.into());
-        self
-    }
-
-    pub fn reason(mut self, value: impl Into<String>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
+    setter!(last_transition_time, into Time);
+    setter!(reason, into String);
+    setter!(message, into String);
 }
 
 /// Generated from `/components/schemas/Condition/properties/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConditionStatus {
-    #[serde(rename = "True")]
+    /// `True`
     True,
-    #[serde(rename = "False")]
+    /// `False`
     False,
-    #[serde(rename = "Unknown")]
+    /// `Unknown`
     Unknown,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl ConditionStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ConditionStatus::True => "True",
-            ConditionStatus::False => "False",
-            ConditionStatus::Unknown => "Unknown",
-            ConditionStatus::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(ConditionStatus);
+string_enum!(ConditionStatus { True = "True", False = "False", Unknown = "Unknown" });
 
 /// Generated from `/components/schemas/Container`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -291,30 +237,11 @@ impl Container {
         }
     }
 
-    pub fn command(mut self, value: Vec<String>) -> Self {
-        self.command = Some(value);
-        self
-    }
-
-    pub fn args(mut self, value: Vec<String>) -> Self {
-        self.args = Some(value);
-        self
-    }
-
-    pub fn env(mut self, value: Vec<EnvVar>) -> Self {
-        self.env = Some(value);
-        self
-    }
-
-    pub fn ports(mut self, value: Vec<ContainerPort>) -> Self {
-        self.ports = Some(value);
-        self
-    }
-
-    pub fn resources(mut self, value: ResourceRequirements) -> Self {
-        self.resources = Some(value);
-        self
-    }
+    setter!(command, Vec < String >);
+    setter!(args, Vec < String >);
+    setter!(env, Vec < EnvVar >);
+    setter!(ports, Vec < ContainerPort >);
+    setter!(resources, ResourceRequirements);
 }
 
 impl crate::runtime::validate::Validate for Container {
@@ -347,15 +274,8 @@ impl ContainerPort {
         }
     }
 
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    pub fn protocol(mut self, value: ContainerPortProtocol) -> Self {
-        self.protocol = Some(value);
-        self
-    }
+    setter!(name, into String);
+    setter!(protocol, ContainerPortProtocol);
 }
 
 impl crate::runtime::validate::Validate for ContainerPort {
@@ -371,30 +291,17 @@ impl crate::runtime::validate::Validate for ContainerPort {
 /// Default: `"TCP"`
 ///
 /// Generated from `/components/schemas/ContainerPort/properties/protocol`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ContainerPortProtocol {
-    #[serde(rename = "TCP")]
+    /// `TCP`
     Tcp,
-    #[serde(rename = "UDP")]
+    /// `UDP`
     Udp,
-    #[serde(rename = "SCTP")]
+    /// `SCTP`
     Sctp,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl ContainerPortProtocol {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ContainerPortProtocol::Tcp => "TCP",
-            ContainerPortProtocol::Udp => "UDP",
-            ContainerPortProtocol::Sctp => "SCTP",
-            ContainerPortProtocol::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(ContainerPortProtocol);
+string_enum!(ContainerPortProtocol { Tcp = "TCP", Udp = "UDP", Sctp = "SCTP" });

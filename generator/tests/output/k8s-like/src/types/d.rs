@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/DefinitionSpec`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,42 +58,23 @@ impl DefinitionSpecNames {
         }
     }
 
-    pub fn singular(mut self, value: impl Into<String>) -> Self {
-        self.singular = Some(value.into());
-        self
-    }
-
-    pub fn short_names(mut self, value: Vec<String>) -> Self {
-        self.short_names = Some(value);
-        self
-    }
+    setter!(singular, into String);
+    setter!(short_names, Vec < String >);
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/scope`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DefinitionSpecScope {
-    #[serde(rename = "Namespaced")]
+    /// `Namespaced`
     Namespaced,
-    #[serde(rename = "Cluster")]
+    /// `Cluster`
     Cluster,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl DefinitionSpecScope {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            DefinitionSpecScope::Namespaced => "Namespaced",
-            DefinitionSpecScope::Cluster => "Cluster",
-            DefinitionSpecScope::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(DefinitionSpecScope);
+string_enum!(DefinitionSpecScope { Namespaced = "Namespaced", Cluster = "Cluster" });
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/versions/items`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -115,10 +99,7 @@ impl DefinitionSpecVersion {
         }
     }
 
-    pub fn schema(mut self, value: DefinitionSpecVersionSchema) -> Self {
-        self.schema = Some(value);
-        self
-    }
+    setter!(schema, DefinitionSpecVersionSchema);
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/versions/items/properties/schema`.
@@ -134,13 +115,10 @@ pub struct DefinitionSpecVersionSchema {
 impl DefinitionSpecVersionSchema {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { open_apiv3_schema: None }
+        Self::default()
     }
 
-    pub fn open_apiv3_schema(mut self, value: SchemaProps) -> Self {
-        self.open_apiv3_schema = Some(value);
-        self
-    }
+    setter!(open_apiv3_schema, SchemaProps);
 }
 
 /// Generated from `/components/schemas/DeleteOptions`.
@@ -159,48 +137,22 @@ pub struct DeleteOptions {
 impl DeleteOptions {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            grace_period_seconds: None,
-            propagation_policy: None,
-            dry_run: None,
-        }
+        Self::default()
     }
 
-    pub fn grace_period_seconds(mut self, value: i64) -> Self {
-        self.grace_period_seconds = Some(value);
-        self
-    }
-
-    pub fn propagation_policy(mut self, value: PropagationPolicy) -> Self {
-        self.propagation_policy = Some(value);
-        self
-    }
-
-    pub fn dry_run(mut self, value: Vec<String>) -> Self {
-        self.dry_run = Some(value);
-        self
-    }
+    setter!(grace_period_seconds, i64);
+    setter!(propagation_policy, PropagationPolicy);
+    setter!(dry_run, Vec < String >);
 }
 
 /// Generated from `/paths/~1apis~1{group}~1{version}~1namespaces~1{namespace}~1{plural}~1{name}/patch/parameters/0/schema`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DryRun {
-    #[serde(rename = "All")]
+    /// `All`
     All,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl DryRun {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            DryRun::All => "All",
-            DryRun::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(DryRun);
+string_enum!(DryRun { All = "All" });

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// A whole number or a string such as `25%`.
 ///
 /// Generated from `/components/schemas/IntOrString`.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/LabelSelector`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -17,27 +20,11 @@ pub struct LabelSelector {
 impl LabelSelector {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            match_labels: None,
-            match_expressions: None,
-        }
+        Self::default()
     }
 
-    pub fn match_labels(
-        mut self,
-        value: std::collections::BTreeMap<String, String>,
-    ) -> Self {
-        self.match_labels = Some(value);
-        self
-    }
-
-    pub fn match_expressions(
-        mut self,
-        value: Vec<LabelSelectorMatchExpression>,
-    ) -> Self {
-        self.match_expressions = Some(value);
-        self
-    }
+    setter!(match_labels, std::collections::BTreeMap < String, String >);
+    setter!(match_expressions, Vec < LabelSelectorMatchExpression >);
 }
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items`.
@@ -64,43 +51,29 @@ impl LabelSelectorMatchExpression {
         }
     }
 
-    pub fn values(mut self, value: Vec<String>) -> Self {
-        self.values = Some(value);
-        self
-    }
+    setter!(values, Vec < String >);
 }
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items/properties/operator`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LabelSelectorMatchExpressionOperator {
-    #[serde(rename = "In")]
+    /// `In`
     In,
-    #[serde(rename = "NotIn")]
+    /// `NotIn`
     NotIn,
-    #[serde(rename = "Exists")]
+    /// `Exists`
     Exists,
-    #[serde(rename = "DoesNotExist")]
+    /// `DoesNotExist`
     DoesNotExist,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl LabelSelectorMatchExpressionOperator {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            LabelSelectorMatchExpressionOperator::In => "In",
-            LabelSelectorMatchExpressionOperator::NotIn => "NotIn",
-            LabelSelectorMatchExpressionOperator::Exists => "Exists",
-            LabelSelectorMatchExpressionOperator::DoesNotExist => "DoesNotExist",
-            LabelSelectorMatchExpressionOperator::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(LabelSelectorMatchExpressionOperator);
+string_enum!(
+    LabelSelectorMatchExpressionOperator { In = "In", NotIn = "NotIn", Exists = "Exists",
+    DoesNotExist = "DoesNotExist" }
+);
 
 /// Generated from `/components/schemas/ListMeta`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

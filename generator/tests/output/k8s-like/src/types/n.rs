@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Level 3: adds `scope` (required) and `status` (optional here).
 ///
@@ -37,31 +40,17 @@ impl NamespacedObject {
         }
     }
 
-    pub fn status(mut self, value: WorkloadStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
+    setter!(status, WorkloadStatus);
 }
 
 /// Generated from `/components/schemas/NamespacedObject/allOf/1/properties/scope`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NamespacedObjectScope {
-    #[serde(rename = "Namespaced")]
+    /// `Namespaced`
     Namespaced,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl NamespacedObjectScope {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            NamespacedObjectScope::Namespaced => "Namespaced",
-            NamespacedObjectScope::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(NamespacedObjectScope);
+string_enum!(NamespacedObjectScope { Namespaced = "Namespaced" });

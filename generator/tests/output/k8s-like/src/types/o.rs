@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Level 2: adds `metadata`.
 ///
@@ -65,76 +68,18 @@ pub struct ObjectMeta {
 impl ObjectMeta {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            generate_name: None,
-            namespace: None,
-            uid: None,
-            resource_version: None,
-            generation: None,
-            creation_timestamp: None,
-            deletion_timestamp: None,
-            labels: None,
-            annotations: None,
-            finalizers: None,
-        }
+        Self::default()
     }
 
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    pub fn generate_name(mut self, value: impl Into<String>) -> Self {
-        self.generate_name = Some(value.into());
-        self
-    }
-
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
-
-    pub fn resource_version(mut self, value: impl Into<String>) -> Self {
-        self.resource_version = Some(value.into());
-        self
-    }
-
-    pub fn generation(mut self, value: i64) -> Self {
-        self.generation = Some(value);
-        self
-    }
-
-    pub fn creation_timestamp(mut self, value: impl Into<Time>) -> Self {
-        self.creation_timestamp = Some(value.into());
-        self
-    }
-
-    pub fn deletion_timestamp(mut self, value: impl Into<Time>) -> Self {
-        self.deletion_timestamp = Some(value.into());
-        self
-    }
-
-    pub fn labels(mut self, value: std::collections::BTreeMap<String, String>) -> Self {
-        self.labels = Some(value);
-        self
-    }
-
-    pub fn annotations(
-        mut self,
-        value: std::collections::BTreeMap<String, String>,
-    ) -> Self {
-        self.annotations = Some(value);
-        self
-    }
-
-    pub fn finalizers(mut self, value: Vec<String>) -> Self {
-        self.finalizers = Some(value);
-        self
-    }
+    setter!(name, into String);
+    setter!(generate_name, into String);
+    setter!(namespace, into String);
+    setter!(uid, into String);
+    setter!(resource_version, into String);
+    setter!(generation, i64);
+    setter!(creation_timestamp, into Time);
+    setter!(deletion_timestamp, into Time);
+    setter!(labels, std::collections::BTreeMap < String, String >);
+    setter!(annotations, std::collections::BTreeMap < String, String >);
+    setter!(finalizers, Vec < String >);
 }

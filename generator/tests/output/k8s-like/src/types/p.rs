@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/PatchOperation`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -30,83 +33,52 @@ impl PatchOperation {
         }
     }
 
-    pub fn from(mut self, value: impl Into<String>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-
-    pub fn value(mut self, value: serde_json::Value) -> Self {
-        self.value = Some(value);
-        self
-    }
+    setter!(from, into String);
+    setter!(value, serde_json::Value);
 }
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/PatchOperation/properties/op`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PatchOperationOp {
-    #[serde(rename = "add")]
+    /// `add`
     Add,
-    #[serde(rename = "remove")]
+    /// `remove`
     Remove,
-    #[serde(rename = "replace")]
+    /// `replace`
     Replace,
-    #[serde(rename = "move")]
+    /// `move`
     Move,
-    #[serde(rename = "copy")]
+    /// `copy`
     Copy,
-    #[serde(rename = "test")]
+    /// `test`
     Test,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
 #[cfg(feature = "all-schemas")]
-impl PatchOperationOp {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PatchOperationOp::Add => "add",
-            PatchOperationOp::Remove => "remove",
-            PatchOperationOp::Replace => "replace",
-            PatchOperationOp::Move => "move",
-            PatchOperationOp::Copy => "copy",
-            PatchOperationOp::Test => "test",
-            PatchOperationOp::Other(other) => other,
-        }
-    }
-}
-
-#[cfg(feature = "all-schemas")]
-crate::runtime::string_enum::wire_traits!(PatchOperationOp);
+string_enum!(
+    PatchOperationOp { Add = "add", Remove = "remove", Replace = "replace", Move =
+    "move", Copy = "copy", Test = "test" }
+);
 
 /// Generated from `/components/schemas/PropagationPolicy`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PropagationPolicy {
-    #[serde(rename = "Orphan")]
+    /// `Orphan`
     Orphan,
-    #[serde(rename = "Background")]
+    /// `Background`
     Background,
-    #[serde(rename = "Foreground")]
+    /// `Foreground`
     Foreground,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl PropagationPolicy {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PropagationPolicy::Orphan => "Orphan",
-            PropagationPolicy::Background => "Background",
-            PropagationPolicy::Foreground => "Foreground",
-            PropagationPolicy::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(PropagationPolicy);
+string_enum!(
+    PropagationPolicy { Orphan = "Orphan", Background = "Background", Foreground =
+    "Foreground" }
+);

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// An amount such as `500m`, `1Gi` or `0.5`.
 ///
 /// Generated from `/components/schemas/Quantity`.

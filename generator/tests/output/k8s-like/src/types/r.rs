@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Branches off the chain at level 2.
 ///
 /// Generated from `/components/schemas/ResourceDefinition`.
@@ -57,27 +60,11 @@ pub struct ResourceRequirements {
 impl ResourceRequirements {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            limits: None,
-            requests: None,
-        }
+        Self::default()
     }
 
-    pub fn limits(
-        mut self,
-        value: std::collections::BTreeMap<String, Quantity>,
-    ) -> Self {
-        self.limits = Some(value);
-        self
-    }
-
-    pub fn requests(
-        mut self,
-        value: std::collections::BTreeMap<String, Quantity>,
-    ) -> Self {
-        self.requests = Some(value);
-        self
-    }
+    setter!(limits, std::collections::BTreeMap < String, Quantity >);
+    setter!(requests, std::collections::BTreeMap < String, Quantity >);
 }
 
 impl crate::runtime::validate::Validate for ResourceRequirements {
@@ -101,21 +88,11 @@ pub struct RolloutStrategy {
 impl RolloutStrategy {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            type_: None,
-            rolling_update: None,
-        }
+        Self::default()
     }
 
-    pub fn type_(mut self, value: RolloutStrategyType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-
-    pub fn rolling_update(mut self, value: RolloutStrategyRollingUpdate) -> Self {
-        self.rolling_update = Some(value);
-        self
-    }
+    setter!(type_, RolloutStrategyType);
+    setter!(rolling_update, RolloutStrategyRollingUpdate);
 }
 
 /// Generated from `/components/schemas/RolloutStrategy/properties/rollingUpdate`.
@@ -132,48 +109,28 @@ pub struct RolloutStrategyRollingUpdate {
 impl RolloutStrategyRollingUpdate {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            max_unavailable: None,
-            max_surge: None,
-        }
+        Self::default()
     }
 
-    pub fn max_unavailable(mut self, value: IntOrString) -> Self {
-        self.max_unavailable = Some(value);
-        self
-    }
-
-    pub fn max_surge(mut self, value: IntOrString) -> Self {
-        self.max_surge = Some(value);
-        self
-    }
+    setter!(max_unavailable, IntOrString);
+    setter!(max_surge, IntOrString);
 }
 
 /// Generated from `/components/schemas/RolloutStrategy/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RolloutStrategyType {
-    #[serde(rename = "Recreate")]
+    /// `Recreate`
     Recreate,
-    #[serde(rename = "RollingUpdate")]
+    /// `RollingUpdate`
     RollingUpdate,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl RolloutStrategyType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RolloutStrategyType::Recreate => "Recreate",
-            RolloutStrategyType::RollingUpdate => "RollingUpdate",
-            RolloutStrategyType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(RolloutStrategyType);
+string_enum!(
+    RolloutStrategyType { Recreate = "Recreate", RollingUpdate = "RollingUpdate" }
+);
 
 #[cfg(feature = "all-schemas")]
 /// Level 6: adds `strategy`, redeclares `replicas` with a minimum.
@@ -225,13 +182,6 @@ impl RolloutWorkload {
         }
     }
 
-    pub fn selector(mut self, value: LabelSelector) -> Self {
-        self.selector = Some(value);
-        self
-    }
-
-    pub fn min_ready_seconds(mut self, value: i32) -> Self {
-        self.min_ready_seconds = Some(value);
-        self
-    }
+    setter!(selector, LabelSelector);
+    setter!(min_ready_seconds, i32);
 }

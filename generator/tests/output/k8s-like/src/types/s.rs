@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Level 5: adds `replicas` and `selector`, and requires the `status` of level 3.
 ///
@@ -46,10 +49,7 @@ impl ScalableWorkload {
         }
     }
 
-    pub fn selector(mut self, value: LabelSelector) -> Self {
-        self.selector = Some(value);
-        self
-    }
+    setter!(selector, LabelSelector);
 }
 
 /// A JSON-schema-like description of a custom resource. Recursive.
@@ -129,189 +129,41 @@ pub struct SchemaProps {
 impl SchemaProps {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            schema: None,
-            ref_: None,
-            description: None,
-            type_: None,
-            format: None,
-            default: None,
-            maximum: None,
-            exclusive_maximum: None,
-            minimum: None,
-            exclusive_minimum: None,
-            max_length: None,
-            pattern: None,
-            enum_: None,
-            required: None,
-            items: None,
-            all_of: None,
-            one_of: None,
-            any_of: None,
-            not: None,
-            properties: None,
-            additional_properties: None,
-            dependencies: None,
-            definitions: None,
-            example: None,
-            nullable: None,
-            x_preserve_unknown_fields: None,
-            x_int_or_string: None,
-            x_validations: None,
-        }
+        Self::default()
     }
 
-    pub fn schema(mut self, value: impl Into<String>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
+    setter!(schema, into String);
+    setter!(ref_, into String);
+    setter!(description, into String);
+    setter!(type_, into String);
+    setter!(format, into String);
+    setter!(with_default(default), serde_json::Value);
+    setter!(maximum, f64);
+    setter!(exclusive_maximum, bool);
+    setter!(minimum, f64);
+    setter!(exclusive_minimum, bool);
+    setter!(max_length, i64);
+    setter!(pattern, into String);
+    setter!(enum_, Vec < serde_json::Value >);
+    setter!(required, Vec < String >);
+    setter!(items, into Box < SchemaPropsOrArray >);
+    setter!(all_of, Vec < SchemaProps >);
+    setter!(one_of, Vec < SchemaProps >);
+    setter!(any_of, Vec < SchemaProps >);
+    setter!(not, into Box < SchemaProps >);
+    setter!(properties, std::collections::BTreeMap < String, SchemaProps >);
+    setter!(additional_properties, into Box < SchemaPropsOrBool >);
 
-    pub fn ref_(mut self, value: impl Into<String>) -> Self {
-        self.ref_ = Some(value.into());
-        self
-    }
+    setter!(
+        dependencies, std::collections::BTreeMap < String, SchemaPropsOrStringArray >
+    );
 
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    pub fn format(mut self, value: impl Into<String>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-
-    pub fn with_default(mut self, value: serde_json::Value) -> Self {
-        self.default = Some(value);
-        self
-    }
-
-    pub fn maximum(mut self, value: f64) -> Self {
-        self.maximum = Some(value);
-        self
-    }
-
-    pub fn exclusive_maximum(mut self, value: bool) -> Self {
-        self.exclusive_maximum = Some(value);
-        self
-    }
-
-    pub fn minimum(mut self, value: f64) -> Self {
-        self.minimum = Some(value);
-        self
-    }
-
-    pub fn exclusive_minimum(mut self, value: bool) -> Self {
-        self.exclusive_minimum = Some(value);
-        self
-    }
-
-    pub fn max_length(mut self, value: i64) -> Self {
-        self.max_length = Some(value);
-        self
-    }
-
-    pub fn pattern(mut self, value: impl Into<String>) -> Self {
-        self.pattern = Some(value.into());
-        self
-    }
-
-    pub fn enum_(mut self, value: Vec<serde_json::Value>) -> Self {
-        self.enum_ = Some(value);
-        self
-    }
-
-    pub fn required(mut self, value: Vec<String>) -> Self {
-        self.required = Some(value);
-        self
-    }
-
-    pub fn items(mut self, value: impl Into<Box<SchemaPropsOrArray>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-
-    pub fn all_of(mut self, value: Vec<SchemaProps>) -> Self {
-        self.all_of = Some(value);
-        self
-    }
-
-    pub fn one_of(mut self, value: Vec<SchemaProps>) -> Self {
-        self.one_of = Some(value);
-        self
-    }
-
-    pub fn any_of(mut self, value: Vec<SchemaProps>) -> Self {
-        self.any_of = Some(value);
-        self
-    }
-
-    pub fn not(mut self, value: impl Into<Box<SchemaProps>>) -> Self {
-        self.not = Some(value.into());
-        self
-    }
-
-    pub fn properties(
-        mut self,
-        value: std::collections::BTreeMap<String, SchemaProps>,
-    ) -> Self {
-        self.properties = Some(value);
-        self
-    }
-
-    pub fn additional_properties(
-        mut self,
-        value: impl Into<Box<SchemaPropsOrBool>>,
-    ) -> Self {
-        self.additional_properties = Some(value.into());
-        self
-    }
-
-    pub fn dependencies(
-        mut self,
-        value: std::collections::BTreeMap<String, SchemaPropsOrStringArray>,
-    ) -> Self {
-        self.dependencies = Some(value);
-        self
-    }
-
-    pub fn definitions(
-        mut self,
-        value: std::collections::BTreeMap<String, SchemaProps>,
-    ) -> Self {
-        self.definitions = Some(value);
-        self
-    }
-
-    pub fn example(mut self, value: serde_json::Value) -> Self {
-        self.example = Some(value);
-        self
-    }
-
-    pub fn nullable(mut self, value: bool) -> Self {
-        self.nullable = Some(value);
-        self
-    }
-
-    pub fn x_preserve_unknown_fields(mut self, value: bool) -> Self {
-        self.x_preserve_unknown_fields = Some(value);
-        self
-    }
-
-    pub fn x_int_or_string(mut self, value: bool) -> Self {
-        self.x_int_or_string = Some(value);
-        self
-    }
-
-    pub fn x_validations(mut self, value: Vec<SchemaPropsXValidation>) -> Self {
-        self.x_validations = Some(value);
-        self
-    }
+    setter!(definitions, std::collections::BTreeMap < String, SchemaProps >);
+    setter!(example, serde_json::Value);
+    setter!(nullable, bool);
+    setter!(x_preserve_unknown_fields, bool);
+    setter!(x_int_or_string, bool);
+    setter!(x_validations, Vec < SchemaPropsXValidation >);
 }
 
 /// Generated from `/components/schemas/SchemaPropsOrArray`.
@@ -451,10 +303,7 @@ impl SchemaPropsXValidation {
         }
     }
 
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
+    setter!(message, into String);
 }
 
 /// Generated from `/components/schemas/Status`.
@@ -479,27 +328,15 @@ pub struct Status {
 }
 
 /// Generated from `/components/schemas/Status/properties/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StatusStatus {
-    #[serde(rename = "Success")]
+    /// `Success`
     Success,
-    #[serde(rename = "Failure")]
+    /// `Failure`
     Failure,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl StatusStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            StatusStatus::Success => "Success",
-            StatusStatus::Failure => "Failure",
-            StatusStatus::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(StatusStatus);
+string_enum!(StatusStatus { Success = "Success", Failure = "Failure" });

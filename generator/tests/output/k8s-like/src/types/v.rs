@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Volume`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -17,21 +20,11 @@ pub struct Volume {
 impl Volume {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            config_map: None,
-            empty_dir: None,
-        }
+        Self::default()
     }
 
-    pub fn config_map(mut self, value: VolumeConfigMap) -> Self {
-        self.config_map = Some(value);
-        self
-    }
-
-    pub fn empty_dir(mut self, value: VolumeEmptyDir) -> Self {
-        self.empty_dir = Some(value);
-        self
-    }
+    setter!(config_map, VolumeConfigMap);
+    setter!(empty_dir, VolumeEmptyDir);
 }
 
 impl crate::runtime::validate::Validate for Volume {
@@ -54,21 +47,11 @@ pub struct VolumeConfigMap {
 impl VolumeConfigMap {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            default_mode: None,
-        }
+        Self::default()
     }
 
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    pub fn default_mode(mut self, value: i32) -> Self {
-        self.default_mode = Some(value);
-        self
-    }
+    setter!(name, into String);
+    setter!(default_mode, i32);
 }
 
 /// Generated from `/components/schemas/Volume/properties/emptyDir`.
@@ -85,21 +68,11 @@ pub struct VolumeEmptyDir {
 impl VolumeEmptyDir {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            medium: None,
-            size_limit: None,
-        }
+        Self::default()
     }
 
-    pub fn medium(mut self, value: impl Into<String>) -> Self {
-        self.medium = Some(value.into());
-        self
-    }
-
-    pub fn size_limit(mut self, value: Quantity) -> Self {
-        self.size_limit = Some(value);
-        self
-    }
+    setter!(medium, into String);
+    setter!(size_limit, Quantity);
 }
 
 impl crate::runtime::validate::Validate for VolumeEmptyDir {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Level 4: adds `spec`.
 ///
@@ -40,10 +43,7 @@ impl Workload {
         }
     }
 
-    pub fn status(mut self, value: WorkloadStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
+    setter!(status, WorkloadStatus);
 }
 
 /// Generated from `/components/schemas/WorkloadList`.
@@ -86,23 +86,9 @@ impl WorkloadSpec {
         }
     }
 
-    pub fn volumes(mut self, value: std::collections::BTreeMap<String, Volume>) -> Self {
-        self.volumes = Some(value);
-        self
-    }
-
-    pub fn node_selector(
-        mut self,
-        value: std::collections::BTreeMap<String, String>,
-    ) -> Self {
-        self.node_selector = Some(value);
-        self
-    }
-
-    pub fn priority(mut self, value: i32) -> Self {
-        self.priority = Some(value);
-        self
-    }
+    setter!(volumes, std::collections::BTreeMap < String, Volume >);
+    setter!(node_selector, std::collections::BTreeMap < String, String >);
+    setter!(priority, i32);
 }
 
 impl crate::runtime::validate::Validate for WorkloadSpec {
@@ -130,31 +116,11 @@ pub struct WorkloadStatus {
 impl WorkloadStatus {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            observed_generation: None,
-            replicas: None,
-            ready_replicas: None,
-            conditions: None,
-        }
+        Self::default()
     }
 
-    pub fn observed_generation(mut self, value: i64) -> Self {
-        self.observed_generation = Some(value);
-        self
-    }
-
-    pub fn replicas(mut self, value: i32) -> Self {
-        self.replicas = Some(value);
-        self
-    }
-
-    pub fn ready_replicas(mut self, value: i32) -> Self {
-        self.ready_replicas = Some(value);
-        self
-    }
-
-    pub fn conditions(mut self, value: Vec<Condition>) -> Self {
-        self.conditions = Some(value);
-        self
-    }
+    setter!(observed_generation, i64);
+    setter!(replicas, i32);
+    setter!(ready_replicas, i32);
+    setter!(conditions, Vec < Condition >);
 }

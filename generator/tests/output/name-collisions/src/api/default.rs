@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `Default` (1 in all).
@@ -33,33 +34,13 @@ pub struct ListTablesParams {
 impl ListTablesParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            type_: None,
-            self_: None,
-            limit: None,
-            cursor: None,
-        }
+        Self::default()
     }
 
-    pub fn type_(mut self, value: Type) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-
-    pub fn self_(mut self, value: bool) -> Self {
-        self.self_ = Some(value);
-        self
-    }
-
-    pub fn limit(mut self, value: Limit2) -> Self {
-        self.limit = Some(value);
-        self
-    }
-
-    pub fn cursor(mut self, value: impl Into<Cursor2>) -> Self {
-        self.cursor = Some(value.into());
-        self
-    }
+    setter!(type_, Type);
+    setter!(self_, bool);
+    setter!(limit, Limit2);
+    setter!(cursor, into Cursor2);
 }
 
 impl crate::runtime::validate::Validate for ListTablesParams {

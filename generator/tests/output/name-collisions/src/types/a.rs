@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Annotations.Box`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -37,16 +40,9 @@ pub struct AnnotationsImage {
 impl AnnotationsImage {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { box_: None, boxes: None }
+        Self::default()
     }
 
-    pub fn box_(mut self, value: AnnotationsBox) -> Self {
-        self.box_ = Some(value);
-        self
-    }
-
-    pub fn boxes(mut self, value: Vec<AnnotationsBox>) -> Self {
-        self.boxes = Some(value);
-        self
-    }
+    setter!(box_, AnnotationsBox);
+    setter!(boxes, Vec < AnnotationsBox >);
 }

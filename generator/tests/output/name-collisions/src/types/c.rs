@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/CreateTable`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -36,21 +39,11 @@ pub struct CreateTable2 {
 impl CreateTable2 {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            temporary: None,
-        }
+        Self::default()
     }
 
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    pub fn temporary(mut self, value: bool) -> Self {
-        self.temporary = Some(value);
-        self
-    }
+    setter!(name, into String);
+    setter!(temporary, bool);
 }
 
 #[cfg(feature = "all-schemas")]
@@ -67,13 +60,10 @@ pub struct Cursor {
 impl Cursor {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { position: None }
+        Self::default()
     }
 
-    pub fn position(mut self, value: impl Into<String>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
+    setter!(position, into String);
 }
 
 /// Generated from `/components/schemas/cursor`.

@@ -3,104 +3,67 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Self/properties/granularity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfGranularity {
-    #[serde(rename = "1m")]
+    /// `1m`
     V1m,
-    #[serde(rename = "1M")]
+    /// `1M`
     V1M,
-    #[serde(rename = "1h")]
+    /// `1h`
     V1h,
-    #[serde(rename = "1d")]
+    /// `1d`
     V1d,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl SelfGranularity {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SelfGranularity::V1m => "1m",
-            SelfGranularity::V1M => "1M",
-            SelfGranularity::V1h => "1h",
-            SelfGranularity::V1d => "1d",
-            SelfGranularity::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(SelfGranularity);
+string_enum!(SelfGranularity { V1m = "1m", V1M = "1M", V1h = "1h", V1d = "1d" });
 
 /// Generated from `/components/schemas/Self/properties/readPriority`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfReadPriority {
-    #[serde(rename = "low")]
+    /// `low`
     Low,
-    #[serde(rename = "medium")]
+    /// `medium`
     Medium,
-    #[serde(rename = "high")]
+    /// `high`
     High,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl SelfReadPriority {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SelfReadPriority::Low => "low",
-            SelfReadPriority::Medium => "medium",
-            SelfReadPriority::High => "high",
-            SelfReadPriority::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(SelfReadPriority);
+string_enum!(SelfReadPriority { Low = "low", Medium = "medium", High = "high" });
 
 /// Generated from `/components/schemas/Self/properties/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfStatus {
-    #[serde(rename = "in-progress")]
+    /// `in-progress`
     VinProgress,
-    #[serde(rename = "in progress")]
+    /// `in progress`
     VinProgress2,
-    #[serde(rename = "in_progress")]
+    /// `in_progress`
     VinProgress3,
-    #[serde(rename = "done.ok")]
+    /// `done.ok`
     DoneOk,
-    #[serde(rename = "3d-view")]
+    /// `3d-view`
     V3dView,
-    #[serde(rename = "2x")]
+    /// `2x`
     V2x,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl SelfStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SelfStatus::VinProgress => "in-progress",
-            SelfStatus::VinProgress2 => "in progress",
-            SelfStatus::VinProgress3 => "in_progress",
-            SelfStatus::DoneOk => "done.ok",
-            SelfStatus::V3dView => "3d-view",
-            SelfStatus::V2x => "2x",
-            SelfStatus::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(SelfStatus);
+string_enum!(
+    SelfStatus { VinProgress = "in-progress", VinProgress2 = "in progress", VinProgress3
+    = "in_progress", DoneOk = "done.ok", V3dView = "3d-view", V2x = "2x" }
+);
 
 /// Generated from `/components/schemas/Self`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -3,28 +3,19 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Type {
-    #[serde(rename = "sheet")]
+    /// `sheet`
     Sheet,
-    #[serde(rename = "view")]
+    /// `view`
     View,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl Type {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Type::Sheet => "sheet",
-            Type::View => "view",
-            Type::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(Type);
+string_enum!(Type { Sheet = "sheet", View = "view" });

@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `Default` (2 in all).
@@ -29,18 +30,11 @@ pub struct ListCustomersParams {
 impl ListCustomersParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { since: None, tiers: None }
+        Self::default()
     }
 
-    pub fn since(mut self, value: impl Into<String>) -> Self {
-        self.since = Some(value.into());
-        self
-    }
-
-    pub fn tiers(mut self, value: Vec<CustomerTier>) -> Self {
-        self.tiers = Some(value);
-        self
-    }
+    setter!(since, into String);
+    setter!(tiers, Vec < CustomerTier >);
 }
 
 impl<'a> DefaultApi<'a> {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Address`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -22,10 +25,7 @@ impl Address {
         }
     }
 
-    pub fn postal_code(mut self, value: impl Into<PostalCode>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
+    setter!(postal_code, into PostalCode);
 }
 
 impl crate::runtime::validate::Validate for Address {

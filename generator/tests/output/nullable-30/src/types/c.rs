@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Customer`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,45 +55,14 @@ impl Customer {
         }
     }
 
-    pub fn discount_rate(mut self, value: f64) -> Self {
-        self.discount_rate = Some(value);
-        self
-    }
-
-    pub fn verified(mut self, value: bool) -> Self {
-        self.verified = Some(value);
-        self
-    }
-
-    pub fn aliases(mut self, value: Vec<String>) -> Self {
-        self.aliases = Some(value);
-        self
-    }
-
-    pub fn preferences(mut self, value: CustomerPreferences) -> Self {
-        self.preferences = Some(value);
-        self
-    }
-
-    pub fn home_address(mut self, value: Address) -> Self {
-        self.home_address = Some(value);
-        self
-    }
-
-    pub fn billing_location(mut self, value: Location) -> Self {
-        self.billing_location = Some(value);
-        self
-    }
-
-    pub fn fallback_postal_code(mut self, value: impl Into<PostalCode>) -> Self {
-        self.fallback_postal_code = Some(value.into());
-        self
-    }
-
-    pub fn tier(mut self, value: CustomerTier) -> Self {
-        self.tier = Some(value);
-        self
-    }
+    setter!(discount_rate, f64);
+    setter!(verified, bool);
+    setter!(aliases, Vec < String >);
+    setter!(preferences, CustomerPreferences);
+    setter!(home_address, Address);
+    setter!(billing_location, Location);
+    setter!(fallback_postal_code, into PostalCode);
+    setter!(tier, CustomerTier);
 }
 
 impl crate::runtime::validate::Validate for Customer {
@@ -116,37 +88,22 @@ pub struct CustomerPreferences {
 impl CustomerPreferences {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { newsletter: None }
+        Self::default()
     }
 
-    pub fn newsletter(mut self, value: bool) -> Self {
-        self.newsletter = Some(value);
-        self
-    }
+    setter!(newsletter, bool);
 }
 
 /// Generated from `/components/schemas/Customer/properties/tier`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomerTier {
-    #[serde(rename = "gold")]
+    /// `gold`
     Gold,
-    #[serde(rename = "silver")]
+    /// `silver`
     Silver,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl CustomerTier {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CustomerTier::Gold => "gold",
-            CustomerTier::Silver => "silver",
-            CustomerTier::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(CustomerTier);
+string_enum!(CustomerTier { Gold = "gold", Silver = "silver" });

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Job`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,27 +35,16 @@ pub struct Job {
 }
 
 /// Generated from `/components/schemas/Job/properties/kind`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JobKind {
-    #[serde(rename = "batch")]
+    /// `batch`
     Batch,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl JobKind {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            JobKind::Batch => "batch",
-            JobKind::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(JobKind);
+string_enum!(JobKind { Batch = "batch" });
 
 /// Generated from `/components/schemas/JobLimit`.
 pub type JobLimit = i64;

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/BucketRef`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -23,24 +26,13 @@ impl BucketRef {
 }
 
 /// Generated from `/components/schemas/BucketRef/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BucketRefType {
-    #[serde(rename = "bucket")]
+    /// `bucket`
     Bucket,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl BucketRefType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BucketRefType::Bucket => "bucket",
-            BucketRefType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(BucketRefType);
+string_enum!(BucketRefType { Bucket = "bucket" });

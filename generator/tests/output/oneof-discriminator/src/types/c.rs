@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Cat`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,27 +23,16 @@ impl Cat {
 }
 
 /// Generated from `/components/schemas/Cat/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CatType {
-    #[serde(rename = "Cat")]
+    /// `Cat`
     Cat,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl CatType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CatType::Cat => "Cat",
-            CatType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(CatType);
+string_enum!(CatType { Cat = "Cat" });
 
 /// Generated from `/components/schemas/CircleShape`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -59,24 +51,13 @@ impl CircleShape {
 }
 
 /// Generated from `/components/schemas/CircleShape/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CircleShapeType {
-    #[serde(rename = "circle")]
+    /// `circle`
     Circle,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl CircleShapeType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CircleShapeType::Circle => "circle",
-            CircleShapeType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(CircleShapeType);
+string_enum!(CircleShapeType { Circle = "circle" });

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Dog`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,34 +22,20 @@ impl Dog {
         Self { type_, good_boy: None }
     }
 
-    pub fn good_boy(mut self, value: bool) -> Self {
-        self.good_boy = Some(value);
-        self
-    }
+    setter!(good_boy, bool);
 }
 
 /// Generated from `/components/schemas/Dog/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DogType {
-    #[serde(rename = "Dog")]
+    /// `Dog`
     Dog,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl DogType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            DogType::Dog => "Dog",
-            DogType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(DogType);
+string_enum!(DogType { Dog = "Dog" });
 
 /// Generated from `/components/schemas/Drawing`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -75,18 +64,7 @@ impl Drawing {
         }
     }
 
-    pub fn highlight(mut self, value: Shape) -> Self {
-        self.highlight = Some(value);
-        self
-    }
-
-    pub fn mascot(mut self, value: Pet) -> Self {
-        self.mascot = Some(value);
-        self
-    }
-
-    pub fn storage(mut self, value: StorageRef) -> Self {
-        self.storage = Some(value);
-        self
-    }
+    setter!(highlight, Shape);
+    setter!(mascot, Pet);
+    setter!(storage, StorageRef);
 }

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/RectShape`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,31 +29,17 @@ impl RectShape {
         }
     }
 
-    pub fn corner_radius(mut self, value: f64) -> Self {
-        self.corner_radius = Some(value);
-        self
-    }
+    setter!(corner_radius, f64);
 }
 
 /// Generated from `/components/schemas/RectShape/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RectShapeType {
-    #[serde(rename = "rect")]
+    /// `rect`
     Rect,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl RectShapeType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RectShapeType::Rect => "rect",
-            RectShapeType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(RectShapeType);
+string_enum!(RectShapeType { Rect = "rect" });

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// A geometric primitive, tagged by `type`.
 ///
 /// Generated from `/components/schemas/Shape`.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/VolumeRef`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,24 +23,13 @@ impl VolumeRef {
 }
 
 /// Generated from `/components/schemas/VolumeRef/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VolumeRefType {
-    #[serde(rename = "volume")]
+    /// `volume`
     Volume,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl VolumeRefType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            VolumeRefType::Volume => "volume",
-            VolumeRefType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(VolumeRefType);
+string_enum!(VolumeRefType { Volume = "volume" });

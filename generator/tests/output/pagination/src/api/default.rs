@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `Default` (3 in all).
@@ -29,18 +30,11 @@ pub struct ListThingsParams {
 impl ListThingsParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { cursor: None, limit: None }
+        Self::default()
     }
 
-    pub fn cursor(mut self, value: impl Into<String>) -> Self {
-        self.cursor = Some(value.into());
-        self
-    }
-
-    pub fn limit(mut self, value: i32) -> Self {
-        self.limit = Some(value);
-        self
-    }
+    setter!(cursor, into String);
+    setter!(limit, i32);
 }
 
 impl crate::runtime::validate::Validate for ListThingsParams {
@@ -60,13 +54,10 @@ pub struct GetThingsThingIdHistoryParams {
 impl GetThingsThingIdHistoryParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { cursor: None }
+        Self::default()
     }
 
-    pub fn cursor(mut self, value: impl Into<String>) -> Self {
-        self.cursor = Some(value.into());
-        self
-    }
+    setter!(cursor, into String);
 }
 
 impl<'a> DefaultApi<'a> {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Thing`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,33 +35,13 @@ pub struct ThingListRequest {
 impl ThingListRequest {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            filter: None,
-            cursor: None,
-            limit: None,
-            partition: None,
-        }
+        Self::default()
     }
 
-    pub fn filter(mut self, value: ThingListRequestFilter) -> Self {
-        self.filter = Some(value);
-        self
-    }
-
-    pub fn cursor(mut self, value: impl Into<String>) -> Self {
-        self.cursor = Some(value.into());
-        self
-    }
-
-    pub fn limit(mut self, value: i32) -> Self {
-        self.limit = Some(value);
-        self
-    }
-
-    pub fn partition(mut self, value: impl Into<String>) -> Self {
-        self.partition = Some(value.into());
-        self
-    }
+    setter!(filter, ThingListRequestFilter);
+    setter!(cursor, into String);
+    setter!(limit, i32);
+    setter!(partition, into String);
 }
 
 impl crate::runtime::validate::Validate for ThingListRequest {
@@ -84,13 +67,10 @@ pub struct ThingListRequestFilter {
 impl ThingListRequestFilter {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { label_prefix: None }
+        Self::default()
     }
 
-    pub fn label_prefix(mut self, value: impl Into<String>) -> Self {
-        self.label_prefix = Some(value.into());
-        self
-    }
+    setter!(label_prefix, into String);
 }
 
 /// Generated from `/components/schemas/ThingPage`.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ChainLink`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,8 +27,5 @@ impl ChainLink {
         }
     }
 
-    pub fn next(mut self, value: impl Into<Box<ChainLink>>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
+    setter!(next, into Box < ChainLink >);
 }

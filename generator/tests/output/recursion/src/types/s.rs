@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/paths/~1records~1search/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -15,13 +18,10 @@ pub struct SearchRecordsRequest {
 impl SearchRecordsRequest {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { where_: None }
+        Self::default()
     }
 
-    pub fn where_(mut self, value: Predicate) -> Self {
-        self.where_ = Some(value);
-        self
-    }
+    setter!(where_, Predicate);
 }
 
 /// Generated from `/components/schemas/Shelf`.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Tree`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -19,19 +22,9 @@ pub struct Tree {
 impl Tree {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            children: None,
-            by_name: None,
-        }
+        Self::default()
     }
 
-    pub fn children(mut self, value: Vec<Tree>) -> Self {
-        self.children = Some(value);
-        self
-    }
-
-    pub fn by_name(mut self, value: std::collections::BTreeMap<String, Tree>) -> Self {
-        self.by_name = Some(value);
-        self
-    }
+    setter!(children, Vec < Tree >);
+    setter!(by_name, std::collections::BTreeMap < String, Tree >);
 }

@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `charges` (3 in all).
@@ -27,13 +28,10 @@ pub struct RetrieveChargeRefundParams {
 impl RetrieveChargeRefundParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { expand: None }
+        Self::default()
     }
 
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
-        self
-    }
+    setter!(expand, Vec < String >);
 }
 
 impl crate::runtime::validate::Validate for RetrieveChargeRefundParams {
@@ -65,13 +63,10 @@ pub struct RetrieveBalanceTransactionParams {
 impl RetrieveBalanceTransactionParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { expand: None }
+        Self::default()
     }
 
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
-        self
-    }
+    setter!(expand, Vec < String >);
 }
 
 impl crate::runtime::validate::Validate for RetrieveBalanceTransactionParams {

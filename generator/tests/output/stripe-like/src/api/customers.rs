@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `customers` (5 in all).
@@ -35,39 +36,14 @@ pub struct ListCustomersParams {
 impl ListCustomersParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            limit: None,
-            starting_after: None,
-            ending_before: None,
-            email: None,
-            expand: None,
-        }
+        Self::default()
     }
 
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-
-    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
-        self.starting_after = Some(value.into());
-        self
-    }
-
-    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
-        self.ending_before = Some(value.into());
-        self
-    }
-
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
-        self
-    }
+    setter!(limit, i64);
+    setter!(starting_after, into String);
+    setter!(ending_before, into String);
+    setter!(email, into String);
+    setter!(expand, Vec < String >);
 }
 
 impl crate::runtime::validate::Validate for ListCustomersParams {
@@ -103,13 +79,10 @@ pub struct RetrieveCustomerParams {
 impl RetrieveCustomerParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { expand: None }
+        Self::default()
     }
 
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
-        self
-    }
+    setter!(expand, Vec < String >);
 }
 
 impl crate::runtime::validate::Validate for RetrieveCustomerParams {

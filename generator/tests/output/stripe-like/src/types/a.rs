@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Address`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,45 +29,15 @@ pub struct Address {
 impl Address {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            city: None,
-            country: None,
-            line1: None,
-            line2: None,
-            postal_code: None,
-            state: None,
-        }
+        Self::default()
     }
 
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    pub fn line1(mut self, value: impl Into<String>) -> Self {
-        self.line1 = Some(value.into());
-        self
-    }
-
-    pub fn line2(mut self, value: impl Into<String>) -> Self {
-        self.line2 = Some(value.into());
-        self
-    }
-
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    setter!(city, into String);
+    setter!(country, into String);
+    setter!(line1, into String);
+    setter!(line2, into String);
+    setter!(postal_code, into String);
+    setter!(state, into String);
 }
 
 impl crate::runtime::validate::Validate for Address {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/BalanceTransaction`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,27 +37,16 @@ pub struct BalanceTransactionFeeDetail {
 }
 
 /// Generated from `/components/schemas/BalanceTransaction/properties/object`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BalanceTransactionObject {
-    #[serde(rename = "balance_transaction")]
+    /// `balance_transaction`
     BalanceTransaction,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl BalanceTransactionObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BalanceTransactionObject::BalanceTransaction => "balance_transaction",
-            BalanceTransactionObject::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(BalanceTransactionObject);
+string_enum!(BalanceTransactionObject { BalanceTransaction = "balance_transaction" });
 
 /// What moved the money; an id unless expanded.
 ///
@@ -116,39 +108,27 @@ impl<'de> serde::Deserialize<'de> for BalanceTransactionSource {
 }
 
 /// Generated from `/components/schemas/BalanceTransaction/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BalanceTransactionType {
-    #[serde(rename = "charge")]
+    /// `charge`
     Charge,
-    #[serde(rename = "refund")]
+    /// `refund`
     Refund,
-    #[serde(rename = "adjustment")]
+    /// `adjustment`
     Adjustment,
-    #[serde(rename = "payout")]
+    /// `payout`
     Payout,
-    #[serde(rename = "fee")]
+    /// `fee`
     Fee,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl BalanceTransactionType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BalanceTransactionType::Charge => "charge",
-            BalanceTransactionType::Refund => "refund",
-            BalanceTransactionType::Adjustment => "adjustment",
-            BalanceTransactionType::Payout => "payout",
-            BalanceTransactionType::Fee => "fee",
-            BalanceTransactionType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(BalanceTransactionType);
+string_enum!(
+    BalanceTransactionType { Charge = "charge", Refund = "refund", Adjustment =
+    "adjustment", Payout = "payout", Fee = "fee" }
+);
 
 /// Generated from `/components/schemas/BankAccountSource`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -183,34 +163,21 @@ impl BankAccountSource {
         }
     }
 
-    pub fn last4(mut self, value: impl Into<String>) -> Self {
-        self.last4 = Some(value.into());
-        self
-    }
+    setter!(last4, into String);
 }
 
 /// Generated from `/components/schemas/BankAccountSource/properties/account_holder_type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BankAccountSourceAccountHolderType {
-    #[serde(rename = "individual")]
+    /// `individual`
     Individual,
-    #[serde(rename = "company")]
+    /// `company`
     Company,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl BankAccountSourceAccountHolderType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BankAccountSourceAccountHolderType::Individual => "individual",
-            BankAccountSourceAccountHolderType::Company => "company",
-            BankAccountSourceAccountHolderType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(BankAccountSourceAccountHolderType);
+string_enum!(
+    BankAccountSourceAccountHolderType { Individual = "individual", Company = "company" }
+);

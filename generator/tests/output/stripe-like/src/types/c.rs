@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/CardSource`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,10 +41,7 @@ impl CardSource {
         }
     }
 
-    pub fn funding(mut self, value: CardSourceFunding) -> Self {
-        self.funding = Some(value);
-        self
-    }
+    setter!(funding, CardSourceFunding);
 }
 
 impl crate::runtime::validate::Validate for CardSource {
@@ -52,36 +52,25 @@ impl crate::runtime::validate::Validate for CardSource {
 }
 
 /// Generated from `/components/schemas/CardSource/properties/funding`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CardSourceFunding {
-    #[serde(rename = "credit")]
+    /// `credit`
     Credit,
-    #[serde(rename = "debit")]
+    /// `debit`
     Debit,
-    #[serde(rename = "prepaid")]
+    /// `prepaid`
     Prepaid,
-    #[serde(rename = "unknown")]
+    /// `unknown`
     Unknown,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl CardSourceFunding {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CardSourceFunding::Credit => "credit",
-            CardSourceFunding::Debit => "debit",
-            CardSourceFunding::Prepaid => "prepaid",
-            CardSourceFunding::Unknown => "unknown",
-            CardSourceFunding::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(CardSourceFunding);
+string_enum!(
+    CardSourceFunding { Credit = "credit", Debit = "debit", Prepaid = "prepaid", Unknown
+    = "unknown" }
+);
 
 /// Generated from `/components/schemas/Charge`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -161,35 +150,12 @@ impl ChargeCreate {
         }
     }
 
-    pub fn customer(mut self, value: impl Into<String>) -> Self {
-        self.customer = Some(value.into());
-        self
-    }
-
-    pub fn source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
-    pub fn capture(mut self, value: bool) -> Self {
-        self.capture = Some(value);
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    pub fn receipt_email(mut self, value: impl Into<String>) -> Self {
-        self.receipt_email = Some(value.into());
-        self
-    }
-
-    pub fn metadata(mut self, value: Metadata) -> Self {
-        self.metadata = Some(value);
-        self
-    }
+    setter!(customer, into String);
+    setter!(source, into String);
+    setter!(capture, bool);
+    setter!(description, into String);
+    setter!(receipt_email, into String);
+    setter!(metadata, Metadata);
 }
 
 impl crate::runtime::validate::Validate for ChargeCreate {
@@ -268,27 +234,16 @@ impl<'de> serde::Deserialize<'de> for ChargeCustomer {
 }
 
 /// Generated from `/components/schemas/Charge/properties/object`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChargeObject {
-    #[serde(rename = "charge")]
+    /// `charge`
     Charge,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl ChargeObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ChargeObject::Charge => "charge",
-            ChargeObject::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(ChargeObject);
+string_enum!(ChargeObject { Charge = "charge" });
 
 /// Generated from `/components/schemas/Charge/properties/outcome`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -310,805 +265,574 @@ pub struct ChargeOutcome {
 }
 
 /// Generated from `/components/schemas/Charge/properties/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChargeStatus {
-    #[serde(rename = "succeeded")]
+    /// `succeeded`
     Succeeded,
-    #[serde(rename = "pending")]
+    /// `pending`
     Pending,
-    #[serde(rename = "failed")]
+    /// `failed`
     Failed,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl ChargeStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ChargeStatus::Succeeded => "succeeded",
-            ChargeStatus::Pending => "pending",
-            ChargeStatus::Failed => "failed",
-            ChargeStatus::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(ChargeStatus);
+string_enum!(
+    ChargeStatus { Succeeded = "succeeded", Pending = "pending", Failed = "failed" }
+);
 
 /// Three-letter currency code, lower case (made up for this fixture), plus a few awkward values a generator must still name uniquely.
 ///
 /// Generated from `/components/schemas/Currency`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Currency {
-    #[serde(rename = "adp")]
+    /// `adp`
     Adp,
-    #[serde(rename = "adw")]
+    /// `adw`
     Adw,
-    #[serde(rename = "aeg")]
+    /// `aeg`
     Aeg,
-    #[serde(rename = "aem")]
+    /// `aem`
     Aem,
-    #[serde(rename = "aew")]
+    /// `aew`
     Aew,
-    #[serde(rename = "afy")]
+    /// `afy`
     Afy,
-    #[serde(rename = "ais")]
+    /// `ais`
     Ais,
-    #[serde(rename = "aps")]
+    /// `aps`
     Aps,
-    #[serde(rename = "apy")]
+    /// `apy`
     Apy,
-    #[serde(rename = "aul")]
+    /// `aul`
     Aul,
-    #[serde(rename = "avx")]
+    /// `avx`
     Avx,
-    #[serde(rename = "ayb")]
+    /// `ayb`
     Ayb,
-    #[serde(rename = "azn")]
+    /// `azn`
     Azn,
-    #[serde(rename = "bdp")]
+    /// `bdp`
     Bdp,
-    #[serde(rename = "bis")]
+    /// `bis`
     Bis,
-    #[serde(rename = "bro")]
+    /// `bro`
     Bro,
-    #[serde(rename = "btm")]
+    /// `btm`
     Btm,
-    #[serde(rename = "byv")]
+    /// `byv`
     Byv,
-    #[serde(rename = "cau")]
+    /// `cau`
     Cau,
-    #[serde(rename = "caw")]
+    /// `caw`
     Caw,
-    #[serde(rename = "cbk")]
+    /// `cbk`
     Cbk,
-    #[serde(rename = "cby")]
+    /// `cby`
     Cby,
-    #[serde(rename = "cdk")]
+    /// `cdk`
     Cdk,
-    #[serde(rename = "cgr")]
+    /// `cgr`
     Cgr,
-    #[serde(rename = "cjd")]
+    /// `cjd`
     Cjd,
-    #[serde(rename = "ckf")]
+    /// `ckf`
     Ckf,
-    #[serde(rename = "cmc")]
+    /// `cmc`
     Cmc,
-    #[serde(rename = "cpn")]
+    /// `cpn`
     Cpn,
-    #[serde(rename = "dbg")]
+    /// `dbg`
     Dbg,
-    #[serde(rename = "dcl")]
+    /// `dcl`
     Dcl,
-    #[serde(rename = "ddi")]
+    /// `ddi`
     Ddi,
-    #[serde(rename = "djf")]
+    /// `djf`
     Djf,
-    #[serde(rename = "dtd")]
+    /// `dtd`
     Dtd,
-    #[serde(rename = "dwc")]
+    /// `dwc`
     Dwc,
-    #[serde(rename = "ecr")]
+    /// `ecr`
     Ecr,
-    #[serde(rename = "edy")]
+    /// `edy`
     Edy,
-    #[serde(rename = "elw")]
+    /// `elw`
     Elw,
-    #[serde(rename = "epu")]
+    /// `epu`
     Epu,
-    #[serde(rename = "eqb")]
+    /// `eqb`
     Eqb,
-    #[serde(rename = "erd")]
+    /// `erd`
     Erd,
-    #[serde(rename = "etr")]
+    /// `etr`
     Etr,
-    #[serde(rename = "etz")]
+    /// `etz`
     Etz,
-    #[serde(rename = "euh")]
+    /// `euh`
     Euh,
-    #[serde(rename = "eyp")]
+    /// `eyp`
     Eyp,
-    #[serde(rename = "fbr")]
+    /// `fbr`
     Fbr,
-    #[serde(rename = "fdr")]
+    /// `fdr`
     Fdr,
-    #[serde(rename = "fgp")]
+    /// `fgp`
     Fgp,
-    #[serde(rename = "fgs")]
+    /// `fgs`
     Fgs,
-    #[serde(rename = "fhl")]
+    /// `fhl`
     Fhl,
-    #[serde(rename = "fii")]
+    /// `fii`
     Fii,
-    #[serde(rename = "fiq")]
+    /// `fiq`
     Fiq,
-    #[serde(rename = "fpu")]
+    /// `fpu`
     Fpu,
-    #[serde(rename = "fry")]
+    /// `fry`
     Fry,
-    #[serde(rename = "gap")]
+    /// `gap`
     Gap,
-    #[serde(rename = "gcb")]
+    /// `gcb`
     Gcb,
-    #[serde(rename = "gdg")]
+    /// `gdg`
     Gdg,
-    #[serde(rename = "ggi")]
+    /// `ggi`
     Ggi,
-    #[serde(rename = "gns")]
+    /// `gns`
     Gns,
-    #[serde(rename = "gtl")]
+    /// `gtl`
     Gtl,
-    #[serde(rename = "gyl")]
+    /// `gyl`
     Gyl,
-    #[serde(rename = "gzr")]
+    /// `gzr`
     Gzr,
-    #[serde(rename = "hbg")]
+    /// `hbg`
     Hbg,
-    #[serde(rename = "hie")]
+    /// `hie`
     Hie,
-    #[serde(rename = "hlx")]
+    /// `hlx`
     Hlx,
-    #[serde(rename = "htc")]
+    /// `htc`
     Htc,
-    #[serde(rename = "ics")]
+    /// `ics`
     Ics,
-    #[serde(rename = "ies")]
+    /// `ies`
     Ies,
-    #[serde(rename = "iid")]
+    /// `iid`
     Iid,
-    #[serde(rename = "ike")]
+    /// `ike`
     Ike,
-    #[serde(rename = "iky")]
+    /// `iky`
     Iky,
-    #[serde(rename = "inl")]
+    /// `inl`
     Inl,
-    #[serde(rename = "ioc")]
+    /// `ioc`
     Ioc,
-    #[serde(rename = "ivt")]
+    /// `ivt`
     Ivt,
-    #[serde(rename = "iwj")]
+    /// `iwj`
     Iwj,
-    #[serde(rename = "jfp")]
+    /// `jfp`
     Jfp,
-    #[serde(rename = "jis")]
+    /// `jis`
     Jis,
-    #[serde(rename = "jjv")]
+    /// `jjv`
     Jjv,
-    #[serde(rename = "jrc")]
+    /// `jrc`
     Jrc,
-    #[serde(rename = "jwo")]
+    /// `jwo`
     Jwo,
-    #[serde(rename = "kcn")]
+    /// `kcn`
     Kcn,
-    #[serde(rename = "kgl")]
+    /// `kgl`
     Kgl,
-    #[serde(rename = "khp")]
+    /// `khp`
     Khp,
-    #[serde(rename = "klm")]
+    /// `klm`
     Klm,
-    #[serde(rename = "knx")]
+    /// `knx`
     Knx,
-    #[serde(rename = "koc")]
+    /// `koc`
     Koc,
-    #[serde(rename = "ktg")]
+    /// `ktg`
     Ktg,
-    #[serde(rename = "ktx")]
+    /// `ktx`
     Ktx,
-    #[serde(rename = "kub")]
+    /// `kub`
     Kub,
-    #[serde(rename = "lav")]
+    /// `lav`
     Lav,
-    #[serde(rename = "lcr")]
+    /// `lcr`
     Lcr,
-    #[serde(rename = "liz")]
+    /// `liz`
     Liz,
-    #[serde(rename = "lks")]
+    /// `lks`
     Lks,
-    #[serde(rename = "lmt")]
+    /// `lmt`
     Lmt,
-    #[serde(rename = "lop")]
+    /// `lop`
     Lop,
-    #[serde(rename = "lqg")]
+    /// `lqg`
     Lqg,
-    #[serde(rename = "lst")]
+    /// `lst`
     Lst,
-    #[serde(rename = "lsz")]
+    /// `lsz`
     Lsz,
-    #[serde(rename = "lux")]
+    /// `lux`
     Lux,
-    #[serde(rename = "lvc")]
+    /// `lvc`
     Lvc,
-    #[serde(rename = "lxw")]
+    /// `lxw`
     Lxw,
-    #[serde(rename = "mbu")]
+    /// `mbu`
     Mbu,
-    #[serde(rename = "mdl")]
+    /// `mdl`
     Mdl,
-    #[serde(rename = "mfg")]
+    /// `mfg`
     Mfg,
-    #[serde(rename = "mfn")]
+    /// `mfn`
     Mfn,
-    #[serde(rename = "mgc")]
+    /// `mgc`
     Mgc,
-    #[serde(rename = "mmp")]
+    /// `mmp`
     Mmp,
-    #[serde(rename = "mnq")]
+    /// `mnq`
     Mnq,
-    #[serde(rename = "mog")]
+    /// `mog`
     Mog,
-    #[serde(rename = "mpl")]
+    /// `mpl`
     Mpl,
-    #[serde(rename = "mpz")]
+    /// `mpz`
     Mpz,
-    #[serde(rename = "mrf")]
+    /// `mrf`
     Mrf,
-    #[serde(rename = "mvp")]
+    /// `mvp`
     Mvp,
-    #[serde(rename = "mwk")]
+    /// `mwk`
     Mwk,
-    #[serde(rename = "nal")]
+    /// `nal`
     Nal,
-    #[serde(rename = "nbs")]
+    /// `nbs`
     Nbs,
-    #[serde(rename = "ndh")]
+    /// `ndh`
     Ndh,
-    #[serde(rename = "ndm")]
+    /// `ndm`
     Ndm,
-    #[serde(rename = "ndo")]
+    /// `ndo`
     Ndo,
-    #[serde(rename = "nef")]
+    /// `nef`
     Nef,
-    #[serde(rename = "nhj")]
+    /// `nhj`
     Nhj,
-    #[serde(rename = "nko")]
+    /// `nko`
     Nko,
-    #[serde(rename = "noa")]
+    /// `noa`
     Noa,
-    #[serde(rename = "nok")]
+    /// `nok`
     Nok,
-    #[serde(rename = "nqi")]
+    /// `nqi`
     Nqi,
-    #[serde(rename = "nsr")]
+    /// `nsr`
     Nsr,
-    #[serde(rename = "ntz")]
+    /// `ntz`
     Ntz,
-    #[serde(rename = "nus")]
+    /// `nus`
     Nus,
-    #[serde(rename = "nxl")]
+    /// `nxl`
     Nxl,
-    #[serde(rename = "nzx")]
+    /// `nzx`
     Nzx,
-    #[serde(rename = "ojg")]
+    /// `ojg`
     Ojg,
-    #[serde(rename = "olb")]
+    /// `olb`
     Olb,
-    #[serde(rename = "oqk")]
+    /// `oqk`
     Oqk,
-    #[serde(rename = "osh")]
+    /// `osh`
     Osh,
-    #[serde(rename = "pdu")]
+    /// `pdu`
     Pdu,
-    #[serde(rename = "pef")]
+    /// `pef`
     Pef,
-    #[serde(rename = "peu")]
+    /// `peu`
     Peu,
-    #[serde(rename = "plb")]
+    /// `plb`
     Plb,
-    #[serde(rename = "pmf")]
+    /// `pmf`
     Pmf,
-    #[serde(rename = "ppa")]
+    /// `ppa`
     Ppa,
-    #[serde(rename = "pvk")]
+    /// `pvk`
     Pvk,
-    #[serde(rename = "pvq")]
+    /// `pvq`
     Pvq,
-    #[serde(rename = "pxq")]
+    /// `pxq`
     Pxq,
-    #[serde(rename = "pzr")]
+    /// `pzr`
     Pzr,
-    #[serde(rename = "qcc")]
+    /// `qcc`
     Qcc,
-    #[serde(rename = "qgq")]
+    /// `qgq`
     Qgq,
-    #[serde(rename = "qju")]
+    /// `qju`
     Qju,
-    #[serde(rename = "qku")]
+    /// `qku`
     Qku,
-    #[serde(rename = "qlw")]
+    /// `qlw`
     Qlw,
-    #[serde(rename = "qvi")]
+    /// `qvi`
     Qvi,
-    #[serde(rename = "qvr")]
+    /// `qvr`
     Qvr,
-    #[serde(rename = "qvv")]
+    /// `qvv`
     Qvv,
-    #[serde(rename = "rax")]
+    /// `rax`
     Rax,
-    #[serde(rename = "rrt")]
+    /// `rrt`
     Rrt,
-    #[serde(rename = "rrw")]
+    /// `rrw`
     Rrw,
-    #[serde(rename = "rtm")]
+    /// `rtm`
     Rtm,
-    #[serde(rename = "rvu")]
+    /// `rvu`
     Rvu,
-    #[serde(rename = "rxv")]
+    /// `rxv`
     Rxv,
-    #[serde(rename = "sca")]
+    /// `sca`
     Sca,
-    #[serde(rename = "sdc")]
+    /// `sdc`
     Sdc,
-    #[serde(rename = "sht")]
+    /// `sht`
     Sht,
-    #[serde(rename = "sjk")]
+    /// `sjk`
     Sjk,
-    #[serde(rename = "skn")]
+    /// `skn`
     Skn,
-    #[serde(rename = "sop")]
+    /// `sop`
     Sop,
-    #[serde(rename = "spb")]
+    /// `spb`
     Spb,
-    #[serde(rename = "spf")]
+    /// `spf`
     Spf,
-    #[serde(rename = "suh")]
+    /// `suh`
     Suh,
-    #[serde(rename = "swd")]
+    /// `swd`
     Swd,
-    #[serde(rename = "szo")]
+    /// `szo`
     Szo,
-    #[serde(rename = "tir")]
+    /// `tir`
     Tir,
-    #[serde(rename = "tmm")]
+    /// `tmm`
     Tmm,
-    #[serde(rename = "tnk")]
+    /// `tnk`
     Tnk,
-    #[serde(rename = "txd")]
+    /// `txd`
     Txd,
-    #[serde(rename = "tys")]
+    /// `tys`
     Tys,
-    #[serde(rename = "tzb")]
+    /// `tzb`
     Tzb,
-    #[serde(rename = "ubt")]
+    /// `ubt`
     Ubt,
-    #[serde(rename = "udd")]
+    /// `udd`
     Udd,
-    #[serde(rename = "ufl")]
+    /// `ufl`
     Ufl,
-    #[serde(rename = "umt")]
+    /// `umt`
     Umt,
-    #[serde(rename = "uou")]
+    /// `uou`
     Uou,
-    #[serde(rename = "usa")]
+    /// `usa`
     Usa,
-    #[serde(rename = "utt")]
+    /// `utt`
     Utt,
-    #[serde(rename = "uvx")]
+    /// `uvx`
     Uvx,
-    #[serde(rename = "uxk")]
+    /// `uxk`
     Uxk,
-    #[serde(rename = "uxm")]
+    /// `uxm`
     Uxm,
-    #[serde(rename = "uyk")]
+    /// `uyk`
     Uyk,
-    #[serde(rename = "vfd")]
+    /// `vfd`
     Vfd,
-    #[serde(rename = "vhi")]
+    /// `vhi`
     Vhi,
-    #[serde(rename = "vkg")]
+    /// `vkg`
     Vkg,
-    #[serde(rename = "vnf")]
+    /// `vnf`
     Vnf,
-    #[serde(rename = "vno")]
+    /// `vno`
     Vno,
-    #[serde(rename = "vom")]
+    /// `vom`
     Vom,
-    #[serde(rename = "vop")]
+    /// `vop`
     Vop,
-    #[serde(rename = "vpi")]
+    /// `vpi`
     Vpi,
-    #[serde(rename = "vqa")]
+    /// `vqa`
     Vqa,
-    #[serde(rename = "vrw")]
+    /// `vrw`
     Vrw,
-    #[serde(rename = "vwu")]
+    /// `vwu`
     Vwu,
-    #[serde(rename = "vye")]
+    /// `vye`
     Vye,
-    #[serde(rename = "wgk")]
+    /// `wgk`
     Wgk,
-    #[serde(rename = "wjb")]
+    /// `wjb`
     Wjb,
-    #[serde(rename = "wjr")]
+    /// `wjr`
     Wjr,
-    #[serde(rename = "wlq")]
+    /// `wlq`
     Wlq,
-    #[serde(rename = "wsg")]
+    /// `wsg`
     Wsg,
-    #[serde(rename = "wsj")]
+    /// `wsj`
     Wsj,
-    #[serde(rename = "wtl")]
+    /// `wtl`
     Wtl,
-    #[serde(rename = "www")]
+    /// `www`
     Www,
-    #[serde(rename = "xbr")]
+    /// `xbr`
     Xbr,
-    #[serde(rename = "xcc")]
+    /// `xcc`
     Xcc,
-    #[serde(rename = "xdj")]
+    /// `xdj`
     Xdj,
-    #[serde(rename = "xel")]
+    /// `xel`
     Xel,
-    #[serde(rename = "xlz")]
+    /// `xlz`
     Xlz,
-    #[serde(rename = "xmw")]
+    /// `xmw`
     Xmw,
-    #[serde(rename = "xns")]
+    /// `xns`
     Xns,
-    #[serde(rename = "xqa")]
+    /// `xqa`
     Xqa,
-    #[serde(rename = "xqu")]
+    /// `xqu`
     Xqu,
-    #[serde(rename = "xrt")]
+    /// `xrt`
     Xrt,
-    #[serde(rename = "xrw")]
+    /// `xrw`
     Xrw,
-    #[serde(rename = "xvz")]
+    /// `xvz`
     Xvz,
-    #[serde(rename = "xxb")]
+    /// `xxb`
     Xxb,
-    #[serde(rename = "xye")]
+    /// `xye`
     Xye,
-    #[serde(rename = "xzf")]
+    /// `xzf`
     Xzf,
-    #[serde(rename = "xzo")]
+    /// `xzo`
     Xzo,
-    #[serde(rename = "yan")]
+    /// `yan`
     Yan,
-    #[serde(rename = "ydu")]
+    /// `ydu`
     Ydu,
-    #[serde(rename = "yip")]
+    /// `yip`
     Yip,
-    #[serde(rename = "yjx")]
+    /// `yjx`
     Yjx,
-    #[serde(rename = "yks")]
+    /// `yks`
     Yks,
-    #[serde(rename = "yuk")]
+    /// `yuk`
     Yuk,
-    #[serde(rename = "ywj")]
+    /// `ywj`
     Ywj,
-    #[serde(rename = "yxc")]
+    /// `yxc`
     Yxc,
-    #[serde(rename = "zac")]
+    /// `zac`
     Zac,
-    #[serde(rename = "zce")]
+    /// `zce`
     Zce,
-    #[serde(rename = "zdf")]
+    /// `zdf`
     Zdf,
-    #[serde(rename = "zeq")]
+    /// `zeq`
     Zeq,
-    #[serde(rename = "zez")]
+    /// `zez`
     Zez,
-    #[serde(rename = "zfx")]
+    /// `zfx`
     Zfx,
-    #[serde(rename = "zgr")]
+    /// `zgr`
     Zgr,
-    #[serde(rename = "zgw")]
+    /// `zgw`
     Zgw,
-    #[serde(rename = "zkn")]
+    /// `zkn`
     Zkn,
-    #[serde(rename = "zll")]
+    /// `zll`
     Zll,
-    #[serde(rename = "zou")]
+    /// `zou`
     Zou,
-    #[serde(rename = "zpq")]
+    /// `zpq`
     Zpq,
-    #[serde(rename = "zpx")]
+    /// `zpx`
     Zpx,
-    #[serde(rename = "zqh")]
+    /// `zqh`
     Zqh,
-    #[serde(rename = "ztk")]
+    /// `ztk`
     Ztk,
-    #[serde(rename = "self")]
+    /// `self`
     Self_,
-    #[serde(rename = "none")]
+    /// `none`
     None,
-    #[serde(rename = "000")]
+    /// `000`
     V000,
-    #[serde(rename = "x-test")]
+    /// `x-test`
     VxTest,
-    #[serde(rename = "x_test")]
+    /// `x_test`
     VxTest2,
-    #[serde(rename = "X_TEST")]
+    /// `X_TEST`
     XTEST,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl Currency {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Currency::Adp => "adp",
-            Currency::Adw => "adw",
-            Currency::Aeg => "aeg",
-            Currency::Aem => "aem",
-            Currency::Aew => "aew",
-            Currency::Afy => "afy",
-            Currency::Ais => "ais",
-            Currency::Aps => "aps",
-            Currency::Apy => "apy",
-            Currency::Aul => "aul",
-            Currency::Avx => "avx",
-            Currency::Ayb => "ayb",
-            Currency::Azn => "azn",
-            Currency::Bdp => "bdp",
-            Currency::Bis => "bis",
-            Currency::Bro => "bro",
-            Currency::Btm => "btm",
-            Currency::Byv => "byv",
-            Currency::Cau => "cau",
-            Currency::Caw => "caw",
-            Currency::Cbk => "cbk",
-            Currency::Cby => "cby",
-            Currency::Cdk => "cdk",
-            Currency::Cgr => "cgr",
-            Currency::Cjd => "cjd",
-            Currency::Ckf => "ckf",
-            Currency::Cmc => "cmc",
-            Currency::Cpn => "cpn",
-            Currency::Dbg => "dbg",
-            Currency::Dcl => "dcl",
-            Currency::Ddi => "ddi",
-            Currency::Djf => "djf",
-            Currency::Dtd => "dtd",
-            Currency::Dwc => "dwc",
-            Currency::Ecr => "ecr",
-            Currency::Edy => "edy",
-            Currency::Elw => "elw",
-            Currency::Epu => "epu",
-            Currency::Eqb => "eqb",
-            Currency::Erd => "erd",
-            Currency::Etr => "etr",
-            Currency::Etz => "etz",
-            Currency::Euh => "euh",
-            Currency::Eyp => "eyp",
-            Currency::Fbr => "fbr",
-            Currency::Fdr => "fdr",
-            Currency::Fgp => "fgp",
-            Currency::Fgs => "fgs",
-            Currency::Fhl => "fhl",
-            Currency::Fii => "fii",
-            Currency::Fiq => "fiq",
-            Currency::Fpu => "fpu",
-            Currency::Fry => "fry",
-            Currency::Gap => "gap",
-            Currency::Gcb => "gcb",
-            Currency::Gdg => "gdg",
-            Currency::Ggi => "ggi",
-            Currency::Gns => "gns",
-            Currency::Gtl => "gtl",
-            Currency::Gyl => "gyl",
-            Currency::Gzr => "gzr",
-            Currency::Hbg => "hbg",
-            Currency::Hie => "hie",
-            Currency::Hlx => "hlx",
-            Currency::Htc => "htc",
-            Currency::Ics => "ics",
-            Currency::Ies => "ies",
-            Currency::Iid => "iid",
-            Currency::Ike => "ike",
-            Currency::Iky => "iky",
-            Currency::Inl => "inl",
-            Currency::Ioc => "ioc",
-            Currency::Ivt => "ivt",
-            Currency::Iwj => "iwj",
-            Currency::Jfp => "jfp",
-            Currency::Jis => "jis",
-            Currency::Jjv => "jjv",
-            Currency::Jrc => "jrc",
-            Currency::Jwo => "jwo",
-            Currency::Kcn => "kcn",
-            Currency::Kgl => "kgl",
-            Currency::Khp => "khp",
-            Currency::Klm => "klm",
-            Currency::Knx => "knx",
-            Currency::Koc => "koc",
-            Currency::Ktg => "ktg",
-            Currency::Ktx => "ktx",
-            Currency::Kub => "kub",
-            Currency::Lav => "lav",
-            Currency::Lcr => "lcr",
-            Currency::Liz => "liz",
-            Currency::Lks => "lks",
-            Currency::Lmt => "lmt",
-            Currency::Lop => "lop",
-            Currency::Lqg => "lqg",
-            Currency::Lst => "lst",
-            Currency::Lsz => "lsz",
-            Currency::Lux => "lux",
-            Currency::Lvc => "lvc",
-            Currency::Lxw => "lxw",
-            Currency::Mbu => "mbu",
-            Currency::Mdl => "mdl",
-            Currency::Mfg => "mfg",
-            Currency::Mfn => "mfn",
-            Currency::Mgc => "mgc",
-            Currency::Mmp => "mmp",
-            Currency::Mnq => "mnq",
-            Currency::Mog => "mog",
-            Currency::Mpl => "mpl",
-            Currency::Mpz => "mpz",
-            Currency::Mrf => "mrf",
-            Currency::Mvp => "mvp",
-            Currency::Mwk => "mwk",
-            Currency::Nal => "nal",
-            Currency::Nbs => "nbs",
-            Currency::Ndh => "ndh",
-            Currency::Ndm => "ndm",
-            Currency::Ndo => "ndo",
-            Currency::Nef => "nef",
-            Currency::Nhj => "nhj",
-            Currency::Nko => "nko",
-            Currency::Noa => "noa",
-            Currency::Nok => "nok",
-            Currency::Nqi => "nqi",
-            Currency::Nsr => "nsr",
-            Currency::Ntz => "ntz",
-            Currency::Nus => "nus",
-            Currency::Nxl => "nxl",
-            Currency::Nzx => "nzx",
-            Currency::Ojg => "ojg",
-            Currency::Olb => "olb",
-            Currency::Oqk => "oqk",
-            Currency::Osh => "osh",
-            Currency::Pdu => "pdu",
-            Currency::Pef => "pef",
-            Currency::Peu => "peu",
-            Currency::Plb => "plb",
-            Currency::Pmf => "pmf",
-            Currency::Ppa => "ppa",
-            Currency::Pvk => "pvk",
-            Currency::Pvq => "pvq",
-            Currency::Pxq => "pxq",
-            Currency::Pzr => "pzr",
-            Currency::Qcc => "qcc",
-            Currency::Qgq => "qgq",
-            Currency::Qju => "qju",
-            Currency::Qku => "qku",
-            Currency::Qlw => "qlw",
-            Currency::Qvi => "qvi",
-            Currency::Qvr => "qvr",
-            Currency::Qvv => "qvv",
-            Currency::Rax => "rax",
-            Currency::Rrt => "rrt",
-            Currency::Rrw => "rrw",
-            Currency::Rtm => "rtm",
-            Currency::Rvu => "rvu",
-            Currency::Rxv => "rxv",
-            Currency::Sca => "sca",
-            Currency::Sdc => "sdc",
-            Currency::Sht => "sht",
-            Currency::Sjk => "sjk",
-            Currency::Skn => "skn",
-            Currency::Sop => "sop",
-            Currency::Spb => "spb",
-            Currency::Spf => "spf",
-            Currency::Suh => "suh",
-            Currency::Swd => "swd",
-            Currency::Szo => "szo",
-            Currency::Tir => "tir",
-            Currency::Tmm => "tmm",
-            Currency::Tnk => "tnk",
-            Currency::Txd => "txd",
-            Currency::Tys => "tys",
-            Currency::Tzb => "tzb",
-            Currency::Ubt => "ubt",
-            Currency::Udd => "udd",
-            Currency::Ufl => "ufl",
-            Currency::Umt => "umt",
-            Currency::Uou => "uou",
-            Currency::Usa => "usa",
-            Currency::Utt => "utt",
-            Currency::Uvx => "uvx",
-            Currency::Uxk => "uxk",
-            Currency::Uxm => "uxm",
-            Currency::Uyk => "uyk",
-            Currency::Vfd => "vfd",
-            Currency::Vhi => "vhi",
-            Currency::Vkg => "vkg",
-            Currency::Vnf => "vnf",
-            Currency::Vno => "vno",
-            Currency::Vom => "vom",
-            Currency::Vop => "vop",
-            Currency::Vpi => "vpi",
-            Currency::Vqa => "vqa",
-            Currency::Vrw => "vrw",
-            Currency::Vwu => "vwu",
-            Currency::Vye => "vye",
-            Currency::Wgk => "wgk",
-            Currency::Wjb => "wjb",
-            Currency::Wjr => "wjr",
-            Currency::Wlq => "wlq",
-            Currency::Wsg => "wsg",
-            Currency::Wsj => "wsj",
-            Currency::Wtl => "wtl",
-            Currency::Www => "www",
-            Currency::Xbr => "xbr",
-            Currency::Xcc => "xcc",
-            Currency::Xdj => "xdj",
-            Currency::Xel => "xel",
-            Currency::Xlz => "xlz",
-            Currency::Xmw => "xmw",
-            Currency::Xns => "xns",
-            Currency::Xqa => "xqa",
-            Currency::Xqu => "xqu",
-            Currency::Xrt => "xrt",
-            Currency::Xrw => "xrw",
-            Currency::Xvz => "xvz",
-            Currency::Xxb => "xxb",
-            Currency::Xye => "xye",
-            Currency::Xzf => "xzf",
-            Currency::Xzo => "xzo",
-            Currency::Yan => "yan",
-            Currency::Ydu => "ydu",
-            Currency::Yip => "yip",
-            Currency::Yjx => "yjx",
-            Currency::Yks => "yks",
-            Currency::Yuk => "yuk",
-            Currency::Ywj => "ywj",
-            Currency::Yxc => "yxc",
-            Currency::Zac => "zac",
-            Currency::Zce => "zce",
-            Currency::Zdf => "zdf",
-            Currency::Zeq => "zeq",
-            Currency::Zez => "zez",
-            Currency::Zfx => "zfx",
-            Currency::Zgr => "zgr",
-            Currency::Zgw => "zgw",
-            Currency::Zkn => "zkn",
-            Currency::Zll => "zll",
-            Currency::Zou => "zou",
-            Currency::Zpq => "zpq",
-            Currency::Zpx => "zpx",
-            Currency::Zqh => "zqh",
-            Currency::Ztk => "ztk",
-            Currency::Self_ => "self",
-            Currency::None => "none",
-            Currency::V000 => "000",
-            Currency::VxTest => "x-test",
-            Currency::VxTest2 => "x_test",
-            Currency::XTEST => "X_TEST",
-            Currency::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(Currency);
+string_enum!(
+    Currency { Adp = "adp", Adw = "adw", Aeg = "aeg", Aem = "aem", Aew = "aew", Afy =
+    "afy", Ais = "ais", Aps = "aps", Apy = "apy", Aul = "aul", Avx = "avx", Ayb = "ayb",
+    Azn = "azn", Bdp = "bdp", Bis = "bis", Bro = "bro", Btm = "btm", Byv = "byv", Cau =
+    "cau", Caw = "caw", Cbk = "cbk", Cby = "cby", Cdk = "cdk", Cgr = "cgr", Cjd = "cjd",
+    Ckf = "ckf", Cmc = "cmc", Cpn = "cpn", Dbg = "dbg", Dcl = "dcl", Ddi = "ddi", Djf =
+    "djf", Dtd = "dtd", Dwc = "dwc", Ecr = "ecr", Edy = "edy", Elw = "elw", Epu = "epu",
+    Eqb = "eqb", Erd = "erd", Etr = "etr", Etz = "etz", Euh = "euh", Eyp = "eyp", Fbr =
+    "fbr", Fdr = "fdr", Fgp = "fgp", Fgs = "fgs", Fhl = "fhl", Fii = "fii", Fiq = "fiq",
+    Fpu = "fpu", Fry = "fry", Gap = "gap", Gcb = "gcb", Gdg = "gdg", Ggi = "ggi", Gns =
+    "gns", Gtl = "gtl", Gyl = "gyl", Gzr = "gzr", Hbg = "hbg", Hie = "hie", Hlx = "hlx",
+    Htc = "htc", Ics = "ics", Ies = "ies", Iid = "iid", Ike = "ike", Iky = "iky", Inl =
+    "inl", Ioc = "ioc", Ivt = "ivt", Iwj = "iwj", Jfp = "jfp", Jis = "jis", Jjv = "jjv",
+    Jrc = "jrc", Jwo = "jwo", Kcn = "kcn", Kgl = "kgl", Khp = "khp", Klm = "klm", Knx =
+    "knx", Koc = "koc", Ktg = "ktg", Ktx = "ktx", Kub = "kub", Lav = "lav", Lcr = "lcr",
+    Liz = "liz", Lks = "lks", Lmt = "lmt", Lop = "lop", Lqg = "lqg", Lst = "lst", Lsz =
+    "lsz", Lux = "lux", Lvc = "lvc", Lxw = "lxw", Mbu = "mbu", Mdl = "mdl", Mfg = "mfg",
+    Mfn = "mfn", Mgc = "mgc", Mmp = "mmp", Mnq = "mnq", Mog = "mog", Mpl = "mpl", Mpz =
+    "mpz", Mrf = "mrf", Mvp = "mvp", Mwk = "mwk", Nal = "nal", Nbs = "nbs", Ndh = "ndh",
+    Ndm = "ndm", Ndo = "ndo", Nef = "nef", Nhj = "nhj", Nko = "nko", Noa = "noa", Nok =
+    "nok", Nqi = "nqi", Nsr = "nsr", Ntz = "ntz", Nus = "nus", Nxl = "nxl", Nzx = "nzx",
+    Ojg = "ojg", Olb = "olb", Oqk = "oqk", Osh = "osh", Pdu = "pdu", Pef = "pef", Peu =
+    "peu", Plb = "plb", Pmf = "pmf", Ppa = "ppa", Pvk = "pvk", Pvq = "pvq", Pxq = "pxq",
+    Pzr = "pzr", Qcc = "qcc", Qgq = "qgq", Qju = "qju", Qku = "qku", Qlw = "qlw", Qvi =
+    "qvi", Qvr = "qvr", Qvv = "qvv", Rax = "rax", Rrt = "rrt", Rrw = "rrw", Rtm = "rtm",
+    Rvu = "rvu", Rxv = "rxv", Sca = "sca", Sdc = "sdc", Sht = "sht", Sjk = "sjk", Skn =
+    "skn", Sop = "sop", Spb = "spb", Spf = "spf", Suh = "suh", Swd = "swd", Szo = "szo",
+    Tir = "tir", Tmm = "tmm", Tnk = "tnk", Txd = "txd", Tys = "tys", Tzb = "tzb", Ubt =
+    "ubt", Udd = "udd", Ufl = "ufl", Umt = "umt", Uou = "uou", Usa = "usa", Utt = "utt",
+    Uvx = "uvx", Uxk = "uxk", Uxm = "uxm", Uyk = "uyk", Vfd = "vfd", Vhi = "vhi", Vkg =
+    "vkg", Vnf = "vnf", Vno = "vno", Vom = "vom", Vop = "vop", Vpi = "vpi", Vqa = "vqa",
+    Vrw = "vrw", Vwu = "vwu", Vye = "vye", Wgk = "wgk", Wjb = "wjb", Wjr = "wjr", Wlq =
+    "wlq", Wsg = "wsg", Wsj = "wsj", Wtl = "wtl", Www = "www", Xbr = "xbr", Xcc = "xcc",
+    Xdj = "xdj", Xel = "xel", Xlz = "xlz", Xmw = "xmw", Xns = "xns", Xqa = "xqa", Xqu =
+    "xqu", Xrt = "xrt", Xrw = "xrw", Xvz = "xvz", Xxb = "xxb", Xye = "xye", Xzf = "xzf",
+    Xzo = "xzo", Yan = "yan", Ydu = "ydu", Yip = "yip", Yjx = "yjx", Yks = "yks", Yuk =
+    "yuk", Ywj = "ywj", Yxc = "yxc", Zac = "zac", Zce = "zce", Zdf = "zdf", Zeq = "zeq",
+    Zez = "zez", Zfx = "zfx", Zgr = "zgr", Zgw = "zgw", Zkn = "zkn", Zll = "zll", Zou =
+    "zou", Zpq = "zpq", Zpx = "zpx", Zqh = "zqh", Ztk = "ztk", Self_ = "self", None =
+    "none", V000 = "000", VxTest = "x-test", VxTest2 = "x_test", XTEST = "X_TEST" }
+);
 
 /// Generated from `/components/schemas/Customer`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1186,40 +910,13 @@ impl Customer {
         }
     }
 
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    pub fn created(mut self, value: i64) -> Self {
-        self.created = Some(value);
-        self
-    }
-
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    pub fn delinquent(mut self, value: bool) -> Self {
-        self.delinquent = Some(value);
-        self
-    }
-
-    pub fn discount_percent(mut self, value: f64) -> Self {
-        self.discount_percent = Some(value);
-        self
-    }
-
-    pub fn preferred_locales(mut self, value: Vec<String>) -> Self {
-        self.preferred_locales = Some(value);
-        self
-    }
-
-    pub fn next_invoice_sequence(mut self, value: i64) -> Self {
-        self.next_invoice_sequence = Some(value);
-        self
-    }
+    setter!(id, into String);
+    setter!(created, i64);
+    setter!(phone, into String);
+    setter!(delinquent, bool);
+    setter!(discount_percent, f64);
+    setter!(preferred_locales, Vec < String >);
+    setter!(next_invoice_sequence, i64);
 }
 
 impl crate::runtime::validate::Validate for Customer {
@@ -1280,63 +977,18 @@ pub struct CustomerCreate {
 impl CustomerCreate {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            email: None,
-            name: None,
-            phone: None,
-            address: None,
-            balance: None,
-            currency: None,
-            payment_method: None,
-            preferred_locales: None,
-            metadata: None,
-        }
+        Self::default()
     }
 
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    pub fn address(mut self, value: Address) -> Self {
-        self.address = Some(value);
-        self
-    }
-
-    pub fn balance(mut self, value: i64) -> Self {
-        self.balance = Some(value);
-        self
-    }
-
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
-
-    pub fn payment_method(mut self, value: impl Into<String>) -> Self {
-        self.payment_method = Some(value.into());
-        self
-    }
-
-    pub fn preferred_locales(mut self, value: Vec<String>) -> Self {
-        self.preferred_locales = Some(value);
-        self
-    }
-
-    pub fn metadata(mut self, value: Metadata) -> Self {
-        self.metadata = Some(value);
-        self
-    }
+    setter!(email, into String);
+    setter!(name, into String);
+    setter!(phone, into String);
+    setter!(address, Address);
+    setter!(balance, i64);
+    setter!(currency, Currency);
+    setter!(payment_method, into String);
+    setter!(preferred_locales, Vec < String >);
+    setter!(metadata, Metadata);
 }
 
 impl crate::runtime::validate::Validate for CustomerCreate {
@@ -1530,18 +1182,8 @@ impl CustomerInvoiceSettings {
         }
     }
 
-    pub fn footer(mut self, value: impl Into<String>) -> Self {
-        self.footer = Some(value.into());
-        self
-    }
-
-    pub fn custom_fields(
-        mut self,
-        value: Vec<CustomerInvoiceSettingsCustomField>,
-    ) -> Self {
-        self.custom_fields = Some(value);
-        self
-    }
+    setter!(footer, into String);
+    setter!(custom_fields, Vec < CustomerInvoiceSettingsCustomField >);
 }
 
 impl crate::runtime::validate::Validate for CustomerInvoiceSettings {
@@ -1590,27 +1232,16 @@ pub struct CustomerList {
 }
 
 /// Generated from `/components/schemas/Customer/properties/object`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomerObject {
-    #[serde(rename = "customer")]
+    /// `customer`
     Customer,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl CustomerObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CustomerObject::Customer => "customer",
-            CustomerObject::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(CustomerObject);
+string_enum!(CustomerObject { Customer = "customer" });
 
 /// Absent fields are left alone; `null` clears.
 ///
@@ -1633,33 +1264,13 @@ pub struct CustomerUpdate {
 impl CustomerUpdate {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            email: None,
-            name: None,
-            default_source: None,
-            metadata: None,
-        }
+        Self::default()
     }
 
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    pub fn default_source(mut self, value: impl Into<String>) -> Self {
-        self.default_source = Some(value.into());
-        self
-    }
-
-    pub fn metadata(mut self, value: Metadata) -> Self {
-        self.metadata = Some(value);
-        self
-    }
+    setter!(email, into String);
+    setter!(name, into String);
+    setter!(default_source, into String);
+    setter!(metadata, Metadata);
 }
 
 impl crate::runtime::validate::Validate for CustomerUpdate {

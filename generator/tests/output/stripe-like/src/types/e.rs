@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error/properties/error`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -38,66 +41,35 @@ impl ErrorError {
         }
     }
 
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    pub fn decline_code(mut self, value: impl Into<String>) -> Self {
-        self.decline_code = Some(value.into());
-        self
-    }
-
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
-    pub fn param(mut self, value: impl Into<String>) -> Self {
-        self.param = Some(value.into());
-        self
-    }
-
-    pub fn doc_url(mut self, value: impl Into<String>) -> Self {
-        self.doc_url = Some(value.into());
-        self
-    }
+    setter!(code, into String);
+    setter!(decline_code, into String);
+    setter!(message, into String);
+    setter!(param, into String);
+    setter!(doc_url, into String);
 }
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error/properties/error/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorErrorType {
-    #[serde(rename = "api_error")]
+    /// `api_error`
     ApiError,
-    #[serde(rename = "card_error")]
+    /// `card_error`
     CardError,
-    #[serde(rename = "idempotency_error")]
+    /// `idempotency_error`
     IdempotencyError,
-    #[serde(rename = "invalid_request_error")]
+    /// `invalid_request_error`
     InvalidRequestError,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
 #[cfg(feature = "all-schemas")]
-impl ErrorErrorType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ErrorErrorType::ApiError => "api_error",
-            ErrorErrorType::CardError => "card_error",
-            ErrorErrorType::IdempotencyError => "idempotency_error",
-            ErrorErrorType::InvalidRequestError => "invalid_request_error",
-            ErrorErrorType::Other(other) => other,
-        }
-    }
-}
-
-#[cfg(feature = "all-schemas")]
-crate::runtime::string_enum::wire_traits!(ErrorErrorType);
+string_enum!(
+    ErrorErrorType { ApiError = "api_error", CardError = "card_error", IdempotencyError =
+    "idempotency_error", InvalidRequestError = "invalid_request_error" }
+);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error`.

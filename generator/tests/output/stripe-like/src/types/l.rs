@@ -3,25 +3,17 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/RefundList/properties/object`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListObject {
-    #[serde(rename = "list")]
+    /// `list`
     List,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl ListObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ListObject::List => "list",
-            ListObject::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(ListObject);
+string_enum!(ListObject { List = "list" });

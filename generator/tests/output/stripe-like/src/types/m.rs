@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Up to 50 free-form string pairs.
 ///
 /// Generated from `/components/schemas/Metadata`.

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/PaymentMethod`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,30 +42,11 @@ impl PaymentMethod {
         }
     }
 
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    pub fn created(mut self, value: i64) -> Self {
-        self.created = Some(value);
-        self
-    }
-
-    pub fn customer(mut self, value: impl Into<Box<PaymentMethodCustomer>>) -> Self {
-        self.customer = Some(value.into());
-        self
-    }
-
-    pub fn billing_details(mut self, value: PaymentMethodBillingDetails) -> Self {
-        self.billing_details = Some(value);
-        self
-    }
-
-    pub fn metadata(mut self, value: Metadata) -> Self {
-        self.metadata = Some(value);
-        self
-    }
+    setter!(id, into String);
+    setter!(created, i64);
+    setter!(customer, into Box < PaymentMethodCustomer >);
+    setter!(billing_details, PaymentMethodBillingDetails);
+    setter!(metadata, Metadata);
 }
 
 impl crate::runtime::validate::Validate for PaymentMethod {
@@ -102,27 +86,12 @@ pub struct PaymentMethodBillingDetails {
 impl PaymentMethodBillingDetails {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            address: None,
-            email: None,
-            name: None,
-        }
+        Self::default()
     }
 
-    pub fn address(mut self, value: Address) -> Self {
-        self.address = Some(value);
-        self
-    }
-
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    setter!(address, Address);
+    setter!(email, into String);
+    setter!(name, into String);
 }
 
 impl crate::runtime::validate::Validate for PaymentMethodBillingDetails {
@@ -165,25 +134,10 @@ impl PaymentMethodCard {
         }
     }
 
-    pub fn number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
-    pub fn cvc(mut self, value: impl Into<String>) -> Self {
-        self.cvc = Some(value.into());
-        self
-    }
-
-    pub fn last4(mut self, value: impl Into<String>) -> Self {
-        self.last4 = Some(value.into());
-        self
-    }
-
-    pub fn fingerprint(mut self, value: impl Into<String>) -> Self {
-        self.fingerprint = Some(value.into());
-        self
-    }
+    setter!(number, into String);
+    setter!(cvc, into String);
+    setter!(last4, into String);
+    setter!(fingerprint, into String);
 }
 
 impl crate::runtime::validate::Validate for PaymentMethodCard {
@@ -271,33 +225,22 @@ impl crate::runtime::validate::Validate for PaymentMethodCustomer {
 }
 
 /// Generated from `/components/schemas/PaymentMethod/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PaymentMethodType {
-    #[serde(rename = "card")]
+    /// `card`
     Card,
-    #[serde(rename = "bank_debit")]
+    /// `bank_debit`
     BankDebit,
-    #[serde(rename = "wallet")]
+    /// `wallet`
     Wallet,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl PaymentMethodType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PaymentMethodType::Card => "card",
-            PaymentMethodType::BankDebit => "bank_debit",
-            PaymentMethodType::Wallet => "wallet",
-            PaymentMethodType::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(PaymentMethodType);
+string_enum!(
+    PaymentMethodType { Card = "card", BankDebit = "bank_debit", Wallet = "wallet" }
+);
 
 /// A stored source; which kind is known only from the keys present.
 ///

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Refund`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -76,56 +79,35 @@ pub struct RefundList {
 }
 
 /// Generated from `/components/schemas/Refund/properties/object`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RefundObject {
-    #[serde(rename = "refund")]
+    /// `refund`
     Refund,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl RefundObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RefundObject::Refund => "refund",
-            RefundObject::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(RefundObject);
+string_enum!(RefundObject { Refund = "refund" });
 
 /// Generated from `/components/schemas/Refund/properties/reason`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RefundReason {
-    #[serde(rename = "duplicate")]
+    /// `duplicate`
     Duplicate,
-    #[serde(rename = "fraudulent")]
+    /// `fraudulent`
     Fraudulent,
-    #[serde(rename = "requested_by_customer")]
+    /// `requested_by_customer`
     RequestedByCustomer,
     /// A value this version of the crate does not know.
-    #[serde(untagged)]
     Other(String),
 }
 
-impl RefundReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RefundReason::Duplicate => "duplicate",
-            RefundReason::Fraudulent => "fraudulent",
-            RefundReason::RequestedByCustomer => "requested_by_customer",
-            RefundReason::Other(other) => other,
-        }
-    }
-}
-
-crate::runtime::string_enum::wire_traits!(RefundReason);
+string_enum!(
+    RefundReason { Duplicate = "duplicate", Fraudulent = "fraudulent",
+    RequestedByCustomer = "requested_by_customer" }
+);
 
 /// Generated from `/paths/~1v1~1customers~1{customer}/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/WalletSource`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,8 +29,5 @@ impl WalletSource {
         }
     }
 
-    pub fn dynamic_last4(mut self, value: impl Into<String>) -> Self {
-        self.dynamic_last4 = Some(value.into());
-        self
-    }
+    setter!(dynamic_last4, into String);
 }

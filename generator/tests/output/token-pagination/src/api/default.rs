@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `Default` (3 in all).
@@ -29,21 +30,11 @@ pub struct ListWidgetsParams {
 impl ListWidgetsParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            page_token: None,
-            page_size: None,
-        }
+        Self::default()
     }
 
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
+    setter!(page_token, into String);
+    setter!(page_size, i32);
 }
 
 /// Query and header parameters of `GET /gadgets`.
@@ -57,13 +48,10 @@ pub struct ListGadgetsParams {
 impl ListGadgetsParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { page_token: None }
+        Self::default()
     }
 
-    pub fn page_token(mut self, value: i64) -> Self {
-        self.page_token = Some(value);
-        self
-    }
+    setter!(page_token, i64);
 }
 
 impl<'a> DefaultApi<'a> {

@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Widget`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -41,25 +44,10 @@ pub struct WidgetSearch {
 impl WidgetSearch {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self {
-            name_prefix: None,
-            page_token: None,
-            shard: None,
-        }
+        Self::default()
     }
 
-    pub fn name_prefix(mut self, value: impl Into<String>) -> Self {
-        self.name_prefix = Some(value.into());
-        self
-    }
-
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-
-    pub fn shard(mut self, value: impl Into<String>) -> Self {
-        self.shard = Some(value.into());
-        self
-    }
+    setter!(name_prefix, into String);
+    setter!(page_token, into String);
+    setter!(shard, into String);
 }

@@ -8,6 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
+    setter::setter,
 };
 
 /// Operations tagged `Gadgets` (4 in all).
@@ -29,18 +30,11 @@ pub struct ListGadgetsParams {
 impl ListGadgetsParams {
     /// A value with every field unset; chain the setters to fill it in.
     pub fn new() -> Self {
-        Self { limit: None, prefix: None }
+        Self::default()
     }
 
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    setter!(limit, i64);
+    setter!(prefix, into String);
 }
 
 impl crate::runtime::validate::Validate for ListGadgetsParams {

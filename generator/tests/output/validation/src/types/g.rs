@@ -3,6 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Gadget`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -51,50 +54,15 @@ impl Gadget {
         }
     }
 
-    pub fn charge(mut self, value: Percent) -> Self {
-        self.charge = Some(value);
-        self
-    }
-
-    pub fn tags(mut self, value: TagList) -> Self {
-        self.tags = Some(value);
-        self
-    }
-
-    pub fn labels(mut self, value: Labels) -> Self {
-        self.labels = Some(value);
-        self
-    }
-
-    pub fn notes(mut self, value: Vec<String>) -> Self {
-        self.notes = Some(value);
-        self
-    }
-
-    pub fn scores(mut self, value: std::collections::BTreeMap<String, i64>) -> Self {
-        self.scores = Some(value);
-        self
-    }
-
-    pub fn parts(mut self, value: Vec<GadgetPart>) -> Self {
-        self.parts = Some(value);
-        self
-    }
-
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    pub fn serial(mut self, value: impl Into<String>) -> Self {
-        self.serial = Some(value.into());
-        self
-    }
-
-    pub fn zone(mut self, value: impl Into<String>) -> Self {
-        self.zone = Some(value.into());
-        self
-    }
+    setter!(charge, Percent);
+    setter!(tags, TagList);
+    setter!(labels, Labels);
+    setter!(notes, Vec < String >);
+    setter!(scores, std::collections::BTreeMap < String, i64 >);
+    setter!(parts, Vec < GadgetPart >);
+    setter!(code, into String);
+    setter!(serial, into String);
+    setter!(zone, into String);
 }
 
 impl crate::runtime::validate::Validate for Gadget {
@@ -192,10 +160,7 @@ impl GadgetPart {
         }
     }
 
-    pub fn part(mut self, value: impl Into<Box<GadgetPart>>) -> Self {
-        self.part = Some(value.into());
-        self
-    }
+    setter!(part, into Box < GadgetPart >);
 }
 
 impl crate::runtime::validate::Validate for GadgetPart {

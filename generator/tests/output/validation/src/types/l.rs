@@ -3,5 +3,8 @@
 #[allow(unused_imports)]
 use super::*;
 
+#[allow(unused_imports)]
+use crate::runtime::{setter::setter, string_enum::string_enum};
+
 /// Generated from `/components/schemas/Labels`.
 pub type Labels = std::collections::BTreeMap<String, String>;

@@ -1,0 +1,78 @@
+//! The chained setter every optional field of a generated struct gets
+//! (`Params::new().limit(100)`). There are thousands of them, all alike, so
+//! the crate writes each as one line and this macro writes the method.
+
+/// `pub fn field(mut self, value: Ty) -> Self`, which sets the `Option`
+/// field to `Some(value)`.
+///
+/// - `setter!(field, Ty)` takes a `Ty`;
+/// - `setter!(field, into Ty)` takes `impl Into<Ty>` (so `"pump"` will do for a
+///   `String`, and a `T` for a `Box<T>`);
+/// - `setter!(method(field), ..)` names the method apart from the field, where the
+///   field's name is taken by another method (`with_default`).
+#[allow(unused_macros)]
+macro_rules! setter {
+    ($field:ident, into $ty:ty) => {
+        #[doc = concat!("Sets `", stringify!($field), "`.")]
+        pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    ($field:ident, $ty:ty) => {
+        #[doc = concat!("Sets `", stringify!($field), "`.")]
+        pub fn $field(mut self, value: $ty) -> Self {
+            self.$field = Some(value);
+            self
+        }
+    };
+    ($method:ident($field:ident), into $ty:ty) => {
+        #[doc = concat!("Sets `", stringify!($field), "`.")]
+        pub fn $method(mut self, value: impl Into<$ty>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    ($method:ident($field:ident), $ty:ty) => {
+        #[doc = concat!("Sets `", stringify!($field), "`.")]
+        pub fn $method(mut self, value: $ty) -> Self {
+            self.$field = Some(value);
+            self
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use setter;
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    struct Params {
+        limit: Option<i32>,
+        name: Option<String>,
+        default: Option<bool>,
+        parent: Option<Box<Params>>,
+    }
+
+    impl Params {
+        super::setter!(limit, i32);
+        super::setter!(name, into String);
+        super::setter!(with_default(default), bool);
+        super::setter!(with_parent(parent), into Box<Params>);
+    }
+
+    #[test]
+    fn each_form_sets_its_field() {
+        let inner = Params::default().limit(1);
+        let p = Params::default()
+            .limit(100)
+            .name("pump")
+            .with_default(true)
+            .with_parent(inner.clone());
+        assert_eq!(p.limit, Some(100));
+        assert_eq!(p.name.as_deref(), Some("pump"));
+        assert_eq!(p.default, Some(true));
+        assert_eq!(p.parent, Some(Box::new(inner)));
+    }
+}
