@@ -8,6 +8,7 @@ pub mod builder;
 pub mod bulk;
 pub mod client;
 pub mod datapoints;
+pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod pagination;

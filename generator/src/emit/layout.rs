@@ -25,6 +25,7 @@ const ITEM_STARTS: &[&str] = &[
     "crate::",
     "setter!",
     "string_enum!",
+    "struct_de!",
 ];
 
 /// One blank line before each item that follows the end of another at the

@@ -450,7 +450,7 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
             #[allow(unused_imports)]
             use super::*;
             #[allow(unused_imports)]
-            use crate::runtime::{setter::setter, string_enum::string_enum};
+            use crate::runtime::{decode::{self, struct_de}, setter::setter, string_enum::string_enum};
             #(#items)*
         };
         format_file(&path, tokens).map(|text| (path, text))

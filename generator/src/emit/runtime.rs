@@ -66,6 +66,10 @@ const MODULES: &[(&str, &str)] = &[
         "datapoints/wire.rs",
         include_str!("../../../templates/src/datapoints/wire.rs"),
     ),
+    (
+        "decode.rs",
+        include_str!("../../../templates/src/decode.rs"),
+    ),
     ("error.rs", include_str!("../../../templates/src/error.rs")),
     (
         "pagination.rs",

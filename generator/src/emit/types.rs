@@ -192,15 +192,21 @@ impl<'a> TypeEmitter<'a> {
             let item = construct::constructors(name, &members, s.extra.is_some());
             quote!(#cfg #item)
         });
+        let (derive_de, decode) = match struct_de(name, s) {
+            Some(decode) => (None, Some(quote!(#cfg #decode))),
+            None => (Some(quote!(, serde::Deserialize)), None),
+        };
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize #derive_de)]
             #rename_all
             #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
                 #extra
             }
+
+            #decode
 
             #constructors
         }
@@ -563,6 +569,27 @@ fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnu
         #cfg
         string_enum!(#name { #(#wires),* });
     }
+}
+
+/// `Deserialize` through `runtime::decode::struct_de!` (imported by every
+/// file of types), which costs the compiler a fraction of serde's derive:
+/// the required fields, then the optional ones, each with its wire name.
+/// A struct that flattens a part or keeps extra properties needs serde's
+/// buffering of the whole object, so it keeps the derive (`None`).
+fn struct_de(name: &Ident, s: &Struct) -> Option<TokenStream> {
+    if s.extra.is_some() || s.fields.iter().any(|f| f.flatten) {
+        return None;
+    }
+    let list = |required: bool| {
+        let fields = s.fields.iter().filter(move |f| f.required == required);
+        let pairs = fields.map(|f| {
+            let (field, wire) = (ident(&f.name), &f.wire);
+            quote!(#field = #wire)
+        });
+        quote!([#(#pairs),*])
+    };
+    let (required, optional) = (list(true), list(false));
+    Some(quote!(struct_de!(#name, #required, #optional);))
 }
 
 /// `#[cfg(any(feature = "a", ...))]` for an item needed by those features;

@@ -4,11 +4,14 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Audited`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Audited {
@@ -16,6 +19,9 @@ pub struct Audited {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_time: Option<i64>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(Audited, [created_time = "createdTime"], [updated_time = "updatedTime"]);
 
 #[cfg(feature = "all-schemas")]
 impl Audited {

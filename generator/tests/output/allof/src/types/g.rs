@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Gadget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Gadget {
@@ -25,3 +28,9 @@ pub struct Gadget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<Settings>,
 }
+
+struct_de!(
+    Gadget, [label = "label", created_time = "createdTime", weight_grams = "weightGrams",
+    serial = "serial"], [title = "title", updated_time = "updatedTime", parts = "parts",
+    settings = "settings"]
+);

@@ -4,11 +4,14 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Labelled`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Labelled {
@@ -16,6 +19,9 @@ pub struct Labelled {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(Labelled, [label = "label"], [title = "title"]);
 
 #[cfg(feature = "all-schemas")]
 impl Labelled {
@@ -32,7 +38,7 @@ impl Labelled {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Leaf`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Leaf {
@@ -41,6 +47,11 @@ pub struct Leaf {
     pub middle_note: Option<String>,
     pub leaf_colour: String,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    Leaf, [root_id = "rootId", leaf_colour = "leafColour"], [middle_note = "middleNote"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl Leaf {

@@ -4,11 +4,14 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Middle`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Middle {
@@ -16,6 +19,9 @@ pub struct Middle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_note: Option<String>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(Middle, [root_id = "rootId"], [middle_note = "middleNote"]);
 
 #[cfg(feature = "all-schemas")]
 impl Middle {

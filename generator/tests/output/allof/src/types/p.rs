@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/PartArray`.
 pub type PartArray = Vec<PartType>;
@@ -15,10 +18,12 @@ pub type PartArray = Vec<PartType>;
 pub type PartList = PartArray;
 
 /// Generated from `/components/schemas/Part`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PartType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 }
+
+struct_de!(PartType, [], [sku = "sku"]);

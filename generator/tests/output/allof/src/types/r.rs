@@ -4,20 +4,26 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/RawSerial`.
 pub type RawSerial = String;
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Renamed`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Renamed {
     pub label: String,
     pub title: String,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(Renamed, [label = "label", title = "title"], []);
 
 #[cfg(feature = "all-schemas")]
 impl Renamed {
@@ -32,12 +38,15 @@ impl Renamed {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Root`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Root {
     pub root_id: i64,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(Root, [root_id = "rootId"], []);
 
 #[cfg(feature = "all-schemas")]
 impl Root {

@@ -4,13 +4,16 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// One inline allOf part, with `required` beside the allOf.
 ///
 /// Generated from `/components/schemas/Scheduled`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Scheduled {
@@ -19,6 +22,9 @@ pub struct Scheduled {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(Scheduled, [name = "name", cron = "cron"], [note = "note"]);
 
 #[cfg(feature = "all-schemas")]
 impl Scheduled {

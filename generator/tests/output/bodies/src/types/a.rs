@@ -4,16 +4,22 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ApiError`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ApiError {
     pub error: ApiErrorError,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(ApiError, [error = "error"], []);
 
 #[cfg(feature = "all-schemas")]
 impl ApiError {
@@ -25,7 +31,7 @@ impl ApiError {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ApiError/properties/error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ApiErrorError {
@@ -36,6 +42,12 @@ pub struct ApiErrorError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicated: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    ApiErrorError, [code = "code", message = "message"], [missing = "missing", duplicated
+    = "duplicated"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl ApiErrorError {

@@ -4,11 +4,14 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/PhotoMeta`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PhotoMeta {
@@ -17,6 +20,9 @@ pub struct PhotoMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_at: Option<i64>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(PhotoMeta, [], [caption = "caption", taken_at = "takenAt"]);
 
 #[cfg(feature = "all-schemas")]
 impl PhotoMeta {

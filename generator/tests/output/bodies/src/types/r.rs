@@ -4,16 +4,21 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Reading`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Reading {
     pub sensor: String,
     pub value: f64,
 }
+
+struct_de!(Reading, [sensor = "sensor", value = "value"], []);
 
 impl Reading {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/paths/~1widgets~1delete/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteWidgetsRequest {
@@ -15,6 +18,10 @@ pub struct DeleteWidgetsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_unknown_ids: Option<bool>,
 }
+
+struct_de!(
+    DeleteWidgetsRequest, [items = "items"], [ignore_unknown_ids = "ignoreUnknownIds"]
+);
 
 impl DeleteWidgetsRequest {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -35,12 +42,14 @@ impl crate::runtime::validate::Validate for DeleteWidgetsRequest {
 }
 
 /// Generated from `/paths/~1widgets~1delete/post/requestBody/content/application~1json/schema/properties/items/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteWidgetsRequestItem {
     pub id: i64,
 }
+
+struct_de!(DeleteWidgetsRequestItem, [id = "id"], []);
 
 impl DeleteWidgetsRequestItem {
     /// A value with the required fields; chain the setters for the optional ones.

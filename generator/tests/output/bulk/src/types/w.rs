@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Widget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Widget {
@@ -15,13 +18,17 @@ pub struct Widget {
     pub name: String,
 }
 
+struct_de!(Widget, [id = "id", name = "name"], []);
+
 /// Generated from `/components/schemas/WidgetWrite`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WidgetWrite {
     pub name: String,
 }
+
+struct_de!(WidgetWrite, [name = "name"], []);
 
 impl WidgetWrite {
     /// A value with the required fields; chain the setters for the optional ones.

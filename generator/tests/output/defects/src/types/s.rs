@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Sample`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Sample {
@@ -20,6 +23,11 @@ pub struct Sample {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mixed: Option<Mixed>,
 }
+
+struct_de!(
+    Sample, [label = "label", count = "count"], [severity = "severity", retries =
+    "retries", mixed = "mixed"]
+);
 
 impl Sample {
     /// A value with the required fields; chain the setters for the optional ones.

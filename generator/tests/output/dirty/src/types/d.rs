@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Dog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Dog {
@@ -17,6 +20,8 @@ pub struct Dog {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_delta: Option<i64>,
 }
+
+struct_de!(Dog, [name = "name"], [chip_id = "chipId", weight_delta = "weightDelta"]);
 
 impl Dog {
     /// A value with the required fields; chain the setters for the optional ones.

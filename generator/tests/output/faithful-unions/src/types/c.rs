@@ -4,15 +4,20 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/paths/~1grants/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateGrantsRequest {
     pub items: Vec<Grant>,
 }
+
+struct_de!(CreateGrantsRequest, [items = "items"], []);
 
 impl CreateGrantsRequest {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Grant`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -59,7 +62,7 @@ impl From<GrantOwnerGrant> for Grant {
 /// Owner grant
 ///
 /// Generated from `/components/schemas/Grant/oneOf/2`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GrantOwnerGrant {
@@ -68,6 +71,10 @@ pub struct GrantOwnerGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_scope: Option<TenantScope>,
 }
+
+struct_de!(
+    GrantOwnerGrant, [], [owner_rule = "ownerRule", tenant_scope = "tenantScope"]
+);
 
 impl GrantOwnerGrant {
     /// A value with every field unset; chain the setters to fill it in.
@@ -82,7 +89,7 @@ impl GrantOwnerGrant {
 /// Reader grant
 ///
 /// Generated from `/components/schemas/Grant/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GrantReaderGrant {
@@ -91,6 +98,10 @@ pub struct GrantReaderGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_scope: Option<TenantScope>,
 }
+
+struct_de!(
+    GrantReaderGrant, [], [reader_rule = "readerRule", tenant_scope = "tenantScope"]
+);
 
 impl GrantReaderGrant {
     /// A value with every field unset; chain the setters to fill it in.
@@ -105,7 +116,7 @@ impl GrantReaderGrant {
 /// Writer grant
 ///
 /// Generated from `/components/schemas/Grant/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GrantWriterGrant {
@@ -114,6 +125,10 @@ pub struct GrantWriterGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_scope: Option<TenantScope>,
 }
+
+struct_de!(
+    GrantWriterGrant, [], [writer_rule = "writerRule", tenant_scope = "tenantScope"]
+);
 
 impl GrantWriterGrant {
     /// A value with every field unset; chain the setters to fill it in.

@@ -4,18 +4,23 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/paths/~1grants/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListGrantsResponse {
     pub items: Vec<Grant>,
 }
 
+struct_de!(ListGrantsResponse, [items = "items"], []);
+
 /// Generated from `/paths/~1references~1lookup/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LookUpRequest {
@@ -28,6 +33,11 @@ pub struct LookUpRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twins: Option<Twins>,
 }
+
+struct_de!(
+    LookUpRequest, [], [items = "items", notes = "notes", signals = "signals", twins =
+    "twins"]
+);
 
 impl LookUpRequest {
     /// A value with every field unset; chain the setters to fill it in.

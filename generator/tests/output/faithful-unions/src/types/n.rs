@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Note`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -63,13 +66,15 @@ impl From<NotePlainNote> for Note {
 /// Plain note
 ///
 /// Generated from `/components/schemas/Note/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotePlainNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
+
+struct_de!(NotePlainNote, [], [text = "text"]);
 
 impl NotePlainNote {
     /// A value with every field unset; chain the setters to fill it in.

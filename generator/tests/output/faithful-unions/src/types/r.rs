@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Reach`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -94,13 +97,15 @@ impl From<ReachByFolder> for Reach {
 /// By folder
 ///
 /// Generated from `/components/schemas/Reach/oneOf/2`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReachByFolder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_folder: Option<ReachByFolderByFolder>,
 }
+
+struct_de!(ReachByFolder, [], [by_folder = "byFolder"]);
 
 impl ReachByFolder {
     /// A value with every field unset; chain the setters to fill it in.
@@ -112,13 +117,15 @@ impl ReachByFolder {
 }
 
 /// Generated from `/components/schemas/Reach/oneOf/2/properties/byFolder`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReachByFolderByFolder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folders: Option<Vec<String>>,
 }
+
+struct_de!(ReachByFolderByFolder, [], [folders = "folders"]);
 
 impl ReachByFolderByFolder {
     /// A value with every field unset; chain the setters to fill it in.
@@ -132,13 +139,15 @@ impl ReachByFolderByFolder {
 /// By number
 ///
 /// Generated from `/components/schemas/Reach/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReachByNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_number: Option<ReachByNumberByNumber>,
 }
+
+struct_de!(ReachByNumber, [], [by_number = "byNumber"]);
 
 impl ReachByNumber {
     /// A value with every field unset; chain the setters to fill it in.
@@ -150,13 +159,15 @@ impl ReachByNumber {
 }
 
 /// Generated from `/components/schemas/Reach/oneOf/1/properties/byNumber`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReachByNumberByNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<Vec<i64>>,
 }
+
+struct_de!(ReachByNumberByNumber, [], [numbers = "numbers"]);
 
 impl ReachByNumberByNumber {
     /// A value with every field unset; chain the setters to fill it in.
@@ -170,13 +181,15 @@ impl ReachByNumberByNumber {
 /// Everything
 ///
 /// Generated from `/components/schemas/Reach/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReachEverything {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub everything: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+struct_de!(ReachEverything, [], [everything = "everything"]);
 
 impl ReachEverything {
     /// A value with every field unset; chain the setters to fill it in.
@@ -266,13 +279,15 @@ impl From<ReferenceByName> for Reference {
 /// By name
 ///
 /// Generated from `/components/schemas/Reference/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReferenceByName {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+struct_de!(ReferenceByName, [], [name = "name"]);
 
 impl ReferenceByName {
     /// A value with every field unset; chain the setters to fill it in.
@@ -286,13 +301,15 @@ impl ReferenceByName {
 /// By number
 ///
 /// Generated from `/components/schemas/Reference/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReferenceByNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
 }
+
+struct_de!(ReferenceByNumber, [], [number = "number"]);
 
 impl ReferenceByNumber {
     /// A value with every field unset; chain the setters to fill it in.
@@ -304,13 +321,15 @@ impl ReferenceByNumber {
 }
 
 /// Generated from `/components/schemas/Rule`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Rule {
     pub verbs: Vec<RuleVerb>,
     pub reach: Reach,
 }
+
+struct_de!(Rule, [verbs = "verbs", reach = "reach"], []);
 
 impl Rule {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Signal`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -53,7 +56,7 @@ impl From<SignalStopped> for Signal {
 /// Started
 ///
 /// Generated from `/components/schemas/Signal/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SignalStarted {
@@ -61,6 +64,8 @@ pub struct SignalStarted {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<i64>,
 }
+
+struct_de!(SignalStarted, [kind = "kind"], [at = "at"]);
 
 impl SignalStarted {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -86,7 +91,7 @@ string_enum!(SignalStartedKind { Started = "started" });
 /// Stopped
 ///
 /// Generated from `/components/schemas/Signal/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SignalStopped {
@@ -94,6 +99,8 @@ pub struct SignalStopped {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<i64>,
 }
+
+struct_de!(SignalStopped, [kind = "kind"], [at = "at"]);
 
 impl SignalStopped {
     /// A value with the required fields; chain the setters for the optional ones.

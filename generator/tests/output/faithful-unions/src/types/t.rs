@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Tally`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -39,7 +42,7 @@ impl<'de> serde::Deserialize<'de> for Tally {
 /// Counts
 ///
 /// Generated from `/components/schemas/Tally/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TallyCounts {
@@ -47,8 +50,10 @@ pub struct TallyCounts {
     pub rows: Option<Vec<TallyCountsRow>>,
 }
 
+struct_de!(TallyCounts, [], [rows = "rows"]);
+
 /// Generated from `/components/schemas/Tally/oneOf/0/properties/rows/items`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TallyCountsRow {
@@ -56,10 +61,12 @@ pub struct TallyCountsRow {
     pub count: Option<i64>,
 }
 
+struct_de!(TallyCountsRow, [], [count = "count"]);
+
 /// Labels
 ///
 /// Generated from `/components/schemas/Tally/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TallyLabels {
@@ -67,8 +74,10 @@ pub struct TallyLabels {
     pub rows: Option<Vec<TallyLabelsRow>>,
 }
 
+struct_de!(TallyLabels, [], [rows = "rows"]);
+
 /// Generated from `/components/schemas/Tally/oneOf/1/properties/rows/items`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TallyLabelsRow {
@@ -78,14 +87,18 @@ pub struct TallyLabelsRow {
     pub weight: Option<f64>,
 }
 
+struct_de!(TallyLabelsRow, [], [label = "label", weight = "weight"]);
+
 /// Generated from `/components/schemas/TenantScope`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TenantScope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenants: Option<Vec<String>>,
 }
+
+struct_de!(TenantScope, [], [tenants = "tenants"]);
 
 impl TenantScope {
     /// A value with every field unset; chain the setters to fill it in.
@@ -129,13 +142,15 @@ impl<'de> serde::Deserialize<'de> for Twins {
 /// First twin
 ///
 /// Generated from `/components/schemas/Twins/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TwinsFirstTwin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
+
+struct_de!(TwinsFirstTwin, [], [key = "key"]);
 
 impl TwinsFirstTwin {
     /// A value with every field unset; chain the setters to fill it in.

@@ -4,12 +4,15 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// A user account. Sent on create/replace, answered on every call.
 ///
 /// Generated from `/components/schemas/Account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Account {
@@ -39,6 +42,12 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
 }
+
+struct_de!(
+    Account, [login = "login"], [id = "id", created_at = "created_at", password =
+    "password", token = "token", email = "email", display_name = "display_name",
+    two_factor_enabled = "two_factor_enabled", plan = "plan"]
+);
 
 impl Account {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/HookDelivery`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HookDelivery {
@@ -33,3 +36,10 @@ pub struct HookDelivery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository_id: Option<i64>,
 }
+
+struct_de!(
+    HookDelivery, [id = "id", guid = "guid", delivered_at = "delivered_at", status_code =
+    "status_code", event = "event"], [redelivery = "redelivery", duration = "duration",
+    status = "status", action = "action", installation_id = "installation_id",
+    repository_id = "repository_id"]
+);

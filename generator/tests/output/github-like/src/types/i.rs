@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Issue`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Issue {
@@ -47,8 +50,16 @@ pub struct Issue {
     pub reactions: Option<ReactionRollup>,
 }
 
+struct_de!(
+    Issue, [id = "id", number = "number", title = "title", state = "state", user =
+    "user", labels = "labels", created_at = "created_at", updated_at = "updated_at"],
+    [body = "body", state_reason = "state_reason", assignee = "assignee", assignees =
+    "assignees", milestone = "milestone", locked = "locked", comments = "comments",
+    closed_at = "closed_at", closed_by = "closed_by", reactions = "reactions"]
+);
+
 /// Generated from `/components/schemas/IssueComment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct IssueComment {
@@ -65,6 +76,12 @@ pub struct IssueComment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reactions: Option<ReactionRollup>,
 }
+
+struct_de!(
+    IssueComment, [id = "id", body = "body", user = "user", created_at = "created_at",
+    author_association = "author_association"], [updated_at = "updated_at", reactions =
+    "reactions"]
+);
 
 /// Generated from `/components/schemas/IssueComment/properties/author_association`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -90,7 +107,7 @@ string_enum!(
 );
 
 /// Generated from `/components/schemas/IssueCreate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct IssueCreate {
@@ -104,6 +121,11 @@ pub struct IssueCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
 }
+
+struct_de!(
+    IssueCreate, [title = "title"], [body = "body", assignees = "assignees", milestone =
+    "milestone", labels = "labels"]
+);
 
 impl IssueCreate {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -165,7 +187,7 @@ string_enum!(
 /// Every field optional; `null` clears a value, absence leaves it.
 ///
 /// Generated from `/components/schemas/IssueUpdate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct IssueUpdate {
@@ -180,6 +202,11 @@ pub struct IssueUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<String>>,
 }
+
+struct_de!(
+    IssueUpdate, [], [title = "title", body = "body", state = "state", milestone =
+    "milestone", assignees = "assignees"]
+);
 
 impl IssueUpdate {
     /// A value with every field unset; chain the setters to fill it in.

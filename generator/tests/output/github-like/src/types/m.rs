@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Milestone`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Milestone {
@@ -29,3 +32,9 @@ pub struct Milestone {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
 }
+
+struct_de!(
+    Milestone, [id = "id", number = "number", title = "title", state = "state"],
+    [description = "description", creator = "creator", open_issues = "open_issues",
+    due_on = "due_on", closed_at = "closed_at"]
+);

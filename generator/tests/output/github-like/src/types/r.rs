@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/ReactionRollup`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReactionRollup {
@@ -26,3 +29,8 @@ pub struct ReactionRollup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rocket: Option<i64>,
 }
+
+struct_de!(
+    ReactionRollup, [total_count = "total_count", _1 = "+1", _12 = "-1"], [laugh =
+    "laugh", confused = "confused", heart = "heart", rocket = "rocket"]
+);

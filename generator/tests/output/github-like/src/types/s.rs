@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/SimpleUser`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SimpleUser {
@@ -25,3 +28,8 @@ pub struct SimpleUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starred_at: Option<String>,
 }
+
+struct_de!(
+    SimpleUser, [id = "id", login = "login"], [name = "name", avatar_url = "avatar_url",
+    site_admin = "site_admin", starred_at = "starred_at"]
+);

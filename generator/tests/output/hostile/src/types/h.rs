@@ -4,14 +4,17 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// */ title
 ///
 /// /// doc */ "# `code` ```
 ///
 /// Generated from `/components/schemas/Hostile`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Hostile {
@@ -50,6 +53,12 @@ pub struct Hostile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+struct_de!(
+    Hostile, [field = "", _1 = "1", ue9 = "é"], [self_ = "self", self_2 = "Self", crate_
+    = "crate", super_ = "super", r_type = "r#type", field2 = "*/", field3 = "\"#",
+    a_b_c_d = "a-b.c d", mood = "mood", payload = "payload"]
+);
 
 /// Default: `"\"#"`
 ///

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/CanarySpec`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CanarySpec {
@@ -20,6 +23,10 @@ pub struct CanarySpec {
         std::collections::BTreeMap<String, std::collections::BTreeMap<String, Quantity>>,
     >,
 }
+
+struct_de!(
+    CanarySpec, [steps = "steps"], [traffic_port = "trafficPort", analysis = "analysis"]
+);
 
 impl CanarySpec {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -47,7 +54,7 @@ impl crate::runtime::validate::Validate for CanarySpec {
 }
 
 /// Generated from `/components/schemas/CanarySpec/properties/steps/items`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CanarySpecStep {
@@ -56,6 +63,8 @@ pub struct CanarySpecStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause: Option<CanarySpecStepPause>,
 }
+
+struct_de!(CanarySpecStep, [], [set_weight = "setWeight", pause = "pause"]);
 
 impl CanarySpecStep {
     /// A value with every field unset; chain the setters to fill it in.
@@ -74,13 +83,15 @@ impl crate::runtime::validate::Validate for CanarySpecStep {
 }
 
 /// Generated from `/components/schemas/CanarySpec/properties/steps/items/properties/pause`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CanarySpecStepPause {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<IntOrString>,
 }
+
+struct_de!(CanarySpecStepPause, [], [duration = "duration"]);
 
 impl CanarySpecStepPause {
     /// A value with every field unset; chain the setters to fill it in.
@@ -94,7 +105,7 @@ impl CanarySpecStepPause {
 /// Level 7: adds `canary`. The type every object operation sends and answers.
 ///
 /// Generated from `/components/schemas/CanaryWorkload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CanaryWorkload {
@@ -115,6 +126,13 @@ pub struct CanaryWorkload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<bool>,
 }
+
+struct_de!(
+    CanaryWorkload, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
+    scope = "scope", status = "status", spec = "spec", replicas = "replicas", strategy =
+    "strategy", canary = "canary"], [selector = "selector", min_ready_seconds =
+    "minReadySeconds", paused = "paused"]
+);
 
 impl CanaryWorkload {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -159,7 +177,7 @@ impl crate::runtime::validate::Validate for CanaryWorkload {
 }
 
 /// Generated from `/components/schemas/Condition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Condition {
@@ -172,6 +190,11 @@ pub struct Condition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+struct_de!(
+    Condition, [type_ = "type", status = "status"], [last_transition_time =
+    "lastTransitionTime", reason = "reason", message = "message"]
+);
 
 impl Condition {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -207,7 +230,7 @@ pub enum ConditionStatus {
 string_enum!(ConditionStatus { True = "True", False = "False", Unknown = "Unknown" });
 
 /// Generated from `/components/schemas/Container`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Container {
@@ -223,6 +246,11 @@ pub struct Container {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
 }
+
+struct_de!(
+    Container, [image = "image"], [command = "command", args = "args", env = "env", ports
+    = "ports", resources = "resources"]
+);
 
 impl Container {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -252,7 +280,7 @@ impl crate::runtime::validate::Validate for Container {
 }
 
 /// Generated from `/components/schemas/ContainerPort`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ContainerPort {
@@ -263,6 +291,11 @@ pub struct ContainerPort {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<ContainerPortProtocol>,
 }
+
+struct_de!(
+    ContainerPort, [container_port = "containerPort"], [name = "name", protocol =
+    "protocol"]
+);
 
 impl ContainerPort {
     /// A value with the required fields; chain the setters for the optional ones.

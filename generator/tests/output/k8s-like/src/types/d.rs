@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/DefinitionSpec`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DefinitionSpec {
@@ -16,6 +19,11 @@ pub struct DefinitionSpec {
     pub scope: DefinitionSpecScope,
     pub versions: Vec<DefinitionSpecVersion>,
 }
+
+struct_de!(
+    DefinitionSpec, [group = "group", names = "names", scope = "scope", versions =
+    "versions"], []
+);
 
 impl DefinitionSpec {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -35,7 +43,7 @@ impl DefinitionSpec {
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/names`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DefinitionSpecNames {
@@ -46,6 +54,11 @@ pub struct DefinitionSpecNames {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_names: Option<Vec<String>>,
 }
+
+struct_de!(
+    DefinitionSpecNames, [plural = "plural", kind = "kind"], [singular = "singular",
+    short_names = "shortNames"]
+);
 
 impl DefinitionSpecNames {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -77,7 +90,7 @@ pub enum DefinitionSpecScope {
 string_enum!(DefinitionSpecScope { Namespaced = "Namespaced", Cluster = "Cluster" });
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/versions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DefinitionSpecVersion {
@@ -87,6 +100,11 @@ pub struct DefinitionSpecVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<DefinitionSpecVersionSchema>,
 }
+
+struct_de!(
+    DefinitionSpecVersion, [name = "name", served = "served", storage = "storage"],
+    [schema = "schema"]
+);
 
 impl DefinitionSpecVersion {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -103,7 +121,7 @@ impl DefinitionSpecVersion {
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/versions/items/properties/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DefinitionSpecVersionSchema {
@@ -111,6 +129,8 @@ pub struct DefinitionSpecVersionSchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_apiv3_schema: Option<SchemaProps>,
 }
+
+struct_de!(DefinitionSpecVersionSchema, [], [open_apiv3_schema = "openAPIV3Schema"]);
 
 impl DefinitionSpecVersionSchema {
     /// A value with every field unset; chain the setters to fill it in.
@@ -122,7 +142,7 @@ impl DefinitionSpecVersionSchema {
 }
 
 /// Generated from `/components/schemas/DeleteOptions`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteOptions {
@@ -133,6 +153,11 @@ pub struct DeleteOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<Vec<String>>,
 }
+
+struct_de!(
+    DeleteOptions, [], [grace_period_seconds = "gracePeriodSeconds", propagation_policy =
+    "propagationPolicy", dry_run = "dryRun"]
+);
 
 impl DeleteOptions {
     /// A value with every field unset; chain the setters to fill it in.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/LabelSelector`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LabelSelector {
@@ -16,6 +19,11 @@ pub struct LabelSelector {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_expressions: Option<Vec<LabelSelectorMatchExpression>>,
 }
+
+struct_de!(
+    LabelSelector, [], [match_labels = "matchLabels", match_expressions =
+    "matchExpressions"]
+);
 
 impl LabelSelector {
     /// A value with every field unset; chain the setters to fill it in.
@@ -28,7 +36,7 @@ impl LabelSelector {
 }
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LabelSelectorMatchExpression {
@@ -37,6 +45,11 @@ pub struct LabelSelectorMatchExpression {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
+
+struct_de!(
+    LabelSelectorMatchExpression, [key = "key", operator = "operator"], [values =
+    "values"]
+);
 
 impl LabelSelectorMatchExpression {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -76,7 +89,7 @@ string_enum!(
 );
 
 /// Generated from `/components/schemas/ListMeta`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListMeta {
@@ -87,3 +100,8 @@ pub struct ListMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining_item_count: Option<i64>,
 }
+
+struct_de!(
+    ListMeta, [], [continue_ = "continue", resource_version = "resourceVersion",
+    remaining_item_count = "remainingItemCount"]
+);

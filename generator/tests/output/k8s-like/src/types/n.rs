@@ -4,13 +4,16 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Level 3: adds `scope` (required) and `status` (optional here).
 ///
 /// Generated from `/components/schemas/NamespacedObject`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NamespacedObject {
@@ -21,6 +24,12 @@ pub struct NamespacedObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WorkloadStatus>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    NamespacedObject, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
+    scope = "scope"], [status = "status"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl NamespacedObject {

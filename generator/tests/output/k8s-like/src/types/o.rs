@@ -4,13 +4,16 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Level 2: adds `metadata`.
 ///
 /// Generated from `/components/schemas/ObjectBase`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ObjectBase {
@@ -18,6 +21,11 @@ pub struct ObjectBase {
     pub kind: String,
     pub metadata: ObjectMeta,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    ObjectBase, [api_version = "apiVersion", kind = "kind", metadata = "metadata"], []
+);
 
 #[cfg(feature = "all-schemas")]
 impl ObjectBase {
@@ -36,7 +44,7 @@ impl ObjectBase {
 }
 
 /// Generated from `/components/schemas/ObjectMeta`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ObjectMeta {
@@ -64,6 +72,14 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finalizers: Option<Vec<String>>,
 }
+
+struct_de!(
+    ObjectMeta, [], [name = "name", generate_name = "generateName", namespace =
+    "namespace", uid = "uid", resource_version = "resourceVersion", generation =
+    "generation", creation_timestamp = "creationTimestamp", deletion_timestamp =
+    "deletionTimestamp", labels = "labels", annotations = "annotations", finalizers =
+    "finalizers"]
+);
 
 impl ObjectMeta {
     /// A value with every field unset; chain the setters to fill it in.

@@ -4,12 +4,15 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Branches off the chain at level 2.
 ///
 /// Generated from `/components/schemas/ResourceDefinition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ResourceDefinition {
@@ -18,6 +21,11 @@ pub struct ResourceDefinition {
     pub metadata: ObjectMeta,
     pub spec: DefinitionSpec,
 }
+
+struct_de!(
+    ResourceDefinition, [api_version = "apiVersion", kind = "kind", metadata =
+    "metadata", spec = "spec"], []
+);
 
 impl ResourceDefinition {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -37,7 +45,7 @@ impl ResourceDefinition {
 }
 
 /// Generated from `/components/schemas/ResourceDefinitionList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ResourceDefinitionList {
@@ -46,8 +54,10 @@ pub struct ResourceDefinitionList {
     pub items: Vec<ResourceDefinition>,
 }
 
+struct_de!(ResourceDefinitionList, [items = "items"], [metadata = "metadata"]);
+
 /// Generated from `/components/schemas/ResourceRequirements`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ResourceRequirements {
@@ -56,6 +66,8 @@ pub struct ResourceRequirements {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<std::collections::BTreeMap<String, Quantity>>,
 }
+
+struct_de!(ResourceRequirements, [], [limits = "limits", requests = "requests"]);
 
 impl ResourceRequirements {
     /// A value with every field unset; chain the setters to fill it in.
@@ -75,7 +87,7 @@ impl crate::runtime::validate::Validate for ResourceRequirements {
 }
 
 /// Generated from `/components/schemas/RolloutStrategy`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RolloutStrategy {
@@ -84,6 +96,8 @@ pub struct RolloutStrategy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolling_update: Option<RolloutStrategyRollingUpdate>,
 }
+
+struct_de!(RolloutStrategy, [], [type_ = "type", rolling_update = "rollingUpdate"]);
 
 impl RolloutStrategy {
     /// A value with every field unset; chain the setters to fill it in.
@@ -96,7 +110,7 @@ impl RolloutStrategy {
 }
 
 /// Generated from `/components/schemas/RolloutStrategy/properties/rollingUpdate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RolloutStrategyRollingUpdate {
@@ -105,6 +119,11 @@ pub struct RolloutStrategyRollingUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_surge: Option<IntOrString>,
 }
+
+struct_de!(
+    RolloutStrategyRollingUpdate, [], [max_unavailable = "maxUnavailable", max_surge =
+    "maxSurge"]
+);
 
 impl RolloutStrategyRollingUpdate {
     /// A value with every field unset; chain the setters to fill it in.
@@ -136,7 +155,7 @@ string_enum!(
 /// Level 6: adds `strategy`, redeclares `replicas` with a minimum.
 ///
 /// Generated from `/components/schemas/RolloutWorkload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RolloutWorkload {
@@ -153,6 +172,13 @@ pub struct RolloutWorkload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_ready_seconds: Option<i32>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    RolloutWorkload, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
+    scope = "scope", status = "status", spec = "spec", replicas = "replicas", strategy =
+    "strategy"], [selector = "selector", min_ready_seconds = "minReadySeconds"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl RolloutWorkload {

@@ -4,13 +4,16 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Level 5: adds `replicas` and `selector`, and requires the `status` of level 3.
 ///
 /// Generated from `/components/schemas/ScalableWorkload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScalableWorkload {
@@ -24,6 +27,13 @@ pub struct ScalableWorkload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    ScalableWorkload, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
+    scope = "scope", status = "status", spec = "spec", replicas = "replicas"], [selector
+    = "selector"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl ScalableWorkload {
@@ -55,7 +65,7 @@ impl ScalableWorkload {
 /// A JSON-schema-like description of a custom resource. Recursive.
 ///
 /// Generated from `/components/schemas/SchemaProps`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SchemaProps {
@@ -125,6 +135,19 @@ pub struct SchemaProps {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_validations: Option<Vec<SchemaPropsXValidation>>,
 }
+
+struct_de!(
+    SchemaProps, [], [schema = "$schema", ref_ = "$ref", description = "description",
+    type_ = "type", format = "format", default = "default", maximum = "maximum",
+    exclusive_maximum = "exclusiveMaximum", minimum = "minimum", exclusive_minimum =
+    "exclusiveMinimum", max_length = "maxLength", pattern = "pattern", enum_ = "enum",
+    required = "required", items = "items", all_of = "allOf", one_of = "oneOf", any_of =
+    "anyOf", not = "not", properties = "properties", additional_properties =
+    "additionalProperties", dependencies = "dependencies", definitions = "definitions",
+    example = "example", nullable = "nullable", x_preserve_unknown_fields =
+    "x-preserve-unknown-fields", x_int_or_string = "x-int-or-string", x_validations =
+    "x-validations"]
+);
 
 impl SchemaProps {
     /// A value with every field unset; chain the setters to fill it in.
@@ -285,7 +308,7 @@ impl From<SchemaProps> for SchemaPropsOrStringArray {
 }
 
 /// Generated from `/components/schemas/SchemaProps/properties/x-validations/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SchemaPropsXValidation {
@@ -293,6 +316,8 @@ pub struct SchemaPropsXValidation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+struct_de!(SchemaPropsXValidation, [rule = "rule"], [message = "message"]);
 
 impl SchemaPropsXValidation {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -307,7 +332,7 @@ impl SchemaPropsXValidation {
 }
 
 /// Generated from `/components/schemas/Status`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Status {
@@ -326,6 +351,11 @@ pub struct Status {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
 }
+
+struct_de!(
+    Status, [], [api_version = "apiVersion", kind = "kind", metadata = "metadata", status
+    = "status", message = "message", reason = "reason", code = "code"]
+);
 
 /// Generated from `/components/schemas/Status/properties/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Time`.
 pub type Time = String;
@@ -13,13 +16,16 @@ pub type Time = String;
 /// Level 1 of the chain.
 ///
 /// Generated from `/components/schemas/TypeMeta`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TypeMeta {
     pub api_version: String,
     pub kind: String,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(TypeMeta, [api_version = "apiVersion", kind = "kind"], []);
 
 #[cfg(feature = "all-schemas")]
 impl TypeMeta {

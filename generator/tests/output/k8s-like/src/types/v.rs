@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Volume`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Volume {
@@ -16,6 +19,8 @@ pub struct Volume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_dir: Option<VolumeEmptyDir>,
 }
+
+struct_de!(Volume, [], [config_map = "configMap", empty_dir = "emptyDir"]);
 
 impl Volume {
     /// A value with every field unset; chain the setters to fill it in.
@@ -34,7 +39,7 @@ impl crate::runtime::validate::Validate for Volume {
 }
 
 /// Generated from `/components/schemas/Volume/properties/configMap`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VolumeConfigMap {
@@ -43,6 +48,8 @@ pub struct VolumeConfigMap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_mode: Option<i32>,
 }
+
+struct_de!(VolumeConfigMap, [], [name = "name", default_mode = "defaultMode"]);
 
 impl VolumeConfigMap {
     /// A value with every field unset; chain the setters to fill it in.
@@ -55,7 +62,7 @@ impl VolumeConfigMap {
 }
 
 /// Generated from `/components/schemas/Volume/properties/emptyDir`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VolumeEmptyDir {
@@ -64,6 +71,8 @@ pub struct VolumeEmptyDir {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_limit: Option<Quantity>,
 }
+
+struct_de!(VolumeEmptyDir, [], [medium = "medium", size_limit = "sizeLimit"]);
 
 impl VolumeEmptyDir {
     /// A value with every field unset; chain the setters to fill it in.

@@ -4,13 +4,16 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Level 4: adds `spec`.
 ///
 /// Generated from `/components/schemas/Workload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Workload {
@@ -22,6 +25,12 @@ pub struct Workload {
     pub status: Option<WorkloadStatus>,
     pub spec: WorkloadSpec,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    Workload, [api_version = "apiVersion", kind = "kind", metadata = "metadata", scope =
+    "scope", spec = "spec"], [status = "status"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl Workload {
@@ -47,7 +56,7 @@ impl Workload {
 }
 
 /// Generated from `/components/schemas/WorkloadList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkloadList {
@@ -60,8 +69,13 @@ pub struct WorkloadList {
     pub items: Vec<CanaryWorkload>,
 }
 
+struct_de!(
+    WorkloadList, [items = "items"], [api_version = "apiVersion", kind = "kind", metadata
+    = "metadata"]
+);
+
 /// Generated from `/components/schemas/WorkloadSpec`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkloadSpec {
@@ -74,6 +88,11 @@ pub struct WorkloadSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
 }
+
+struct_de!(
+    WorkloadSpec, [containers = "containers"], [volumes = "volumes", node_selector =
+    "nodeSelector", priority = "priority"]
+);
 
 impl WorkloadSpec {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -99,7 +118,7 @@ impl crate::runtime::validate::Validate for WorkloadSpec {
 }
 
 /// Generated from `/components/schemas/WorkloadStatus`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkloadStatus {
@@ -112,6 +131,11 @@ pub struct WorkloadStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<Condition>>,
 }
+
+struct_de!(
+    WorkloadStatus, [], [observed_generation = "observedGeneration", replicas =
+    "replicas", ready_replicas = "readyReplicas", conditions = "conditions"]
+);
 
 impl WorkloadStatus {
     /// A value with every field unset; chain the setters to fill it in.

@@ -4,13 +4,16 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/RoomsById`.
 pub type RoomsById = std::collections::BTreeMap<String, RoomsByIdValue>;
 
 /// Generated from `/components/schemas/RoomsById/additionalProperties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RoomsByIdValue {
@@ -18,3 +21,5 @@ pub struct RoomsByIdValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessible: Option<bool>,
 }
+
+struct_de!(RoomsByIdValue, [seats = "seats"], [accessible = "accessible"]);

@@ -4,15 +4,20 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Score`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Score {
     pub points: i64,
 }
+
+struct_de!(Score, [points = "points"], []);
 
 /// Generated from `/components/schemas/ScoresByPlayer`.
 pub type ScoresByPlayer = std::collections::BTreeMap<String, Score>;

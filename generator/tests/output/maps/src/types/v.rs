@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Venue`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Venue {
@@ -31,3 +34,9 @@ pub struct Venue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
+
+struct_de!(
+    Venue, [name = "name"], [scores = "scores", rooms = "rooms", extras = "extras", misc
+    = "misc", inventory = "inventory", aliases = "aliases", raw = "raw", closed =
+    "closed", metadata = "metadata"]
+);

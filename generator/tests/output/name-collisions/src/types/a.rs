@@ -4,17 +4,23 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Annotations.Box`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnnotationsBox {
     pub x_min: f64,
     pub x_max: f64,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(AnnotationsBox, [x_min = "xMin", x_max = "xMax"], []);
 
 #[cfg(feature = "all-schemas")]
 impl AnnotationsBox {
@@ -26,7 +32,7 @@ impl AnnotationsBox {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Annotations.Image`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnnotationsImage {
@@ -35,6 +41,9 @@ pub struct AnnotationsImage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boxes: Option<Vec<AnnotationsBox>>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(AnnotationsImage, [], [box_ = "box", boxes = "boxes"]);
 
 #[cfg(feature = "all-schemas")]
 impl AnnotationsImage {

@@ -4,16 +4,22 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/CreateTable`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateTable {
     pub name: String,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(CreateTable, [name = "name"], []);
 
 #[cfg(feature = "all-schemas")]
 impl CreateTable {
@@ -25,7 +31,7 @@ impl CreateTable {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/CreateTable_`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateTable2 {
@@ -34,6 +40,9 @@ pub struct CreateTable2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporary: Option<bool>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(CreateTable2, [], [name = "name", temporary = "temporary"]);
 
 #[cfg(feature = "all-schemas")]
 impl CreateTable2 {
@@ -48,13 +57,16 @@ impl CreateTable2 {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Cursor`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Cursor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(Cursor, [], [position = "position"]);
 
 #[cfg(feature = "all-schemas")]
 impl Cursor {

@@ -4,16 +4,21 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Limit`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Limit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
 }
+
+struct_de!(Limit, [], [max = "max"]);
 
 /// Generated from `/components/schemas/limit`.
 pub type Limit2 = i64;

@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Self/properties/granularity`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -66,7 +69,7 @@ string_enum!(
 );
 
 /// Generated from `/components/schemas/Self`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SelfType {
@@ -108,3 +111,10 @@ pub struct SelfType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_priority: Option<SelfReadPriority>,
 }
+
+struct_de!(
+    SelfType, [], [type_ = "type", ref_ = "ref", async_ = "async", self_ = "self", crate_
+    = "crate", foo_bar = "foo_bar", foo_bar2 = "fooBar", field = "_", id = "$id", id2 =
+    "id", match_ = "match", limit = "limit", granularity = "granularity", status =
+    "status", read_priority = "readPriority", write_priority = "writePriority"]
+);

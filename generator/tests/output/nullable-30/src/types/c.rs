@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Customer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Customer {
@@ -32,6 +35,13 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<CustomerTier>,
 }
+
+struct_de!(
+    Customer, [name = "name", nickname = "nickname", loyalty_points = "loyaltyPoints"],
+    [discount_rate = "discountRate", verified = "verified", aliases = "aliases",
+    preferences = "preferences", home_address = "homeAddress", billing_location =
+    "billingLocation", fallback_postal_code = "fallbackPostalCode", tier = "tier"]
+);
 
 impl Customer {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -77,13 +87,15 @@ impl crate::runtime::validate::Validate for Customer {
 }
 
 /// Generated from `/components/schemas/Customer/properties/preferences`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newsletter: Option<bool>,
 }
+
+struct_de!(CustomerPreferences, [], [newsletter = "newsletter"]);
 
 impl CustomerPreferences {
     /// A value with every field unset; chain the setters to fill it in.

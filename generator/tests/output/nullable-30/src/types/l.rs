@@ -4,16 +4,21 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Location`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Location {
     pub lat: f64,
     pub lon: f64,
 }
+
+struct_de!(Location, [lat = "lat", lon = "lon"], []);
 
 impl Location {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Job`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Job {
@@ -34,6 +37,12 @@ pub struct Job {
     pub retry_policy: Option<RetryPolicy>,
 }
 
+struct_de!(
+    Job, [id = "id", kind = "kind", version = "version", failure_reason =
+    "failureReason", max_parallel = "maxParallel"], [archived = "archived", comment =
+    "comment", owner = "owner", schedule = "schedule", retry_policy = "retryPolicy"]
+);
+
 /// Generated from `/components/schemas/Job/properties/kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -52,7 +61,7 @@ pub type JobLimit = i64;
 /// JobOwner
 ///
 /// Generated from `/components/schemas/Job/properties/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JobOwner {
@@ -60,3 +69,5 @@ pub struct JobOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
 }
+
+struct_de!(JobOwner, [user_id = "userId"], [team = "team"]);

@@ -4,16 +4,21 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/BucketRef`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BucketRef {
     pub type_: BucketRefType,
     pub bucket: String,
 }
+
+struct_de!(BucketRef, [type_ = "type", bucket = "bucket"], []);
 
 impl BucketRef {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,16 +4,21 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Cat`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Cat {
     pub type_: CatType,
     pub lives: i32,
 }
+
+struct_de!(Cat, [type_ = "type", lives = "lives"], []);
 
 impl Cat {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -35,13 +40,15 @@ pub enum CatType {
 string_enum!(CatType { Cat = "Cat" });
 
 /// Generated from `/components/schemas/CircleShape`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CircleShape {
     pub type_: CircleShapeType,
     pub radius: f64,
 }
+
+struct_de!(CircleShape, [type_ = "type", radius = "radius"], []);
 
 impl CircleShape {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Dog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Dog {
@@ -15,6 +18,8 @@ pub struct Dog {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub good_boy: Option<bool>,
 }
+
+struct_de!(Dog, [type_ = "type"], [good_boy = "goodBoy"]);
 
 impl Dog {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -38,7 +43,7 @@ pub enum DogType {
 string_enum!(DogType { Dog = "Dog" });
 
 /// Generated from `/components/schemas/Drawing`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Drawing {
@@ -51,6 +56,11 @@ pub struct Drawing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<StorageRef>,
 }
+
+struct_de!(
+    Drawing, [name = "name", shapes = "shapes"], [highlight = "highlight", mascot =
+    "mascot", storage = "storage"]
+);
 
 impl Drawing {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/RectShape`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RectShape {
@@ -17,6 +20,11 @@ pub struct RectShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corner_radius: Option<f64>,
 }
+
+struct_de!(
+    RectShape, [type_ = "type", width = "width", height = "height"], [corner_radius =
+    "cornerRadius"]
+);
 
 impl RectShape {
     /// A value with the required fields; chain the setters for the optional ones.

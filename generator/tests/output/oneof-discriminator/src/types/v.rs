@@ -4,16 +4,21 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/VolumeRef`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VolumeRef {
     pub type_: VolumeRefType,
     pub volume_id: i64,
 }
+
+struct_de!(VolumeRef, [type_ = "type", volume_id = "volumeId"], []);
 
 impl VolumeRef {
     /// A value with the required fields; chain the setters for the optional ones.

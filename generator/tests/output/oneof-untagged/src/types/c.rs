@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Cell`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Cell {
@@ -18,6 +21,8 @@ pub struct Cell {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Contact>,
 }
+
+struct_de!(Cell, [value = "value", ref_ = "ref"], [tags = "tags", owner = "owner"]);
 
 /// A scalar that may be text, a float, a whole number or a flag.
 ///
@@ -87,19 +92,23 @@ impl<'de> serde::Deserialize<'de> for Contact {
 /// EmailContact
 ///
 /// Generated from `/components/schemas/Contact/anyOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ContactEmailContact {
     pub email: String,
 }
 
+struct_de!(ContactEmailContact, [email = "email"], []);
+
 /// PhoneContact
 ///
 /// Generated from `/components/schemas/Contact/anyOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ContactPhoneContact {
     pub phone: String,
 }
+
+struct_de!(ContactPhoneContact, [phone = "phone"], []);

@@ -4,7 +4,10 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/ItemRef`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -46,25 +49,29 @@ impl<'de> serde::Deserialize<'de> for ItemRef {
 }
 
 /// Generated from `/components/schemas/ItemRefByExternalId`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemRefByExternalId {
     pub external_id: String,
 }
 
+struct_de!(ItemRefByExternalId, [external_id = "externalId"], []);
+
 /// Generated from `/components/schemas/ItemRefById`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemRefById {
     pub id: i64,
 }
 
+struct_de!(ItemRefById, [id = "id"], []);
+
 /// Every field optional; matches any object.
 ///
 /// Generated from `/components/schemas/ItemRefHint`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemRefHint {
@@ -73,3 +80,5 @@ pub struct ItemRefHint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approximate: Option<bool>,
 }
+
+struct_de!(ItemRefHint, [], [label = "label", approximate = "approximate"]);

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Tag`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Tag {
@@ -15,3 +18,5 @@ pub struct Tag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
 }
+
+struct_de!(Tag, [key = "key"], [weight = "weight"]);

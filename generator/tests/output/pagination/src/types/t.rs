@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Thing`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Thing {
@@ -15,8 +18,10 @@ pub struct Thing {
     pub label: String,
 }
 
+struct_de!(Thing, [id = "id", label = "label"], []);
+
 /// Generated from `/components/schemas/ThingListRequest`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ThingListRequest {
@@ -31,6 +36,11 @@ pub struct ThingListRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
 }
+
+struct_de!(
+    ThingListRequest, [], [filter = "filter", cursor = "cursor", limit = "limit",
+    partition = "partition"]
+);
 
 impl ThingListRequest {
     /// A value with every field unset; chain the setters to fill it in.
@@ -56,13 +66,15 @@ impl crate::runtime::validate::Validate for ThingListRequest {
 }
 
 /// Generated from `/components/schemas/ThingListRequest/properties/filter`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ThingListRequestFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_prefix: Option<String>,
 }
+
+struct_de!(ThingListRequestFilter, [], [label_prefix = "labelPrefix"]);
 
 impl ThingListRequestFilter {
     /// A value with every field unset; chain the setters to fill it in.
@@ -74,7 +86,7 @@ impl ThingListRequestFilter {
 }
 
 /// Generated from `/components/schemas/ThingPage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ThingPage {
@@ -83,3 +95,5 @@ pub struct ThingPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
+
+struct_de!(ThingPage, [items = "items"], [next_cursor = "nextCursor"]);

@@ -4,15 +4,20 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/AllOfPredicate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AllOfPredicate {
     pub all: Vec<Predicate>,
 }
+
+struct_de!(AllOfPredicate, [all = "all"], []);
 
 impl AllOfPredicate {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -22,12 +27,14 @@ impl AllOfPredicate {
 }
 
 /// Generated from `/components/schemas/AnyOfPredicate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnyOfPredicate {
     pub any: Vec<Predicate>,
 }
+
+struct_de!(AnyOfPredicate, [any = "any"], []);
 
 impl AnyOfPredicate {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,15 +4,20 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/MatchesPredicate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MatchesPredicate {
     pub matches: MatchesPredicateMatches,
 }
+
+struct_de!(MatchesPredicate, [matches = "matches"], []);
 
 impl MatchesPredicate {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -22,13 +27,15 @@ impl MatchesPredicate {
 }
 
 /// Generated from `/components/schemas/MatchesPredicate/properties/matches`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MatchesPredicateMatches {
     pub field: String,
     pub value: String,
 }
+
+struct_de!(MatchesPredicateMatches, [field = "field", value = "value"], []);
 
 impl MatchesPredicateMatches {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,16 +4,21 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/paths/~1records~1search/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchRecordsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub where_: Option<Predicate>,
 }
+
+struct_de!(SearchRecordsRequest, [], [where_ = "where"]);
 
 impl SearchRecordsRequest {
     /// A value with every field unset; chain the setters to fill it in.
@@ -25,7 +30,7 @@ impl SearchRecordsRequest {
 }
 
 /// Generated from `/components/schemas/Shelf`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Shelf {
@@ -33,3 +38,5 @@ pub struct Shelf {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
 }
+
+struct_de!(Shelf, [parent = "parent"], [capacity = "capacity"]);

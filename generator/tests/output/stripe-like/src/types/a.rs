@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Address`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Address {
@@ -25,6 +28,11 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
+
+struct_de!(
+    Address, [], [city = "city", country = "country", line1 = "line1", line2 = "line2",
+    postal_code = "postal_code", state = "state"]
+);
 
 impl Address {
     /// A value with every field unset; chain the setters to fill it in.
@@ -47,12 +55,14 @@ impl crate::runtime::validate::Validate for Address {
 }
 
 /// Generated from `/paths/~1v1~1payment_methods~1{payment_method}~1attach/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachPaymentMethodRequest {
     pub customer: String,
 }
+
+struct_de!(AttachPaymentMethodRequest, [customer = "customer"], []);
 
 impl AttachPaymentMethodRequest {
     /// A value with the required fields; chain the setters for the optional ones.

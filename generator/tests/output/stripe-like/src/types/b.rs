@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/BalanceTransaction`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BalanceTransaction {
@@ -24,8 +27,14 @@ pub struct BalanceTransaction {
     pub fee_details: Vec<BalanceTransactionFeeDetail>,
 }
 
+struct_de!(
+    BalanceTransaction, [id = "id", object = "object", amount = "amount", fee = "fee",
+    net = "net", currency = "currency", source = "source", type_ = "type", fee_details =
+    "fee_details"], []
+);
+
 /// Generated from `/components/schemas/BalanceTransaction/properties/fee_details/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BalanceTransactionFeeDetail {
@@ -35,6 +44,11 @@ pub struct BalanceTransactionFeeDetail {
     pub description: Option<String>,
     pub type_: String,
 }
+
+struct_de!(
+    BalanceTransactionFeeDetail, [amount = "amount", currency = "currency", type_ =
+    "type"], [description = "description"]
+);
 
 /// Generated from `/components/schemas/BalanceTransaction/properties/object`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -131,7 +145,7 @@ string_enum!(
 );
 
 /// Generated from `/components/schemas/BankAccountSource`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BankAccountSource {
@@ -145,6 +159,11 @@ pub struct BankAccountSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last4: Option<String>,
 }
+
+struct_de!(
+    BankAccountSource, [id = "id", bank_name = "bank_name", routing_number =
+    "routing_number", account_holder_type = "account_holder_type"], [last4 = "last4"]
+);
 
 impl BankAccountSource {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/CardSource`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CardSource {
@@ -21,6 +24,11 @@ pub struct CardSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funding: Option<CardSourceFunding>,
 }
+
+struct_de!(
+    CardSource, [id = "id", brand = "brand", last4 = "last4", exp_month = "exp_month",
+    exp_year = "exp_year"], [funding = "funding"]
+);
 
 impl CardSource {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -73,7 +81,7 @@ string_enum!(
 );
 
 /// Generated from `/components/schemas/Charge`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Charge {
@@ -112,8 +120,18 @@ pub struct Charge {
     pub metadata: Metadata,
 }
 
+struct_de!(
+    Charge, [id = "id", object = "object", amount = "amount", currency = "currency",
+    status = "status", captured = "captured", created = "created", customer = "customer",
+    refunds = "refunds", metadata = "metadata"], [amount_refunded = "amount_refunded",
+    description = "description", failure_code = "failure_code", failure_message =
+    "failure_message", outcome = "outcome", payment_method_details =
+    "payment_method_details", receipt_email = "receipt_email", statement_descriptor =
+    "statement_descriptor"]
+);
+
 /// Generated from `/components/schemas/ChargeCreate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChargeCreate {
@@ -134,6 +152,12 @@ pub struct ChargeCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
+
+struct_de!(
+    ChargeCreate, [amount = "amount", currency = "currency"], [customer = "customer",
+    source = "source", capture = "capture", description = "description", receipt_email =
+    "receipt_email", metadata = "metadata"]
+);
 
 impl ChargeCreate {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -246,7 +270,7 @@ pub enum ChargeObject {
 string_enum!(ChargeObject { Charge = "charge" });
 
 /// Generated from `/components/schemas/Charge/properties/outcome`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChargeOutcome {
@@ -263,6 +287,11 @@ pub struct ChargeOutcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller_message: Option<String>,
 }
+
+struct_de!(
+    ChargeOutcome, [], [network_status = "network_status", risk_level = "risk_level",
+    risk_score = "risk_score", seller_message = "seller_message"]
+);
 
 /// Generated from `/components/schemas/Charge/properties/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -835,7 +864,7 @@ string_enum!(
 );
 
 /// Generated from `/components/schemas/Customer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Customer {
@@ -873,6 +902,15 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_invoice_sequence: Option<i64>,
 }
+
+struct_de!(
+    Customer, [object = "object", livemode = "livemode", email = "email", name = "name",
+    address = "address", balance = "balance", currency = "currency", default_source =
+    "default_source", invoice_settings = "invoice_settings", metadata = "metadata"], [id
+    = "id", created = "created", phone = "phone", delinquent = "delinquent",
+    discount_percent = "discount_percent", preferred_locales = "preferred_locales",
+    next_invoice_sequence = "next_invoice_sequence"]
+);
 
 impl Customer {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -948,7 +986,7 @@ impl crate::runtime::validate::Validate for Customer {
 }
 
 /// Generated from `/components/schemas/CustomerCreate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerCreate {
@@ -973,6 +1011,12 @@ pub struct CustomerCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
+
+struct_de!(
+    CustomerCreate, [], [email = "email", name = "name", phone = "phone", address =
+    "address", balance = "balance", currency = "currency", payment_method =
+    "payment_method", preferred_locales = "preferred_locales", metadata = "metadata"]
+);
 
 impl CustomerCreate {
     /// A value with every field unset; chain the setters to fill it in.
@@ -1157,7 +1201,7 @@ impl crate::runtime::validate::Validate for CustomerDefaultSource {
 }
 
 /// Generated from `/components/schemas/Customer/properties/invoice_settings`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerInvoiceSettings {
@@ -1169,6 +1213,11 @@ pub struct CustomerInvoiceSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomerInvoiceSettingsCustomField>>,
 }
+
+struct_de!(
+    CustomerInvoiceSettings, [default_payment_method = "default_payment_method"], [footer
+    = "footer", custom_fields = "custom_fields"]
+);
 
 impl CustomerInvoiceSettings {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -1194,13 +1243,15 @@ impl crate::runtime::validate::Validate for CustomerInvoiceSettings {
 }
 
 /// Generated from `/components/schemas/Customer/properties/invoice_settings/properties/custom_fields/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerInvoiceSettingsCustomField {
     pub name: String,
     pub value: String,
 }
+
+struct_de!(CustomerInvoiceSettingsCustomField, [name = "name", value = "value"], []);
 
 impl CustomerInvoiceSettingsCustomField {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -1220,7 +1271,7 @@ impl crate::runtime::validate::Validate for CustomerInvoiceSettingsCustomField {
 }
 
 /// Generated from `/components/schemas/CustomerList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerList {
@@ -1230,6 +1281,11 @@ pub struct CustomerList {
     pub has_more: bool,
     pub url: String,
 }
+
+struct_de!(
+    CustomerList, [object = "object", data = "data", has_more = "has_more", url = "url"],
+    []
+);
 
 /// Generated from `/components/schemas/Customer/properties/object`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1246,7 +1302,7 @@ string_enum!(CustomerObject { Customer = "customer" });
 /// Absent fields are left alone; `null` clears.
 ///
 /// Generated from `/components/schemas/CustomerUpdate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerUpdate {
@@ -1260,6 +1316,11 @@ pub struct CustomerUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
+
+struct_de!(
+    CustomerUpdate, [], [email = "email", name = "name", default_source =
+    "default_source", metadata = "metadata"]
+);
 
 impl CustomerUpdate {
     /// A value with every field unset; chain the setters to fill it in.

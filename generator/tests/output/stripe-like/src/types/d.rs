@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/DeletedCustomer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeletedCustomer {
@@ -15,3 +18,5 @@ pub struct DeletedCustomer {
     pub object: CustomerObject,
     pub deleted: bool,
 }
+
+struct_de!(DeletedCustomer, [id = "id", object = "object", deleted = "deleted"], []);

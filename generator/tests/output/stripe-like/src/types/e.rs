@@ -4,11 +4,14 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error/properties/error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ErrorError {
@@ -26,6 +29,12 @@ pub struct ErrorError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(
+    ErrorError, [type_ = "type"], [code = "code", decline_code = "decline_code", message
+    = "message", param = "param", doc_url = "doc_url"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl ErrorError {
@@ -73,12 +82,15 @@ string_enum!(
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ErrorType {
     pub error: ErrorError,
 }
+
+#[cfg(feature = "all-schemas")]
+struct_de!(ErrorType, [error = "error"], []);
 
 #[cfg(feature = "all-schemas")]
 impl ErrorType {

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/PaymentMethod`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentMethod {
@@ -27,6 +30,11 @@ pub struct PaymentMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
+
+struct_de!(
+    PaymentMethod, [type_ = "type", card = "card"], [id = "id", created = "created",
+    customer = "customer", billing_details = "billing_details", metadata = "metadata"]
+);
 
 impl PaymentMethod {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -71,7 +79,7 @@ impl crate::runtime::validate::Validate for PaymentMethod {
 }
 
 /// Generated from `/components/schemas/PaymentMethod/properties/billing_details`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentMethodBillingDetails {
@@ -82,6 +90,11 @@ pub struct PaymentMethodBillingDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+struct_de!(
+    PaymentMethodBillingDetails, [], [address = "address", email = "email", name =
+    "name"]
+);
 
 impl PaymentMethodBillingDetails {
     /// A value with every field unset; chain the setters to fill it in.
@@ -101,7 +114,7 @@ impl crate::runtime::validate::Validate for PaymentMethodBillingDetails {
 }
 
 /// Generated from `/components/schemas/PaymentMethod/properties/card`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentMethodCard {
@@ -120,6 +133,11 @@ pub struct PaymentMethodCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
 }
+
+struct_de!(
+    PaymentMethodCard, [exp_month = "exp_month", exp_year = "exp_year"], [number =
+    "number", cvc = "cvc", last4 = "last4", fingerprint = "fingerprint"]
+);
 
 impl PaymentMethodCard {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Refund`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Refund {
@@ -21,6 +24,11 @@ pub struct Refund {
     pub reason: Option<RefundReason>,
     pub status: Option<String>,
 }
+
+struct_de!(
+    Refund, [id = "id", object = "object", amount = "amount", charge = "charge", currency
+    = "currency", created = "created", status = "status"], [reason = "reason"]
+);
 
 /// Generated from `/components/schemas/Refund/properties/charge`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -67,7 +75,7 @@ impl<'de> serde::Deserialize<'de> for RefundCharge {
 }
 
 /// Generated from `/components/schemas/RefundList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RefundList {
@@ -77,6 +85,11 @@ pub struct RefundList {
     pub has_more: bool,
     pub url: String,
 }
+
+struct_de!(
+    RefundList, [object = "object", data = "data", has_more = "has_more", url = "url"],
+    []
+);
 
 /// Generated from `/components/schemas/Refund/properties/object`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

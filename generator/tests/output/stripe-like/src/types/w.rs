@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/WalletSource`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WalletSource {
@@ -18,6 +21,11 @@ pub struct WalletSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dynamic_last4: Option<String>,
 }
+
+struct_de!(
+    WalletSource, [id = "id", wallet_type = "wallet_type"], [dynamic_last4 =
+    "dynamic_last4"]
+);
 
 impl WalletSource {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Widget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Widget {
@@ -16,8 +19,10 @@ pub struct Widget {
     pub size: Option<i32>,
 }
 
+struct_de!(Widget, [name = "name"], [size = "size"]);
+
 /// Generated from `/components/schemas/WidgetPage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WidgetPage {
@@ -27,8 +32,10 @@ pub struct WidgetPage {
     pub next_page_token: Option<String>,
 }
 
+struct_de!(WidgetPage, [results = "results"], [next_page_token = "nextPageToken"]);
+
 /// Generated from `/components/schemas/WidgetSearch`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WidgetSearch {
@@ -40,6 +47,11 @@ pub struct WidgetSearch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
 }
+
+struct_de!(
+    WidgetSearch, [], [name_prefix = "namePrefix", page_token = "pageToken", shard =
+    "shard"]
+);
 
 impl WidgetSearch {
     /// A value with every field unset; chain the setters to fill it in.

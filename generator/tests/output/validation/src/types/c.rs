@@ -4,15 +4,20 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/paths/~1gadgets/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateGadgetsRequest {
     pub items: Vec<Gadget>,
 }
+
+struct_de!(CreateGadgetsRequest, [items = "items"], []);
 
 impl CreateGadgetsRequest {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -35,9 +40,11 @@ impl crate::runtime::validate::Validate for CreateGadgetsRequest {
 }
 
 /// Generated from `/paths/~1gadgets/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateGadgetsResponse {
     pub items: Vec<Gadget>,
 }
+
+struct_de!(CreateGadgetsResponse, [items = "items"], []);

@@ -4,10 +4,13 @@
 use super::*;
 
 #[allow(unused_imports)]
-use crate::runtime::{setter::setter, string_enum::string_enum};
+use crate::runtime::{
+    decode::{self, struct_de},
+    setter::setter, string_enum::string_enum,
+};
 
 /// Generated from `/components/schemas/Gadget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Gadget {
@@ -35,6 +38,12 @@ pub struct Gadget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
 }
+
+struct_de!(
+    Gadget, [handle = "handle", weight = "weight"], [charge = "charge", tags = "tags",
+    labels = "labels", notes = "notes", scores = "scores", parts = "parts", code =
+    "code", serial = "serial", zone = "zone"]
+);
 
 impl Gadget {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -142,7 +151,7 @@ impl crate::runtime::validate::Validate for Gadget {
 }
 
 /// Generated from `/components/schemas/GadgetPart`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GadgetPart {
@@ -150,6 +159,8 @@ pub struct GadgetPart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<Box<GadgetPart>>,
 }
+
+struct_de!(GadgetPart, [name = "name"], [part = "part"]);
 
 impl GadgetPart {
     /// A value with the required fields; chain the setters for the optional ones.
