@@ -8,13 +8,15 @@ pub mod builder;
 pub mod bulk;
 pub mod client;
 pub mod datapoints;
-pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod pagination;
 pub mod request;
 pub mod retry;
 pub mod server;
+// Called only by the macro's expansions in the generated types.
+#[allow(dead_code)]
+pub(crate) mod serde_struct;
 pub(crate) mod setter;
 pub(crate) mod string_enum;
 #[cfg(feature = "test-util")]

@@ -3,7 +3,8 @@
 //! the crate writes each as one line and this macro writes the method.
 
 /// `pub fn field(mut self, value: Ty) -> Self`, which sets the `Option`
-/// field to `Some(value)`.
+/// field to `Some(value)`. The short forms call the long ones through
+/// the name `setter`, which the calling module imports.
 ///
 /// - `setter!(field, Ty)` takes a `Ty`;
 /// - `setter!(field, into Ty)` takes `impl Into<Ty>` (so `"pump"` will do for a
@@ -13,18 +14,10 @@
 #[allow(unused_macros)]
 macro_rules! setter {
     ($field:ident, into $ty:ty) => {
-        #[doc = concat!("Sets `", stringify!($field), "`.")]
-        pub fn $field(mut self, value: impl Into<$ty>) -> Self {
-            self.$field = Some(value.into());
-            self
-        }
+        setter!($field($field), into $ty);
     };
     ($field:ident, $ty:ty) => {
-        #[doc = concat!("Sets `", stringify!($field), "`.")]
-        pub fn $field(mut self, value: $ty) -> Self {
-            self.$field = Some(value);
-            self
-        }
+        setter!($field($field), $ty);
     };
     ($method:ident($field:ident), into $ty:ty) => {
         #[doc = concat!("Sets `", stringify!($field), "`.")]
@@ -47,6 +40,7 @@ pub(crate) use setter;
 
 #[cfg(test)]
 mod tests {
+    // `setter!` is in scope by its place in this file.
     #[derive(Debug, Clone, Default, PartialEq)]
     struct Params {
         limit: Option<i32>,
@@ -56,10 +50,10 @@ mod tests {
     }
 
     impl Params {
-        super::setter!(limit, i32);
-        super::setter!(name, into String);
-        super::setter!(with_default(default), bool);
-        super::setter!(with_parent(parent), into Box<Params>);
+        setter!(limit, i32);
+        setter!(name, into String);
+        setter!(with_default(default), bool);
+        setter!(with_parent(parent), into Box<Params>);
     }
 
     #[test]

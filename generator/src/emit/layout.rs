@@ -1,6 +1,14 @@
-//! Blank lines between items. prettyplease prints items back to back;
-//! a reader (and rustfmt, which keeps them) expects one blank line between
-//! two items, so it is put in after formatting, from the text alone.
+//! What prettyplease leaves for a reader to mend, mended from the text
+//! alone after formatting: it prints items back to back, where a reader
+//! (and rustfmt, which keeps them) expects one blank line between two
+//! items; and it breaks a macro's arguments wherever a line is full, even
+//! inside one field's `opt asset_id = "assetId"`.
+
+/// The text as a reader expects it: item macros' argument lists broken
+/// between entries, and blank lines between items.
+pub fn tidy(text: &str) -> String {
+    separate_items(&reflow_item_macros(text))
+}
 
 /// How an item of Rust source can begin, after its indentation.
 const ITEM_STARTS: &[&str] = &[
@@ -23,15 +31,88 @@ const ITEM_STARTS: &[&str] = &[
     "macro_rules!",
     "use ",
     "crate::",
-    "setter!",
-    "string_enum!",
-    "struct_de!",
 ];
+
+/// rustfmt's line width, which the reflowed lists keep to.
+const WIDTH: usize = 100;
+
+/// Each multi-line call of an [`ITEM_MACROS`] macro, its arguments
+/// re-broken only after a comma that separates two entries.
+fn reflow_item_macros(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let trimmed = line.trim_start();
+        let opens = ITEM_MACROS
+            .iter()
+            .any(|m| trimmed.strip_prefix(m) == Some("!("));
+        if !opens {
+            continue;
+        }
+        let indent = &line[..indent(line)];
+        let close = format!("{indent});");
+        let mut args = Vec::new();
+        for inner in lines.by_ref() {
+            if inner == close {
+                pack(
+                    &entries(&args.join(" ")),
+                    &format!("{indent}    "),
+                    &mut out,
+                );
+                out.push_str(inner);
+                out.push('\n');
+                break;
+            }
+            args.push(inner.trim());
+        }
+    }
+    out
+}
+
+/// The text split after each comma outside string literals, commas kept.
+fn entries(text: &str) -> Vec<&str> {
+    let (mut parts, mut start, mut in_string, mut escaped) = (Vec::new(), 0, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ',' if !in_string => {
+                parts.push(text[start..=i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// The entries on as few lines of at most [`WIDTH`] columns as they fit.
+fn pack(entries: &[&str], indent: &str, out: &mut String) {
+    let mut line = String::new();
+    for entry in entries {
+        if !line.is_empty() && indent.len() + line.len() + 1 + entry.len() > WIDTH {
+            out.push_str(&format!("{indent}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(entry);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{indent}{line}\n"));
+    }
+}
 
 /// One blank line before each item that follows the end of another at the
 /// same indentation; consecutive `use` lines, and consecutive setters,
 /// stay together.
-pub fn separate_items(text: &str) -> String {
+fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous: Option<&str> = None;
     for line in text.lines() {
@@ -73,14 +154,40 @@ fn group(line: &str) -> Option<&'static str> {
     }
 }
 
+/// The runtime's macros that the generated files call where an item
+/// stands (`templates/src`); a test checks that the runtime defines each.
+/// Other macro calls (`assert!`) are statements and get no blank line.
+const ITEM_MACROS: &[&str] = &["serde_struct", "setter", "string_enum"];
+
 fn starts_item(line: &str) -> bool {
     let trimmed = line.trim_start();
     ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
+        || ITEM_MACROS.iter().any(|m| {
+            trimmed
+                .strip_prefix(m)
+                .is_some_and(|rest| rest.starts_with("!("))
+        })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::separate_items;
+    use super::{reflow_item_macros, separate_items, ITEM_MACROS};
+
+    #[test]
+    fn item_macros_are_the_runtimes() {
+        let runtime = [
+            include_str!("../../../templates/src/serde_struct.rs"),
+            include_str!("../../../templates/src/setter.rs"),
+            include_str!("../../../templates/src/string_enum.rs"),
+        ]
+        .concat();
+        for name in ITEM_MACROS {
+            assert!(
+                runtime.contains(&format!("macro_rules! {name} {{")),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn items_get_one_blank_line_and_statements_none() {
@@ -94,6 +201,29 @@ mod tests {
         let text = "impl A {\n    pub fn new() -> Self {\n    }\n    setter!(a, i32);\n    setter!(b, into String);\n}\n#[cfg(x)]\nstring_enum!(E { A = \"a\" });\npub struct B;\n";
         let expected = "impl A {\n    pub fn new() -> Self {\n    }\n\n    setter!(a, i32);\n    setter!(b, into String);\n}\n\n#[cfg(x)]\nstring_enum!(E { A = \"a\" });\n\npub struct B;\n";
         assert_eq!(separate_items(text), expected);
+    }
+
+    #[test]
+    fn item_macro_lists_break_between_entries_only() {
+        let text = "serde_struct!(\n    Dto, [opt name = \"name\", opt asset_id =\n    \"a,b\\\"\", req columns = \"columns\"]\n);\n";
+        let narrow: String = reflow_item_macros(text)
+            .lines()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(narrow, text.replace(" =\n    \"a", " = \"a"));
+        let long = format!(
+            "serde_struct!(\n    Dto, [{}]\n);\n",
+            ["opt abcdefgh = \"abcdefgh\""; 5].join(", ")
+        );
+        let expected = format!(
+            "serde_struct!(\n    Dto, [{},\n    {}]\n);\n",
+            ["opt abcdefgh = \"abcdefgh\""; 3].join(", "),
+            ["opt abcdefgh = \"abcdefgh\""; 2].join(", ")
+        );
+        assert_eq!(reflow_item_macros(&long), expected);
+        // Other calls, and text without any, pass through.
+        let other = "assert!(\n    a, b =\n    c\n);\n";
+        assert_eq!(reflow_item_macros(other), other);
     }
 
     #[test]

@@ -66,10 +66,6 @@ const MODULES: &[(&str, &str)] = &[
         "datapoints/wire.rs",
         include_str!("../../../templates/src/datapoints/wire.rs"),
     ),
-    (
-        "decode.rs",
-        include_str!("../../../templates/src/decode.rs"),
-    ),
     ("error.rs", include_str!("../../../templates/src/error.rs")),
     (
         "pagination.rs",
@@ -91,6 +87,10 @@ const MODULES: &[(&str, &str)] = &[
     (
         "testing.rs",
         include_str!("../../../templates/src/testing.rs"),
+    ),
+    (
+        "serde_struct.rs",
+        include_str!("../../../templates/src/serde_struct.rs"),
     ),
     (
         "setter.rs",

@@ -175,7 +175,8 @@ impl<'a> TypeEmitter<'a> {
         s: &Struct,
         buildable: bool,
     ) -> TokenStream {
-        let fields = s.fields.iter().map(|f| self.field(f));
+        let serde = serde_struct(name, s).map(|item| quote!(#cfg #item));
+        let fields = s.fields.iter().map(|f| self.field(f, serde.is_none()));
         let extra = s.extra.as_ref().map(|ty| {
             let ty = self.ty(ty);
             quote! {
@@ -185,28 +186,28 @@ impl<'a> TypeEmitter<'a> {
             }
         });
         let all_optional = s.fields.iter().all(|f| !f.required);
-        let derive_default = all_optional.then(|| quote!(Default,));
-        let rename_all = (!s.fields.is_empty()).then(|| quote!(#[serde(rename_all = "camelCase")]));
+        let derive_default = all_optional.then(|| quote!(, Default));
+        let derive_serde = serde.is_none().then(|| {
+            let rename_all =
+                (!s.fields.is_empty()).then(|| quote!(#[serde(rename_all = "camelCase")]));
+            quote!(#[derive(serde::Serialize, serde::Deserialize)] #rename_all)
+        });
         let constructors = buildable.then(|| {
             let members: Vec<Member> = s.fields.iter().map(|f| self.member(f)).collect();
             let item = construct::constructors(name, &members, s.extra.is_some());
             quote!(#cfg #item)
         });
-        let (derive_de, decode) = match struct_de(name, s) {
-            Some(decode) => (None, Some(quote!(#cfg #decode))),
-            None => (Some(quote!(, serde::Deserialize)), None),
-        };
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize #derive_de)]
-            #rename_all
+            #[derive(Debug, Clone, PartialEq #derive_default)]
+            #derive_serde
             #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
                 #extra
             }
 
-            #decode
+            #serde
 
             #constructors
         }
@@ -231,29 +232,27 @@ impl<'a> TypeEmitter<'a> {
         }
     }
 
-    fn field(&self, f: &Field) -> TokenStream {
+    /// A field's declaration; `derived` when serde's derive reads its
+    /// attributes (a struct `serde_struct!` serves has none).
+    fn field(&self, f: &Field, derived: bool) -> TokenStream {
         let doc = doc_attrs(f.doc.as_deref());
         let name = ident(&f.name);
-        let rename = (naming::serde_camel_case(&f.name) != f.wire).then(|| {
-            let wire = &f.wire;
-            quote!(#[serde(rename = #wire)])
-        });
         if f.flatten {
             let ty = self.field_ty(&f.ty, f.boxed);
             return quote! { #doc #[serde(flatten)] pub #name: #ty, };
         }
         let ty = RustType::slot(self.ir, &f.ty, f.required, f.boxed, 0).tokens();
-        if f.required {
-            quote! { #doc #rename pub #name: #ty, }
-        } else {
-            // Absent and `null` both read as `None`; `None` is not sent.
-            quote! {
-                #doc
-                #rename
-                #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub #name: #ty,
-            }
+        if !derived {
+            return quote! { #doc pub #name: #ty, };
         }
+        let rename = (naming::serde_camel_case(&f.name) != f.wire).then(|| {
+            let wire = &f.wire;
+            quote!(#[serde(rename = #wire)])
+        });
+        // Absent and `null` both read as `None`; `None` is not sent.
+        let optional = (!f.required)
+            .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+        quote! { #doc #rename #optional pub #name: #ty, }
     }
 
     fn union(
@@ -571,25 +570,22 @@ fn string_enum(doc: &TokenStream, cfg: &TokenStream, name: &Ident, e: &StringEnu
     }
 }
 
-/// `Deserialize` through `runtime::decode::struct_de!` (imported by every
-/// file of types), which costs the compiler a fraction of serde's derive:
-/// the required fields, then the optional ones, each with its wire name.
-/// A struct that flattens a part or keeps extra properties needs serde's
-/// buffering of the whole object, so it keeps the derive (`None`).
-fn struct_de(name: &Ident, s: &Struct) -> Option<TokenStream> {
+/// `Serialize` and `Deserialize` through `runtime::serde_struct!`
+/// (imported by every file of types), which costs the compiler a fraction
+/// of serde's derives: the fields in declaration order, each marked
+/// required or optional and given its wire name. A struct that flattens a
+/// part or keeps extra properties needs serde's buffering of the whole
+/// object, so it keeps the derives (`None`).
+fn serde_struct(name: &Ident, s: &Struct) -> Option<TokenStream> {
     if s.extra.is_some() || s.fields.iter().any(|f| f.flatten) {
         return None;
     }
-    let list = |required: bool| {
-        let fields = s.fields.iter().filter(move |f| f.required == required);
-        let pairs = fields.map(|f| {
-            let (field, wire) = (ident(&f.name), &f.wire);
-            quote!(#field = #wire)
-        });
-        quote!([#(#pairs),*])
-    };
-    let (required, optional) = (list(true), list(false));
-    Some(quote!(struct_de!(#name, #required, #optional);))
+    let fields = s.fields.iter().map(|f| {
+        let (field, wire) = (ident(&f.name), &f.wire);
+        let kind = if f.required { quote!(req) } else { quote!(opt) };
+        quote!(#kind #field = #wire)
+    });
+    Some(quote!(serde_struct!(#name, [#(#fields),*]);))
 }
 
 /// `#[cfg(any(feature = "a", ...))]` for an item needed by those features;

@@ -5,23 +5,23 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Audited`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Audited {
     pub created_time: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_time: Option<i64>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Audited, [created_time = "createdTime"], [updated_time = "updatedTime"]);
+serde_struct!(
+    Audited, [req created_time = "createdTime", opt updated_time = "updatedTime"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl Audited {

@@ -5,32 +5,27 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Gadget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Gadget {
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub created_time: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_time: Option<i64>,
     pub weight_grams: i64,
     /// Serial stamped on the casing.
     pub serial: RawSerial,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<PartList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<Settings>,
 }
 
-struct_de!(
-    Gadget, [label = "label", created_time = "createdTime", weight_grams = "weightGrams",
-    serial = "serial"], [title = "title", updated_time = "updatedTime", parts = "parts",
-    settings = "settings"]
+serde_struct!(
+    Gadget, [req label = "label", opt title = "title", req created_time = "createdTime",
+    opt updated_time = "updatedTime", req weight_grams = "weightGrams", req serial = "serial",
+    opt parts = "parts", opt settings = "settings"]
 );

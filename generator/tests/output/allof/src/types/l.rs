@@ -5,23 +5,21 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Labelled`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Labelled {
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Labelled, [label = "label"], [title = "title"]);
+serde_struct!(Labelled, [req label = "label", opt title = "title"]);
 
 #[cfg(feature = "all-schemas")]
 impl Labelled {
@@ -38,19 +36,17 @@ impl Labelled {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Leaf`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Leaf {
     pub root_id: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_note: Option<String>,
     pub leaf_colour: String,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    Leaf, [root_id = "rootId", leaf_colour = "leafColour"], [middle_note = "middleNote"]
+serde_struct!(
+    Leaf, [req root_id = "rootId", opt middle_note = "middleNote", req leaf_colour = "leafColour"]
 );
 
 #[cfg(feature = "all-schemas")]

@@ -5,23 +5,21 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Middle`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Middle {
     pub root_id: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_note: Option<String>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Middle, [root_id = "rootId"], [middle_note = "middleNote"]);
+serde_struct!(Middle, [req root_id = "rootId", opt middle_note = "middleNote"]);
 
 #[cfg(feature = "all-schemas")]
 impl Middle {

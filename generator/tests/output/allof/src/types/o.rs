@@ -5,21 +5,20 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Orphan`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Orphan {
     pub present: String,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Orphan, [present = "present"], []);
+serde_struct!(Orphan, [req present = "present"]);
 
 #[cfg(feature = "all-schemas")]
 impl Orphan {

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -18,12 +18,10 @@ pub type PartArray = Vec<PartType>;
 pub type PartList = PartArray;
 
 /// Generated from `/components/schemas/Part`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PartType {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 }
 
-struct_de!(PartType, [], [sku = "sku"]);
+serde_struct!(PartType, [opt sku = "sku"]);

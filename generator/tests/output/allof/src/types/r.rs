@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -14,8 +14,7 @@ pub type RawSerial = String;
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Renamed`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Renamed {
     pub label: String,
@@ -23,7 +22,7 @@ pub struct Renamed {
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Renamed, [label = "label", title = "title"], []);
+serde_struct!(Renamed, [req label = "label", req title = "title"]);
 
 #[cfg(feature = "all-schemas")]
 impl Renamed {
@@ -38,15 +37,14 @@ impl Renamed {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Root`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Root {
     pub root_id: i64,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Root, [root_id = "rootId"], []);
+serde_struct!(Root, [req root_id = "rootId"]);
 
 #[cfg(feature = "all-schemas")]
 impl Root {

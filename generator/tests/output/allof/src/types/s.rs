@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -13,18 +13,16 @@ use crate::runtime::{
 /// One inline allOf part, with `required` beside the allOf.
 ///
 /// Generated from `/components/schemas/Scheduled`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Scheduled {
     pub name: String,
     pub cron: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Scheduled, [name = "name", cron = "cron"], [note = "note"]);
+serde_struct!(Scheduled, [req name = "name", req cron = "cron", opt note = "note"]);
 
 #[cfg(feature = "all-schemas")]
 impl Scheduled {

@@ -5,21 +5,20 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ApiError`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     pub error: ApiErrorError,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(ApiError, [error = "error"], []);
+serde_struct!(ApiError, [req error = "error"]);
 
 #[cfg(feature = "all-schemas")]
 impl ApiError {
@@ -31,22 +30,19 @@ impl ApiError {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ApiError/properties/error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiErrorError {
     pub code: i32,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicated: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    ApiErrorError, [code = "code", message = "message"], [missing = "missing", duplicated
-    = "duplicated"]
+serde_struct!(
+    ApiErrorError, [req code = "code", req message = "message", opt missing = "missing",
+    opt duplicated = "duplicated"]
 );
 
 #[cfg(feature = "all-schemas")]

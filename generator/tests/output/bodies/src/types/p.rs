@@ -5,24 +5,21 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/PhotoMeta`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhotoMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_at: Option<i64>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(PhotoMeta, [], [caption = "caption", taken_at = "takenAt"]);
+serde_struct!(PhotoMeta, [opt caption = "caption", opt taken_at = "takenAt"]);
 
 #[cfg(feature = "all-schemas")]
 impl PhotoMeta {

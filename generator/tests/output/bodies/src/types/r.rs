@@ -5,20 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Reading`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Reading {
     pub sensor: String,
     pub value: f64,
 }
 
-struct_de!(Reading, [sensor = "sensor", value = "value"], []);
+serde_struct!(Reading, [req sensor = "sensor", req value = "value"]);
 
 impl Reading {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,20 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1gadgets/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateGadgetsRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<String>>,
 }
 
-struct_de!(CreateGadgetsRequest, [], [items = "items"]);
+serde_struct!(CreateGadgetsRequest, [opt items = "items"]);
 
 impl CreateGadgetsRequest {
     /// A value with every field unset; chain the setters to fill it in.
@@ -30,14 +28,13 @@ impl CreateGadgetsRequest {
 }
 
 /// Generated from `/paths/~1widgets/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWidgetsRequest {
     pub items: Vec<WidgetWrite>,
 }
 
-struct_de!(CreateWidgetsRequest, [items = "items"], []);
+serde_struct!(CreateWidgetsRequest, [req items = "items"]);
 
 impl CreateWidgetsRequest {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -53,11 +50,10 @@ impl crate::runtime::validate::Validate for CreateWidgetsRequest {
 }
 
 /// Generated from `/paths/~1widgets/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWidgetsResponse {
     pub items: Vec<Widget>,
 }
 
-struct_de!(CreateWidgetsResponse, [items = "items"], []);
+serde_struct!(CreateWidgetsResponse, [req items = "items"]);

@@ -5,22 +5,20 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1widgets~1delete/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWidgetsRequest {
     pub items: Vec<DeleteWidgetsRequestItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_unknown_ids: Option<bool>,
 }
 
-struct_de!(
-    DeleteWidgetsRequest, [items = "items"], [ignore_unknown_ids = "ignoreUnknownIds"]
+serde_struct!(
+    DeleteWidgetsRequest, [req items = "items", opt ignore_unknown_ids = "ignoreUnknownIds"]
 );
 
 impl DeleteWidgetsRequest {
@@ -42,14 +40,13 @@ impl crate::runtime::validate::Validate for DeleteWidgetsRequest {
 }
 
 /// Generated from `/paths/~1widgets~1delete/post/requestBody/content/application~1json/schema/properties/items/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWidgetsRequestItem {
     pub id: i64,
 }
 
-struct_de!(DeleteWidgetsRequestItem, [id = "id"], []);
+serde_struct!(DeleteWidgetsRequestItem, [req id = "id"]);
 
 impl DeleteWidgetsRequestItem {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,20 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1groups~1{group}~1tags/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagGroupRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<TagList>,
 }
 
-struct_de!(TagGroupRequest, [], [items = "items"]);
+serde_struct!(TagGroupRequest, [opt items = "items"]);
 
 impl TagGroupRequest {
     /// A value with every field unset; chain the setters to fill it in.
@@ -36,17 +34,14 @@ impl crate::runtime::validate::Validate for TagGroupRequest {
 }
 
 /// Generated from `/paths/~1groups~1{group}~1tags/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagGroupResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tagged: Option<i64>,
 }
 
-struct_de!(TagGroupResponse, [], [items = "items", tagged = "tagged"]);
+serde_struct!(TagGroupResponse, [opt items = "items", opt tagged = "tagged"]);
 
 /// Generated from `/components/schemas/TagList`.
 pub type TagList = Vec<String>;

@@ -5,30 +5,28 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Widget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Widget {
     pub id: i64,
     pub name: String,
 }
 
-struct_de!(Widget, [id = "id", name = "name"], []);
+serde_struct!(Widget, [req id = "id", req name = "name"]);
 
 /// Generated from `/components/schemas/WidgetWrite`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WidgetWrite {
     pub name: String,
 }
 
-struct_de!(WidgetWrite, [name = "name"], []);
+serde_struct!(WidgetWrite, [req name = "name"]);
 
 impl WidgetWrite {
     /// A value with the required fields; chain the setters for the optional ones.

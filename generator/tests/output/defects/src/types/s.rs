@@ -5,28 +5,24 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Sample`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Sample {
     pub label: String,
     pub count: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<RetryCount>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mixed: Option<Mixed>,
 }
 
-struct_de!(
-    Sample, [label = "label", count = "count"], [severity = "severity", retries =
-    "retries", mixed = "mixed"]
+serde_struct!(
+    Sample, [req label = "label", req count = "count", opt severity = "severity",
+    opt retries = "retries", opt mixed = "mixed"]
 );
 
 impl Sample {

@@ -5,23 +5,22 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Dog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Dog {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chip_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_delta: Option<i64>,
 }
 
-struct_de!(Dog, [name = "name"], [chip_id = "chipId", weight_delta = "weightDelta"]);
+serde_struct!(
+    Dog, [req name = "name", opt chip_id = "chipId", opt weight_delta = "weightDelta"]
+);
 
 impl Dog {
     /// A value with the required fields; chain the setters for the optional ones.

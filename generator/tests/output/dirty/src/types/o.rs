@@ -5,23 +5,21 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Owner {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Owner, [name = "name"], [nickname = "nickname"]);
+serde_struct!(Owner, [req name = "name", opt nickname = "nickname"]);
 
 #[cfg(feature = "all-schemas")]
 impl Owner {

@@ -5,24 +5,21 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Problem`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Problem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Problem, [], [message = "message", owner = "owner"]);
+serde_struct!(Problem, [opt message = "message", opt owner = "owner"]);
 
 #[cfg(feature = "all-schemas")]
 impl Problem {

@@ -5,19 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1grants/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGrantsRequest {
     pub items: Vec<Grant>,
 }
 
-struct_de!(CreateGrantsRequest, [items = "items"], []);
+serde_struct!(CreateGrantsRequest, [req items = "items"]);
 
 impl CreateGrantsRequest {
     /// A value with the required fields; chain the setters for the optional ones.

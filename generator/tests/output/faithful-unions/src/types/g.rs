@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -62,18 +62,15 @@ impl From<GrantOwnerGrant> for Grant {
 /// Owner grant
 ///
 /// Generated from `/components/schemas/Grant/oneOf/2`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GrantOwnerGrant {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_rule: Option<Rule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_scope: Option<TenantScope>,
 }
 
-struct_de!(
-    GrantOwnerGrant, [], [owner_rule = "ownerRule", tenant_scope = "tenantScope"]
+serde_struct!(
+    GrantOwnerGrant, [opt owner_rule = "ownerRule", opt tenant_scope = "tenantScope"]
 );
 
 impl GrantOwnerGrant {
@@ -89,18 +86,15 @@ impl GrantOwnerGrant {
 /// Reader grant
 ///
 /// Generated from `/components/schemas/Grant/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GrantReaderGrant {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader_rule: Option<Rule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_scope: Option<TenantScope>,
 }
 
-struct_de!(
-    GrantReaderGrant, [], [reader_rule = "readerRule", tenant_scope = "tenantScope"]
+serde_struct!(
+    GrantReaderGrant, [opt reader_rule = "readerRule", opt tenant_scope = "tenantScope"]
 );
 
 impl GrantReaderGrant {
@@ -116,18 +110,15 @@ impl GrantReaderGrant {
 /// Writer grant
 ///
 /// Generated from `/components/schemas/Grant/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GrantWriterGrant {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writer_rule: Option<Rule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_scope: Option<TenantScope>,
 }
 
-struct_de!(
-    GrantWriterGrant, [], [writer_rule = "writerRule", tenant_scope = "tenantScope"]
+serde_struct!(
+    GrantWriterGrant, [opt writer_rule = "writerRule", opt tenant_scope = "tenantScope"]
 );
 
 impl GrantWriterGrant {

@@ -5,38 +5,32 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1grants/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListGrantsResponse {
     pub items: Vec<Grant>,
 }
 
-struct_de!(ListGrantsResponse, [items = "items"], []);
+serde_struct!(ListGrantsResponse, [req items = "items"]);
 
 /// Generated from `/paths/~1references~1lookup/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LookUpRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Reference>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<Note>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signals: Option<Vec<Signal>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twins: Option<Twins>,
 }
 
-struct_de!(
-    LookUpRequest, [], [items = "items", notes = "notes", signals = "signals", twins =
-    "twins"]
+serde_struct!(
+    LookUpRequest, [opt items = "items", opt notes = "notes", opt signals = "signals",
+    opt twins = "twins"]
 );
 
 impl LookUpRequest {

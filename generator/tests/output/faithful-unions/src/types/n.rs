@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -66,15 +66,13 @@ impl From<NotePlainNote> for Note {
 /// Plain note
 ///
 /// Generated from `/components/schemas/Note/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NotePlainNote {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
-struct_de!(NotePlainNote, [], [text = "text"]);
+serde_struct!(NotePlainNote, [opt text = "text"]);
 
 impl NotePlainNote {
     /// A value with every field unset; chain the setters to fill it in.

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -97,15 +97,13 @@ impl From<ReachByFolder> for Reach {
 /// By folder
 ///
 /// Generated from `/components/schemas/Reach/oneOf/2`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReachByFolder {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_folder: Option<ReachByFolderByFolder>,
 }
 
-struct_de!(ReachByFolder, [], [by_folder = "byFolder"]);
+serde_struct!(ReachByFolder, [opt by_folder = "byFolder"]);
 
 impl ReachByFolder {
     /// A value with every field unset; chain the setters to fill it in.
@@ -117,15 +115,13 @@ impl ReachByFolder {
 }
 
 /// Generated from `/components/schemas/Reach/oneOf/2/properties/byFolder`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReachByFolderByFolder {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folders: Option<Vec<String>>,
 }
 
-struct_de!(ReachByFolderByFolder, [], [folders = "folders"]);
+serde_struct!(ReachByFolderByFolder, [opt folders = "folders"]);
 
 impl ReachByFolderByFolder {
     /// A value with every field unset; chain the setters to fill it in.
@@ -139,15 +135,13 @@ impl ReachByFolderByFolder {
 /// By number
 ///
 /// Generated from `/components/schemas/Reach/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReachByNumber {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_number: Option<ReachByNumberByNumber>,
 }
 
-struct_de!(ReachByNumber, [], [by_number = "byNumber"]);
+serde_struct!(ReachByNumber, [opt by_number = "byNumber"]);
 
 impl ReachByNumber {
     /// A value with every field unset; chain the setters to fill it in.
@@ -159,15 +153,13 @@ impl ReachByNumber {
 }
 
 /// Generated from `/components/schemas/Reach/oneOf/1/properties/byNumber`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReachByNumberByNumber {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<Vec<i64>>,
 }
 
-struct_de!(ReachByNumberByNumber, [], [numbers = "numbers"]);
+serde_struct!(ReachByNumberByNumber, [opt numbers = "numbers"]);
 
 impl ReachByNumberByNumber {
     /// A value with every field unset; chain the setters to fill it in.
@@ -181,15 +173,13 @@ impl ReachByNumberByNumber {
 /// Everything
 ///
 /// Generated from `/components/schemas/Reach/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReachEverything {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub everything: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-struct_de!(ReachEverything, [], [everything = "everything"]);
+serde_struct!(ReachEverything, [opt everything = "everything"]);
 
 impl ReachEverything {
     /// A value with every field unset; chain the setters to fill it in.
@@ -279,15 +269,13 @@ impl From<ReferenceByName> for Reference {
 /// By name
 ///
 /// Generated from `/components/schemas/Reference/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReferenceByName {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-struct_de!(ReferenceByName, [], [name = "name"]);
+serde_struct!(ReferenceByName, [opt name = "name"]);
 
 impl ReferenceByName {
     /// A value with every field unset; chain the setters to fill it in.
@@ -301,15 +289,13 @@ impl ReferenceByName {
 /// By number
 ///
 /// Generated from `/components/schemas/Reference/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReferenceByNumber {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
 }
 
-struct_de!(ReferenceByNumber, [], [number = "number"]);
+serde_struct!(ReferenceByNumber, [opt number = "number"]);
 
 impl ReferenceByNumber {
     /// A value with every field unset; chain the setters to fill it in.
@@ -321,15 +307,14 @@ impl ReferenceByNumber {
 }
 
 /// Generated from `/components/schemas/Rule`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Rule {
     pub verbs: Vec<RuleVerb>,
     pub reach: Reach,
 }
 
-struct_de!(Rule, [verbs = "verbs", reach = "reach"], []);
+serde_struct!(Rule, [req verbs = "verbs", req reach = "reach"]);
 
 impl Rule {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -56,16 +56,14 @@ impl From<SignalStopped> for Signal {
 /// Started
 ///
 /// Generated from `/components/schemas/Signal/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SignalStarted {
     pub kind: SignalStartedKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<i64>,
 }
 
-struct_de!(SignalStarted, [kind = "kind"], [at = "at"]);
+serde_struct!(SignalStarted, [req kind = "kind", opt at = "at"]);
 
 impl SignalStarted {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -91,16 +89,14 @@ string_enum!(SignalStartedKind { Started = "started" });
 /// Stopped
 ///
 /// Generated from `/components/schemas/Signal/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SignalStopped {
     pub kind: SignalStoppedKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<i64>,
 }
 
-struct_de!(SignalStopped, [kind = "kind"], [at = "at"]);
+serde_struct!(SignalStopped, [req kind = "kind", opt at = "at"]);
 
 impl SignalStopped {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -42,63 +42,52 @@ impl<'de> serde::Deserialize<'de> for Tally {
 /// Counts
 ///
 /// Generated from `/components/schemas/Tally/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TallyCounts {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<TallyCountsRow>>,
 }
 
-struct_de!(TallyCounts, [], [rows = "rows"]);
+serde_struct!(TallyCounts, [opt rows = "rows"]);
 
 /// Generated from `/components/schemas/Tally/oneOf/0/properties/rows/items`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TallyCountsRow {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
 
-struct_de!(TallyCountsRow, [], [count = "count"]);
+serde_struct!(TallyCountsRow, [opt count = "count"]);
 
 /// Labels
 ///
 /// Generated from `/components/schemas/Tally/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TallyLabels {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<TallyLabelsRow>>,
 }
 
-struct_de!(TallyLabels, [], [rows = "rows"]);
+serde_struct!(TallyLabels, [opt rows = "rows"]);
 
 /// Generated from `/components/schemas/Tally/oneOf/1/properties/rows/items`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TallyLabelsRow {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
 }
 
-struct_de!(TallyLabelsRow, [], [label = "label", weight = "weight"]);
+serde_struct!(TallyLabelsRow, [opt label = "label", opt weight = "weight"]);
 
 /// Generated from `/components/schemas/TenantScope`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TenantScope {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenants: Option<Vec<String>>,
 }
 
-struct_de!(TenantScope, [], [tenants = "tenants"]);
+serde_struct!(TenantScope, [opt tenants = "tenants"]);
 
 impl TenantScope {
     /// A value with every field unset; chain the setters to fill it in.
@@ -142,15 +131,13 @@ impl<'de> serde::Deserialize<'de> for Twins {
 /// First twin
 ///
 /// Generated from `/components/schemas/Twins/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TwinsFirstTwin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
 
-struct_de!(TwinsFirstTwin, [], [key = "key"]);
+serde_struct!(TwinsFirstTwin, [opt key = "key"]);
 
 impl TwinsFirstTwin {
     /// A value with every field unset; chain the setters to fill it in.

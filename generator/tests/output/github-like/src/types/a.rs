@@ -5,48 +5,37 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// A user account. Sent on create/replace, answered on every call.
 ///
 /// Generated from `/components/schemas/Account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Account {
     /// Read-only: required in answers only, so optional here; leave it `None` in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub login: String,
     /// Read-only: required in answers only, so optional here; leave it `None` in requests.
-    #[serde(rename = "created_at")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Write-only: required in requests only, so optional here; answers leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// One-time setup token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(rename = "display_name")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(rename = "two_factor_enabled")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_factor_enabled: Option<bool>,
     /// Billing plan; null for free accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
 }
 
-struct_de!(
-    Account, [login = "login"], [id = "id", created_at = "created_at", password =
-    "password", token = "token", email = "email", display_name = "display_name",
-    two_factor_enabled = "two_factor_enabled", plan = "plan"]
+serde_struct!(
+    Account, [opt id = "id", req login = "login", opt created_at = "created_at",
+    opt password = "password", opt token = "token", opt email = "email",
+    opt display_name = "display_name", opt two_factor_enabled = "two_factor_enabled",
+    opt plan = "plan"]
 );
 
 impl Account {

@@ -5,29 +5,24 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/BasicError`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BasicError {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(rename = "documentation_url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    BasicError, [], [message = "message", documentation_url = "documentation_url", status
-    = "status"]
+serde_struct!(
+    BasicError, [opt message = "message", opt documentation_url = "documentation_url",
+    opt status = "status"]
 );
 
 #[cfg(feature = "all-schemas")]

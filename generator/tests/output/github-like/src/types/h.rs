@@ -5,41 +5,30 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/HookDelivery`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HookDelivery {
     pub id: i64,
     pub guid: String,
-    #[serde(rename = "delivered_at")]
     pub delivered_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redelivery: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(rename = "status_code")]
     pub status_code: Option<i64>,
     pub event: WebhookEvent,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(rename = "installation_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installation_id: Option<i64>,
-    #[serde(rename = "repository_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository_id: Option<i64>,
 }
 
-struct_de!(
-    HookDelivery, [id = "id", guid = "guid", delivered_at = "delivered_at", status_code =
-    "status_code", event = "event"], [redelivery = "redelivery", duration = "duration",
-    status = "status", action = "action", installation_id = "installation_id",
-    repository_id = "repository_id"]
+serde_struct!(
+    HookDelivery, [req id = "id", req guid = "guid", req delivered_at = "delivered_at",
+    opt redelivery = "redelivery", opt duration = "duration", opt status = "status",
+    req status_code = "status_code", req event = "event", opt action = "action",
+    opt installation_id = "installation_id", opt repository_id = "repository_id"]
 );

@@ -5,82 +5,61 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Issue`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Issue {
     pub id: i64,
     pub number: i64,
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     pub state: IssueState,
-    #[serde(rename = "state_reason")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<IssueStateReason>,
     /// Author; null when the account was deleted.
     pub user: Option<SimpleUser>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<SimpleUser>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<SimpleUser>>,
     pub labels: Vec<Label>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestone: Option<Milestone>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<i64>,
-    #[serde(rename = "closed_at")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
-    #[serde(rename = "created_at")]
     pub created_at: String,
-    #[serde(rename = "updated_at")]
     pub updated_at: Option<String>,
-    #[serde(rename = "closed_by")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_by: Option<SimpleUser>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reactions: Option<ReactionRollup>,
 }
 
-struct_de!(
-    Issue, [id = "id", number = "number", title = "title", state = "state", user =
-    "user", labels = "labels", created_at = "created_at", updated_at = "updated_at"],
-    [body = "body", state_reason = "state_reason", assignee = "assignee", assignees =
-    "assignees", milestone = "milestone", locked = "locked", comments = "comments",
-    closed_at = "closed_at", closed_by = "closed_by", reactions = "reactions"]
+serde_struct!(
+    Issue, [req id = "id", req number = "number", req title = "title", opt body = "body",
+    req state = "state", opt state_reason = "state_reason", req user = "user",
+    opt assignee = "assignee", opt assignees = "assignees", req labels = "labels",
+    opt milestone = "milestone", opt locked = "locked", opt comments = "comments",
+    opt closed_at = "closed_at", req created_at = "created_at", req updated_at = "updated_at",
+    opt closed_by = "closed_by", opt reactions = "reactions"]
 );
 
 /// Generated from `/components/schemas/IssueComment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IssueComment {
     pub id: i64,
     pub body: Option<String>,
     pub user: Option<SimpleUser>,
-    #[serde(rename = "created_at")]
     pub created_at: String,
-    #[serde(rename = "updated_at")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(rename = "author_association")]
     pub author_association: IssueCommentAuthorAssociation,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reactions: Option<ReactionRollup>,
 }
 
-struct_de!(
-    IssueComment, [id = "id", body = "body", user = "user", created_at = "created_at",
-    author_association = "author_association"], [updated_at = "updated_at", reactions =
-    "reactions"]
+serde_struct!(
+    IssueComment, [req id = "id", req body = "body", req user = "user",
+    req created_at = "created_at", opt updated_at = "updated_at",
+    req author_association = "author_association", opt reactions = "reactions"]
 );
 
 /// Generated from `/components/schemas/IssueComment/properties/author_association`.
@@ -102,29 +81,24 @@ pub enum IssueCommentAuthorAssociation {
 }
 
 string_enum!(
-    IssueCommentAuthorAssociation { Owner = "OWNER", Member = "MEMBER", Collaborator =
-    "COLLABORATOR", Contributor = "CONTRIBUTOR", None = "NONE" }
+    IssueCommentAuthorAssociation { Owner = "OWNER", Member = "MEMBER",
+    Collaborator = "COLLABORATOR", Contributor = "CONTRIBUTOR", None = "NONE" }
 );
 
 /// Generated from `/components/schemas/IssueCreate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IssueCreate {
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestone: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
 }
 
-struct_de!(
-    IssueCreate, [title = "title"], [body = "body", assignees = "assignees", milestone =
-    "milestone", labels = "labels"]
+serde_struct!(
+    IssueCreate, [req title = "title", opt body = "body", opt assignees = "assignees",
+    opt milestone = "milestone", opt labels = "labels"]
 );
 
 impl IssueCreate {
@@ -180,32 +154,25 @@ pub enum IssueStateReason {
 }
 
 string_enum!(
-    IssueStateReason { Completed = "completed", NotPlanned = "not_planned", Reopened =
-    "reopened" }
+    IssueStateReason { Completed = "completed", NotPlanned = "not_planned", Reopened = "reopened" }
 );
 
 /// Every field optional; `null` clears a value, absence leaves it.
 ///
 /// Generated from `/components/schemas/IssueUpdate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IssueUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<IssueState>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestone: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignees: Option<Vec<String>>,
 }
 
-struct_de!(
-    IssueUpdate, [], [title = "title", body = "body", state = "state", milestone =
-    "milestone", assignees = "assignees"]
+serde_struct!(
+    IssueUpdate, [opt title = "title", opt body = "body", opt state = "state",
+    opt milestone = "milestone", opt assignees = "assignees"]
 );
 
 impl IssueUpdate {

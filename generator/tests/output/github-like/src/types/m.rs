@@ -5,36 +5,27 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Milestone`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Milestone {
     pub id: i64,
     pub number: i64,
     pub title: String,
     pub state: IssueState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<SimpleUser>,
-    #[serde(rename = "open_issues")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_issues: Option<i64>,
-    #[serde(rename = "due_on")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_on: Option<String>,
-    #[serde(rename = "closed_at")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
 }
 
-struct_de!(
-    Milestone, [id = "id", number = "number", title = "title", state = "state"],
-    [description = "description", creator = "creator", open_issues = "open_issues",
-    due_on = "due_on", closed_at = "closed_at"]
+serde_struct!(
+    Milestone, [req id = "id", req number = "number", req title = "title", req state = "state",
+    opt description = "description", opt creator = "creator", opt open_issues = "open_issues",
+    opt due_on = "due_on", opt closed_at = "closed_at"]
 );

@@ -5,23 +5,22 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Plan`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Plan {
     pub name: String,
     pub seats: Option<i64>,
-    #[serde(rename = "private_repos")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_repos: Option<i64>,
 }
 
-struct_de!(Plan, [name = "name", seats = "seats"], [private_repos = "private_repos"]);
+serde_struct!(
+    Plan, [req name = "name", req seats = "seats", opt private_repos = "private_repos"]
+);
 
 impl Plan {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,32 +5,24 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/ReactionRollup`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReactionRollup {
-    #[serde(rename = "total_count")]
     pub total_count: i64,
-    #[serde(rename = "+1")]
     pub _1: i64,
-    #[serde(rename = "-1")]
     pub _12: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub laugh: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confused: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heart: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rocket: Option<i64>,
 }
 
-struct_de!(
-    ReactionRollup, [total_count = "total_count", _1 = "+1", _12 = "-1"], [laugh =
-    "laugh", confused = "confused", heart = "heart", rocket = "rocket"]
+serde_struct!(
+    ReactionRollup, [req total_count = "total_count", req _1 = "+1", req _12 = "-1",
+    opt laugh = "laugh", opt confused = "confused", opt heart = "heart", opt rocket = "rocket"]
 );

@@ -5,31 +5,23 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/SimpleUser`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SimpleUser {
     pub id: i64,
     pub login: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "avatar_url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(rename = "site_admin")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_admin: Option<bool>,
-    #[serde(rename = "starred_at")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starred_at: Option<String>,
 }
 
-struct_de!(
-    SimpleUser, [id = "id", login = "login"], [name = "name", avatar_url = "avatar_url",
-    site_admin = "site_admin", starred_at = "starred_at"]
+serde_struct!(
+    SimpleUser, [req id = "id", req login = "login", opt name = "name",
+    opt avatar_url = "avatar_url", opt site_admin = "site_admin", opt starred_at = "starred_at"]
 );

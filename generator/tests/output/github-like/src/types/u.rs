@@ -5,19 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1repos~1{owner}~1{repo}~1issues~1{issue_number}~1comments~1{comment_id}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateIssueCommentRequest {
     pub body: String,
 }
 
-struct_de!(UpdateIssueCommentRequest, [body = "body"], []);
+serde_struct!(UpdateIssueCommentRequest, [req body = "body"]);
 
 impl UpdateIssueCommentRequest {
     /// A value with the required fields; chain the setters for the optional ones.

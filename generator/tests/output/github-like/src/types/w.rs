@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -616,155 +616,159 @@ pub enum WebhookEvent {
 }
 
 string_enum!(
-    WebhookEvent { Issue = "issue", IssueAssigned = "issue.assigned", IssuePinned =
-    "issue.pinned", IssueUnarchived = "issue.unarchived", IssueOpened = "issue.opened",
-    IssueLocked = "issue.locked", IssueInProgress = "issue.in_progress", IssueComment =
-    "issue_comment", VissueCommentCreated = "issue_comment.created", IssueCommentReopened
-    = "issue_comment.reopened", IssueCommentTransferred = "issue_comment.transferred",
-    IssueCommentArchived = "issue_comment.archived", IssueCommentEdited =
-    "issue_comment.edited", IssueCommentUnlabeled = "issue_comment.unlabeled",
-    IssueCommentCompleted = "issue_comment.completed", Label = "label", LabelCompleted =
-    "label.completed", LabelUnpublished = "label.unpublished", LabelAssigned =
-    "label.assigned", LabelPinned = "label.pinned", LabelUnarchived = "label.unarchived",
-    LabelOpened = "label.opened", Milestone = "milestone", MilestoneEdited =
-    "milestone.edited", MilestoneUnlabeled = "milestone.unlabeled", MilestoneCompleted =
-    "milestone.completed", MilestoneUnpublished = "milestone.unpublished",
-    MilestoneAssigned = "milestone.assigned", Release = "release", ReleaseRenamed =
-    "release.renamed", ReleaseClosed = "release.closed", ReleaseUnlocked =
-    "release.unlocked", ReleaseQueued = "release.queued", BranchRule = "branch_rule",
-    BranchRuleOpened = "branch_rule.opened", BranchRuleLocked = "branch_rule.locked",
-    BranchRuleInProgress = "branch_rule.in_progress", DeployKey = "deploy_key",
-    DeployKeyCompleted = "deploy_key.completed", DeployKeyUnpublished =
-    "deploy_key.unpublished", DeployKeyAssigned = "deploy_key.assigned", DeployKeyPinned
-    = "deploy_key.pinned", DeployKeyUnarchived = "deploy_key.unarchived", Deployment =
-    "deployment", DeploymentAssigned = "deployment.assigned", DeploymentPinned =
-    "deployment.pinned", DeploymentUnarchived = "deployment.unarchived", DeploymentOpened
-    = "deployment.opened", DeploymentLocked = "deployment.locked", DeploymentInProgress =
-    "deployment.in_progress", DeploymentStatus = "deployment_status",
-    DeploymentStatusRenamed = "deployment_status.renamed", DeploymentStatusClosed =
-    "deployment_status.closed", DeploymentStatusUnlocked = "deployment_status.unlocked",
-    DeploymentStatusQueued = "deployment_status.queued", DeploymentStatusDeleted =
-    "deployment_status.deleted", DeploymentStatusLabeled = "deployment_status.labeled",
+    WebhookEvent { Issue = "issue", IssueAssigned = "issue.assigned", IssuePinned = "issue.pinned",
+    IssueUnarchived = "issue.unarchived", IssueOpened = "issue.opened",
+    IssueLocked = "issue.locked", IssueInProgress = "issue.in_progress",
+    IssueComment = "issue_comment", VissueCommentCreated = "issue_comment.created",
+    IssueCommentReopened = "issue_comment.reopened",
+    IssueCommentTransferred = "issue_comment.transferred",
+    IssueCommentArchived = "issue_comment.archived", IssueCommentEdited = "issue_comment.edited",
+    IssueCommentUnlabeled = "issue_comment.unlabeled",
+    IssueCommentCompleted = "issue_comment.completed", Label = "label",
+    LabelCompleted = "label.completed", LabelUnpublished = "label.unpublished",
+    LabelAssigned = "label.assigned", LabelPinned = "label.pinned",
+    LabelUnarchived = "label.unarchived", LabelOpened = "label.opened", Milestone = "milestone",
+    MilestoneEdited = "milestone.edited", MilestoneUnlabeled = "milestone.unlabeled",
+    MilestoneCompleted = "milestone.completed", MilestoneUnpublished = "milestone.unpublished",
+    MilestoneAssigned = "milestone.assigned", Release = "release",
+    ReleaseRenamed = "release.renamed", ReleaseClosed = "release.closed",
+    ReleaseUnlocked = "release.unlocked", ReleaseQueued = "release.queued",
+    BranchRule = "branch_rule", BranchRuleOpened = "branch_rule.opened",
+    BranchRuleLocked = "branch_rule.locked", BranchRuleInProgress = "branch_rule.in_progress",
+    DeployKey = "deploy_key", DeployKeyCompleted = "deploy_key.completed",
+    DeployKeyUnpublished = "deploy_key.unpublished", DeployKeyAssigned = "deploy_key.assigned",
+    DeployKeyPinned = "deploy_key.pinned", DeployKeyUnarchived = "deploy_key.unarchived",
+    Deployment = "deployment", DeploymentAssigned = "deployment.assigned",
+    DeploymentPinned = "deployment.pinned", DeploymentUnarchived = "deployment.unarchived",
+    DeploymentOpened = "deployment.opened", DeploymentLocked = "deployment.locked",
+    DeploymentInProgress = "deployment.in_progress", DeploymentStatus = "deployment_status",
+    DeploymentStatusRenamed = "deployment_status.renamed",
+    DeploymentStatusClosed = "deployment_status.closed",
+    DeploymentStatusUnlocked = "deployment_status.unlocked",
+    DeploymentStatusQueued = "deployment_status.queued",
+    DeploymentStatusDeleted = "deployment_status.deleted",
+    DeploymentStatusLabeled = "deployment_status.labeled",
     DeploymentStatusRequested = "deployment_status.requested", Discussion = "discussion",
-    DiscussionUnpublished = "discussion.unpublished", DiscussionAssigned =
-    "discussion.assigned", DiscussionPinned = "discussion.pinned", DiscussionUnarchived =
-    "discussion.unarchived", DiscussionComment = "discussion_comment",
+    DiscussionUnpublished = "discussion.unpublished", DiscussionAssigned = "discussion.assigned",
+    DiscussionPinned = "discussion.pinned", DiscussionUnarchived = "discussion.unarchived",
+    DiscussionComment = "discussion_comment",
     DiscussionCommentInProgress = "discussion_comment.in_progress",
-    DiscussionCommentCreated = "discussion_comment.created", DiscussionCommentUnassigned
-    = "discussion_comment.unassigned", Fork = "fork", ForkEdited = "fork.edited",
-    ForkUnlabeled = "fork.unlabeled", ForkCompleted = "fork.completed", ForkUnpublished =
-    "fork.unpublished", ForkAssigned = "fork.assigned", WikiPage = "wiki_page",
+    DiscussionCommentCreated = "discussion_comment.created",
+    DiscussionCommentUnassigned = "discussion_comment.unassigned", Fork = "fork",
+    ForkEdited = "fork.edited", ForkUnlabeled = "fork.unlabeled", ForkCompleted = "fork.completed",
+    ForkUnpublished = "fork.unpublished", ForkAssigned = "fork.assigned", WikiPage = "wiki_page",
     WikiPageInProgress = "wiki_page.in_progress", WikiPageCreated = "wiki_page.created",
     WikiPageUnassigned = "wiki_page.unassigned", WikiPageUnpinned = "wiki_page.unpinned",
     WikiPageRenamed = "wiki_page.renamed", WikiPageClosed = "wiki_page.closed",
     Installation = "installation", InstallationInProgress = "installation.in_progress",
-    InstallationCreated = "installation.created", InstallationUnassigned =
-    "installation.unassigned", InstallationUnpinned = "installation.unpinned",
-    InstallationRenamed = "installation.renamed", Member = "member", MemberLabeled =
-    "member.labeled", MemberRequested = "member.requested", MemberPublished =
-    "member.published", Membership = "membership", MembershipRenamed =
-    "membership.renamed", MembershipClosed = "membership.closed", MembershipUnlocked =
-    "membership.unlocked", MembershipQueued = "membership.queued", MembershipDeleted =
-    "membership.deleted", MergeQueue = "merge_queue", MergeQueueCompleted =
-    "merge_queue.completed", MergeQueueUnpublished = "merge_queue.unpublished",
-    MergeQueueAssigned = "merge_queue.assigned", Package = "package", PackageReopened =
-    "package.reopened", PackageTransferred = "package.transferred", PackageArchived =
-    "package.archived", PackageEdited = "package.edited", PackageUnlabeled =
-    "package.unlabeled", PackageCompleted = "package.completed", SiteBuild =
-    "site_build", SiteBuildAssigned = "site_build.assigned", SiteBuildPinned =
-    "site_build.pinned", SiteBuildUnarchived = "site_build.unarchived", SiteBuildOpened =
-    "site_build.opened", SiteBuildLocked = "site_build.locked", Board = "board",
-    BoardRequested = "board.requested", BoardPublished = "board.published", BoardReopened
-    = "board.reopened", BoardTransferred = "board.transferred", BoardArchived =
-    "board.archived", BoardEdited = "board.edited", BoardCard = "board_card",
-    BoardCardLabeled = "board_card.labeled", BoardCardRequested = "board_card.requested",
-    BoardCardPublished = "board_card.published", BoardCardReopened =
-    "board_card.reopened", BoardCardTransferred = "board_card.transferred", BoardColumn =
-    "board_column", BoardColumnInProgress = "board_column.in_progress",
-    BoardColumnCreated = "board_column.created", BoardColumnUnassigned =
-    "board_column.unassigned", BoardColumnUnpinned = "board_column.unpinned",
-    BoardColumnRenamed = "board_column.renamed", BoardColumnClosed =
-    "board_column.closed", PullRequest = "pull_request", PullRequestUnassigned =
-    "pull_request.unassigned", PullRequestUnpinned = "pull_request.unpinned",
-    PullRequestRenamed = "pull_request.renamed", PullRequestClosed =
-    "pull_request.closed", PullRequestReview = "pull_request_review",
-    PullRequestReviewUnlocked = "pull_request_review.unlocked", PullRequestReviewQueued =
-    "pull_request_review.queued", PullRequestReviewDeleted =
-    "pull_request_review.deleted", PullRequestReviewLabeled =
-    "pull_request_review.labeled", PullRequestReviewComment =
-    "pull_request_review_comment", PullRequestReviewCommentUnassigned =
-    "pull_request_review_comment.unassigned", PullRequestReviewCommentUnpinned =
-    "pull_request_review_comment.unpinned", PullRequestReviewCommentRenamed =
-    "pull_request_review_comment.renamed", Vpush = "push", PushUnarchived =
-    "push.unarchived", PushOpened = "push.opened", PushLocked = "push.locked", Repository
-    = "repository", RepositoryReopened = "repository.reopened", RepositoryTransferred =
-    "repository.transferred", RepositoryArchived = "repository.archived",
+    InstallationCreated = "installation.created",
+    InstallationUnassigned = "installation.unassigned",
+    InstallationUnpinned = "installation.unpinned", InstallationRenamed = "installation.renamed",
+    Member = "member", MemberLabeled = "member.labeled", MemberRequested = "member.requested",
+    MemberPublished = "member.published", Membership = "membership",
+    MembershipRenamed = "membership.renamed", MembershipClosed = "membership.closed",
+    MembershipUnlocked = "membership.unlocked", MembershipQueued = "membership.queued",
+    MembershipDeleted = "membership.deleted", MergeQueue = "merge_queue",
+    MergeQueueCompleted = "merge_queue.completed",
+    MergeQueueUnpublished = "merge_queue.unpublished", MergeQueueAssigned = "merge_queue.assigned",
+    Package = "package", PackageReopened = "package.reopened",
+    PackageTransferred = "package.transferred", PackageArchived = "package.archived",
+    PackageEdited = "package.edited", PackageUnlabeled = "package.unlabeled",
+    PackageCompleted = "package.completed", SiteBuild = "site_build",
+    SiteBuildAssigned = "site_build.assigned", SiteBuildPinned = "site_build.pinned",
+    SiteBuildUnarchived = "site_build.unarchived", SiteBuildOpened = "site_build.opened",
+    SiteBuildLocked = "site_build.locked", Board = "board", BoardRequested = "board.requested",
+    BoardPublished = "board.published", BoardReopened = "board.reopened",
+    BoardTransferred = "board.transferred", BoardArchived = "board.archived",
+    BoardEdited = "board.edited", BoardCard = "board_card", BoardCardLabeled = "board_card.labeled",
+    BoardCardRequested = "board_card.requested", BoardCardPublished = "board_card.published",
+    BoardCardReopened = "board_card.reopened", BoardCardTransferred = "board_card.transferred",
+    BoardColumn = "board_column", BoardColumnInProgress = "board_column.in_progress",
+    BoardColumnCreated = "board_column.created", BoardColumnUnassigned = "board_column.unassigned",
+    BoardColumnUnpinned = "board_column.unpinned", BoardColumnRenamed = "board_column.renamed",
+    BoardColumnClosed = "board_column.closed", PullRequest = "pull_request",
+    PullRequestUnassigned = "pull_request.unassigned",
+    PullRequestUnpinned = "pull_request.unpinned", PullRequestRenamed = "pull_request.renamed",
+    PullRequestClosed = "pull_request.closed", PullRequestReview = "pull_request_review",
+    PullRequestReviewUnlocked = "pull_request_review.unlocked",
+    PullRequestReviewQueued = "pull_request_review.queued",
+    PullRequestReviewDeleted = "pull_request_review.deleted",
+    PullRequestReviewLabeled = "pull_request_review.labeled",
+    PullRequestReviewComment = "pull_request_review_comment",
+    PullRequestReviewCommentUnassigned = "pull_request_review_comment.unassigned",
+    PullRequestReviewCommentUnpinned = "pull_request_review_comment.unpinned",
+    PullRequestReviewCommentRenamed = "pull_request_review_comment.renamed", Vpush = "push",
+    PushUnarchived = "push.unarchived", PushOpened = "push.opened", PushLocked = "push.locked",
+    Repository = "repository", RepositoryReopened = "repository.reopened",
+    RepositoryTransferred = "repository.transferred", RepositoryArchived = "repository.archived",
     RepositoryEdited = "repository.edited", RepositoryUnlabeled = "repository.unlabeled",
     RepositoryCompleted = "repository.completed", RepositoryRule = "repository_rule",
-    RepositoryRuleTransferred = "repository_rule.transferred", RepositoryRuleArchived =
-    "repository_rule.archived", RepositoryRuleEdited = "repository_rule.edited",
+    RepositoryRuleTransferred = "repository_rule.transferred",
+    RepositoryRuleArchived = "repository_rule.archived",
+    RepositoryRuleEdited = "repository_rule.edited",
     RepositoryRuleUnlabeled = "repository_rule.unlabeled", SecretAlert = "secret_alert",
-    SecretAlertCompleted = "secret_alert.completed", SecretAlertUnpublished =
-    "secret_alert.unpublished", SecretAlertAssigned = "secret_alert.assigned",
-    SecretAlertPinned = "secret_alert.pinned", SecretAlertUnarchived =
-    "secret_alert.unarchived", SecretAlertOpened = "secret_alert.opened",
-    SecretAlertLocked = "secret_alert.locked", Advisory = "advisory", AdvisoryUnlabeled =
-    "advisory.unlabeled", AdvisoryCompleted = "advisory.completed", AdvisoryUnpublished =
-    "advisory.unpublished", AdvisoryAssigned = "advisory.assigned", AdvisoryPinned =
-    "advisory.pinned", AdvisoryUnarchived = "advisory.unarchived", AdvisoryOpened =
-    "advisory.opened", Sponsorship = "sponsorship", SponsorshipTransferred =
-    "sponsorship.transferred", SponsorshipArchived = "sponsorship.archived",
-    SponsorshipEdited = "sponsorship.edited", SponsorshipUnlabeled =
-    "sponsorship.unlabeled", SponsorshipCompleted = "sponsorship.completed", Star =
-    "star", StarUnarchived = "star.unarchived", StarOpened = "star.opened", StarLocked =
-    "star.locked", CommitStatus = "commit_status", CommitStatusCompleted =
-    "commit_status.completed", CommitStatusUnpublished = "commit_status.unpublished",
-    CommitStatusAssigned = "commit_status.assigned", CommitStatusPinned =
-    "commit_status.pinned", Team = "team", TeamUnpublished = "team.unpublished",
-    TeamAssigned = "team.assigned", TeamPinned = "team.pinned", TeamUnarchived =
-    "team.unarchived", TeamOpened = "team.opened", Watch = "watch", WatchUnpinned =
-    "watch.unpinned", WatchRenamed = "watch.renamed", WatchClosed = "watch.closed",
-    WatchUnlocked = "watch.unlocked", WatchQueued = "watch.queued", WatchDeleted =
-    "watch.deleted", Job = "job", JobCreated = "job.created", JobUnassigned =
-    "job.unassigned", JobUnpinned = "job.unpinned", JobRenamed = "job.renamed", JobClosed
-    = "job.closed", JobUnlocked = "job.unlocked", JobQueued = "job.queued", PipelineRun =
-    "pipeline_run", PipelineRunAssigned = "pipeline_run.assigned", PipelineRunPinned =
-    "pipeline_run.pinned", PipelineRunUnarchived = "pipeline_run.unarchived",
+    SecretAlertCompleted = "secret_alert.completed",
+    SecretAlertUnpublished = "secret_alert.unpublished",
+    SecretAlertAssigned = "secret_alert.assigned", SecretAlertPinned = "secret_alert.pinned",
+    SecretAlertUnarchived = "secret_alert.unarchived", SecretAlertOpened = "secret_alert.opened",
+    SecretAlertLocked = "secret_alert.locked", Advisory = "advisory",
+    AdvisoryUnlabeled = "advisory.unlabeled", AdvisoryCompleted = "advisory.completed",
+    AdvisoryUnpublished = "advisory.unpublished", AdvisoryAssigned = "advisory.assigned",
+    AdvisoryPinned = "advisory.pinned", AdvisoryUnarchived = "advisory.unarchived",
+    AdvisoryOpened = "advisory.opened", Sponsorship = "sponsorship",
+    SponsorshipTransferred = "sponsorship.transferred",
+    SponsorshipArchived = "sponsorship.archived", SponsorshipEdited = "sponsorship.edited",
+    SponsorshipUnlabeled = "sponsorship.unlabeled", SponsorshipCompleted = "sponsorship.completed",
+    Star = "star", StarUnarchived = "star.unarchived", StarOpened = "star.opened",
+    StarLocked = "star.locked", CommitStatus = "commit_status",
+    CommitStatusCompleted = "commit_status.completed",
+    CommitStatusUnpublished = "commit_status.unpublished",
+    CommitStatusAssigned = "commit_status.assigned", CommitStatusPinned = "commit_status.pinned",
+    Team = "team", TeamUnpublished = "team.unpublished", TeamAssigned = "team.assigned",
+    TeamPinned = "team.pinned", TeamUnarchived = "team.unarchived", TeamOpened = "team.opened",
+    Watch = "watch", WatchUnpinned = "watch.unpinned", WatchRenamed = "watch.renamed",
+    WatchClosed = "watch.closed", WatchUnlocked = "watch.unlocked", WatchQueued = "watch.queued",
+    WatchDeleted = "watch.deleted", Job = "job", JobCreated = "job.created",
+    JobUnassigned = "job.unassigned", JobUnpinned = "job.unpinned", JobRenamed = "job.renamed",
+    JobClosed = "job.closed", JobUnlocked = "job.unlocked", JobQueued = "job.queued",
+    PipelineRun = "pipeline_run", PipelineRunAssigned = "pipeline_run.assigned",
+    PipelineRunPinned = "pipeline_run.pinned", PipelineRunUnarchived = "pipeline_run.unarchived",
     PipelineRunOpened = "pipeline_run.opened", PipelineRunLocked = "pipeline_run.locked",
-    CheckRun = "check_run", CheckRunRenamed = "check_run.renamed", CheckRunClosed =
-    "check_run.closed", CheckRunUnlocked = "check_run.unlocked", CheckRunQueued =
-    "check_run.queued", CheckGroup = "check_group", CheckGroupUnpublished =
-    "check_group.unpublished", CheckGroupAssigned = "check_group.assigned",
-    CheckGroupPinned = "check_group.pinned", CheckGroupUnarchived =
-    "check_group.unarchived", CheckGroupOpened = "check_group.opened", CodeAlert =
-    "code_alert", CodeAlertPinned = "code_alert.pinned", CodeAlertUnarchived =
-    "code_alert.unarchived", CodeAlertOpened = "code_alert.opened", CommitComment =
-    "commit_comment", CommitCommentClosed = "commit_comment.closed",
-    CommitCommentUnlocked = "commit_comment.unlocked", CommitCommentQueued =
-    "commit_comment.queued", CommitCommentDeleted = "commit_comment.deleted",
-    CommitCommentLabeled = "commit_comment.labeled", CommitCommentRequested =
-    "commit_comment.requested", CommitCommentPublished = "commit_comment.published",
-    RefCreate = "ref_create", RefCreateLocked = "ref_create.locked", RefCreateInProgress
-    = "ref_create.in_progress", RefCreateCreated = "ref_create.created", RefDelete =
-    "ref_delete", RefDeleteUnpinned = "ref_delete.unpinned", RefDeleteRenamed =
-    "ref_delete.renamed", RefDeleteClosed = "ref_delete.closed", RefDeleteUnlocked =
-    "ref_delete.unlocked", HookMeta = "hook_meta", HookMetaArchived =
-    "hook_meta.archived", HookMetaEdited = "hook_meta.edited", HookMetaUnlabeled =
-    "hook_meta.unlabeled", HookMetaCompleted = "hook_meta.completed", HookMetaUnpublished
-    = "hook_meta.unpublished", Ping = "ping", PingRenamed = "ping.renamed", PingClosed =
-    "ping.closed", PingUnlocked = "ping.unlocked", PingQueued = "ping.queued",
-    PingDeleted = "ping.deleted", PingLabeled = "ping.labeled", PingRequested =
-    "ping.requested", OrgBlock = "org_block", OrgBlockCreated = "org_block.created",
-    OrgBlockUnassigned = "org_block.unassigned", OrgBlockUnpinned = "org_block.unpinned",
-    Listing = "listing", ListingClosed = "listing.closed", ListingUnlocked =
-    "listing.unlocked", ListingQueued = "listing.queued", ListingDeleted =
-    "listing.deleted", ListingLabeled = "listing.labeled", DependencyAlert =
-    "dependency_alert", DependencyAlertPinned = "dependency_alert.pinned",
-    DependencyAlertUnarchived = "dependency_alert.unarchived", DependencyAlertOpened =
-    "dependency_alert.opened", DependencyAlertLocked = "dependency_alert.locked",
-    DependencyAlertInProgress = "dependency_alert.in_progress", DependencyAlertCreated =
-    "dependency_alert.created", V1 = "+1", V12 = "-1", VaB = "a-b", VaB2 = "a_b", AB =
-    "A_B", VaB3 = "a.b", VaB4 = "aB", Ab = "AB", U2A = "*", V13 = "1", Empty = "",
-    VissueCommentCreated2 = "issue_comment_created", IssueCommentCreated =
-    "IssueComment.created", Vpush2 = "push " }
+    CheckRun = "check_run", CheckRunRenamed = "check_run.renamed",
+    CheckRunClosed = "check_run.closed", CheckRunUnlocked = "check_run.unlocked",
+    CheckRunQueued = "check_run.queued", CheckGroup = "check_group",
+    CheckGroupUnpublished = "check_group.unpublished", CheckGroupAssigned = "check_group.assigned",
+    CheckGroupPinned = "check_group.pinned", CheckGroupUnarchived = "check_group.unarchived",
+    CheckGroupOpened = "check_group.opened", CodeAlert = "code_alert",
+    CodeAlertPinned = "code_alert.pinned", CodeAlertUnarchived = "code_alert.unarchived",
+    CodeAlertOpened = "code_alert.opened", CommitComment = "commit_comment",
+    CommitCommentClosed = "commit_comment.closed",
+    CommitCommentUnlocked = "commit_comment.unlocked",
+    CommitCommentQueued = "commit_comment.queued", CommitCommentDeleted = "commit_comment.deleted",
+    CommitCommentLabeled = "commit_comment.labeled",
+    CommitCommentRequested = "commit_comment.requested",
+    CommitCommentPublished = "commit_comment.published", RefCreate = "ref_create",
+    RefCreateLocked = "ref_create.locked", RefCreateInProgress = "ref_create.in_progress",
+    RefCreateCreated = "ref_create.created", RefDelete = "ref_delete",
+    RefDeleteUnpinned = "ref_delete.unpinned", RefDeleteRenamed = "ref_delete.renamed",
+    RefDeleteClosed = "ref_delete.closed", RefDeleteUnlocked = "ref_delete.unlocked",
+    HookMeta = "hook_meta", HookMetaArchived = "hook_meta.archived",
+    HookMetaEdited = "hook_meta.edited", HookMetaUnlabeled = "hook_meta.unlabeled",
+    HookMetaCompleted = "hook_meta.completed", HookMetaUnpublished = "hook_meta.unpublished",
+    Ping = "ping", PingRenamed = "ping.renamed", PingClosed = "ping.closed",
+    PingUnlocked = "ping.unlocked", PingQueued = "ping.queued", PingDeleted = "ping.deleted",
+    PingLabeled = "ping.labeled", PingRequested = "ping.requested", OrgBlock = "org_block",
+    OrgBlockCreated = "org_block.created", OrgBlockUnassigned = "org_block.unassigned",
+    OrgBlockUnpinned = "org_block.unpinned", Listing = "listing", ListingClosed = "listing.closed",
+    ListingUnlocked = "listing.unlocked", ListingQueued = "listing.queued",
+    ListingDeleted = "listing.deleted", ListingLabeled = "listing.labeled",
+    DependencyAlert = "dependency_alert", DependencyAlertPinned = "dependency_alert.pinned",
+    DependencyAlertUnarchived = "dependency_alert.unarchived",
+    DependencyAlertOpened = "dependency_alert.opened",
+    DependencyAlertLocked = "dependency_alert.locked",
+    DependencyAlertInProgress = "dependency_alert.in_progress",
+    DependencyAlertCreated = "dependency_alert.created", V1 = "+1", V12 = "-1", VaB = "a-b",
+    VaB2 = "a_b", AB = "A_B", VaB3 = "a.b", VaB4 = "aB", Ab = "AB", U2A = "*", V13 = "1",
+    Empty = "", VissueCommentCreated2 = "issue_comment_created",
+    IssueCommentCreated = "IssueComment.created", Vpush2 = "push " }
 );

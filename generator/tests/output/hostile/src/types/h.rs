@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -14,50 +14,32 @@ use crate::runtime::{
 /// /// doc */ "# `code` ```
 ///
 /// Generated from `/components/schemas/Hostile`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Hostile {
     /// empty name
-    #[serde(rename = "")]
     pub field: String,
     /// number as name
     pub _1: i64,
     /// unicode name
-    #[serde(rename = "é")]
     pub ue9: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
-    #[serde(rename = "Self")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crate_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub super_: Option<String>,
-    #[serde(rename = "r#type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r_type: Option<String>,
-    #[serde(rename = "*/")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field2: Option<String>,
-    #[serde(rename = "\"#")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field3: Option<String>,
-    #[serde(rename = "a-b.c d")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a_b_c_d: Option<String>,
     /// Default: `"\"#"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mood: Option<HostileMood>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-struct_de!(
-    Hostile, [field = "", _1 = "1", ue9 = "é"], [self_ = "self", self_2 = "Self", crate_
-    = "crate", super_ = "super", r_type = "r#type", field2 = "*/", field3 = "\"#",
-    a_b_c_d = "a-b.c d", mood = "mood", payload = "payload"]
+serde_struct!(
+    Hostile, [req field = "", req _1 = "1", req ue9 = "é", opt self_ = "self", opt self_2 = "Self",
+    opt crate_ = "crate", opt super_ = "super", opt r_type = "r#type", opt field2 = "*/",
+    opt field3 = "\"#", opt a_b_c_d = "a-b.c d", opt mood = "mood", opt payload = "payload"]
 );
 
 /// Default: `"\"#"`
@@ -88,6 +70,6 @@ b`*/
 }
 
 string_enum!(
-    HostileMood { U2223 = "\"#", U2A2F = "*/", AB = "a\nb", Empty = "", U5C = "\\", U7B7D
-    = "{}", Self_ = "self", V1 = "1" }
+    HostileMood { U2223 = "\"#", U2A2F = "*/", AB = "a\nb", Empty = "", U5C = "\\", U7B7D = "{}",
+    Self_ = "self", V1 = "1" }
 );

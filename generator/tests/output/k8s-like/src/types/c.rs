@@ -5,27 +5,24 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/CanarySpec`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CanarySpec {
     pub steps: Vec<CanarySpecStep>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic_port: Option<IntOrString>,
     /// Metric name -> threshold name -> value (a map of maps).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<
         std::collections::BTreeMap<String, std::collections::BTreeMap<String, Quantity>>,
     >,
 }
 
-struct_de!(
-    CanarySpec, [steps = "steps"], [traffic_port = "trafficPort", analysis = "analysis"]
+serde_struct!(
+    CanarySpec, [req steps = "steps", opt traffic_port = "trafficPort", opt analysis = "analysis"]
 );
 
 impl CanarySpec {
@@ -41,8 +38,8 @@ impl CanarySpec {
     setter!(traffic_port, IntOrString);
 
     setter!(
-        analysis, std::collections::BTreeMap < String, std::collections::BTreeMap <
-        String, Quantity > >
+        analysis, std::collections::BTreeMap < String, std::collections::BTreeMap < String,
+        Quantity > >
     );
 }
 
@@ -54,17 +51,14 @@ impl crate::runtime::validate::Validate for CanarySpec {
 }
 
 /// Generated from `/components/schemas/CanarySpec/properties/steps/items`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CanarySpecStep {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_weight: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause: Option<CanarySpecStepPause>,
 }
 
-struct_de!(CanarySpecStep, [], [set_weight = "setWeight", pause = "pause"]);
+serde_struct!(CanarySpecStep, [opt set_weight = "setWeight", opt pause = "pause"]);
 
 impl CanarySpecStep {
     /// A value with every field unset; chain the setters to fill it in.
@@ -83,15 +77,13 @@ impl crate::runtime::validate::Validate for CanarySpecStep {
 }
 
 /// Generated from `/components/schemas/CanarySpec/properties/steps/items/properties/pause`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CanarySpecStepPause {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<IntOrString>,
 }
 
-struct_de!(CanarySpecStepPause, [], [duration = "duration"]);
+serde_struct!(CanarySpecStepPause, [opt duration = "duration"]);
 
 impl CanarySpecStepPause {
     /// A value with every field unset; chain the setters to fill it in.
@@ -105,8 +97,7 @@ impl CanarySpecStepPause {
 /// Level 7: adds `canary`. The type every object operation sends and answers.
 ///
 /// Generated from `/components/schemas/CanaryWorkload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CanaryWorkload {
     pub api_version: String,
@@ -116,22 +107,19 @@ pub struct CanaryWorkload {
     pub status: WorkloadStatus,
     pub spec: WorkloadSpec,
     pub replicas: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
     pub strategy: RolloutStrategy,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_ready_seconds: Option<i32>,
     pub canary: CanarySpec,
     /// Default: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<bool>,
 }
 
-struct_de!(
-    CanaryWorkload, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
-    scope = "scope", status = "status", spec = "spec", replicas = "replicas", strategy =
-    "strategy", canary = "canary"], [selector = "selector", min_ready_seconds =
-    "minReadySeconds", paused = "paused"]
+serde_struct!(
+    CanaryWorkload, [req api_version = "apiVersion", req kind = "kind", req metadata = "metadata",
+    req scope = "scope", req status = "status", req spec = "spec", req replicas = "replicas",
+    opt selector = "selector", req strategy = "strategy", opt min_ready_seconds = "minReadySeconds",
+    req canary = "canary", opt paused = "paused"]
 );
 
 impl CanaryWorkload {
@@ -177,23 +165,19 @@ impl crate::runtime::validate::Validate for CanaryWorkload {
 }
 
 /// Generated from `/components/schemas/Condition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Condition {
     pub type_: String,
     pub status: ConditionStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
-struct_de!(
-    Condition, [type_ = "type", status = "status"], [last_transition_time =
-    "lastTransitionTime", reason = "reason", message = "message"]
+serde_struct!(
+    Condition, [req type_ = "type", req status = "status",
+    opt last_transition_time = "lastTransitionTime", opt reason = "reason", opt message = "message"]
 );
 
 impl Condition {
@@ -230,26 +214,20 @@ pub enum ConditionStatus {
 string_enum!(ConditionStatus { True = "True", False = "False", Unknown = "Unknown" });
 
 /// Generated from `/components/schemas/Container`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Container {
     pub image: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<EnvVar>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<ContainerPort>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
 }
 
-struct_de!(
-    Container, [image = "image"], [command = "command", args = "args", env = "env", ports
-    = "ports", resources = "resources"]
+serde_struct!(
+    Container, [req image = "image", opt command = "command", opt args = "args", opt env = "env",
+    opt ports = "ports", opt resources = "resources"]
 );
 
 impl Container {
@@ -280,21 +258,18 @@ impl crate::runtime::validate::Validate for Container {
 }
 
 /// Generated from `/components/schemas/ContainerPort`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContainerPort {
     pub container_port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Default: `"TCP"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<ContainerPortProtocol>,
 }
 
-struct_de!(
-    ContainerPort, [container_port = "containerPort"], [name = "name", protocol =
-    "protocol"]
+serde_struct!(
+    ContainerPort, [req container_port = "containerPort", opt name = "name",
+    opt protocol = "protocol"]
 );
 
 impl ContainerPort {

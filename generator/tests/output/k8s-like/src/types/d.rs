@@ -5,13 +5,12 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/DefinitionSpec`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefinitionSpec {
     pub group: String,
@@ -20,9 +19,9 @@ pub struct DefinitionSpec {
     pub versions: Vec<DefinitionSpecVersion>,
 }
 
-struct_de!(
-    DefinitionSpec, [group = "group", names = "names", scope = "scope", versions =
-    "versions"], []
+serde_struct!(
+    DefinitionSpec, [req group = "group", req names = "names", req scope = "scope",
+    req versions = "versions"]
 );
 
 impl DefinitionSpec {
@@ -43,21 +42,18 @@ impl DefinitionSpec {
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/names`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefinitionSpecNames {
     pub plural: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_names: Option<Vec<String>>,
 }
 
-struct_de!(
-    DefinitionSpecNames, [plural = "plural", kind = "kind"], [singular = "singular",
-    short_names = "shortNames"]
+serde_struct!(
+    DefinitionSpecNames, [req plural = "plural", opt singular = "singular", req kind = "kind",
+    opt short_names = "shortNames"]
 );
 
 impl DefinitionSpecNames {
@@ -90,20 +86,18 @@ pub enum DefinitionSpecScope {
 string_enum!(DefinitionSpecScope { Namespaced = "Namespaced", Cluster = "Cluster" });
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/versions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefinitionSpecVersion {
     pub name: String,
     pub served: bool,
     pub storage: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<DefinitionSpecVersionSchema>,
 }
 
-struct_de!(
-    DefinitionSpecVersion, [name = "name", served = "served", storage = "storage"],
-    [schema = "schema"]
+serde_struct!(
+    DefinitionSpecVersion, [req name = "name", req served = "served", req storage = "storage",
+    opt schema = "schema"]
 );
 
 impl DefinitionSpecVersion {
@@ -121,16 +115,13 @@ impl DefinitionSpecVersion {
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/versions/items/properties/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DefinitionSpecVersionSchema {
-    #[serde(rename = "openAPIV3Schema")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_apiv3_schema: Option<SchemaProps>,
 }
 
-struct_de!(DefinitionSpecVersionSchema, [], [open_apiv3_schema = "openAPIV3Schema"]);
+serde_struct!(DefinitionSpecVersionSchema, [opt open_apiv3_schema = "openAPIV3Schema"]);
 
 impl DefinitionSpecVersionSchema {
     /// A value with every field unset; chain the setters to fill it in.
@@ -142,21 +133,17 @@ impl DefinitionSpecVersionSchema {
 }
 
 /// Generated from `/components/schemas/DeleteOptions`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteOptions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace_period_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub propagation_policy: Option<PropagationPolicy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<Vec<String>>,
 }
 
-struct_de!(
-    DeleteOptions, [], [grace_period_seconds = "gracePeriodSeconds", propagation_policy =
-    "propagationPolicy", dry_run = "dryRun"]
+serde_struct!(
+    DeleteOptions, [opt grace_period_seconds = "gracePeriodSeconds",
+    opt propagation_policy = "propagationPolicy", opt dry_run = "dryRun"]
 );
 
 impl DeleteOptions {

@@ -5,21 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/EnvVar`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EnvVar {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
-struct_de!(EnvVar, [name = "name"], [value = "value"]);
+serde_struct!(EnvVar, [req name = "name", opt value = "value"]);
 
 impl EnvVar {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,24 +5,20 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/LabelSelector`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LabelSelector {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_labels: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_expressions: Option<Vec<LabelSelectorMatchExpression>>,
 }
 
-struct_de!(
-    LabelSelector, [], [match_labels = "matchLabels", match_expressions =
-    "matchExpressions"]
+serde_struct!(
+    LabelSelector, [opt match_labels = "matchLabels", opt match_expressions = "matchExpressions"]
 );
 
 impl LabelSelector {
@@ -36,19 +32,17 @@ impl LabelSelector {
 }
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LabelSelectorMatchExpression {
     pub key: String,
     pub operator: LabelSelectorMatchExpressionOperator,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
 
-struct_de!(
-    LabelSelectorMatchExpression, [key = "key", operator = "operator"], [values =
-    "values"]
+serde_struct!(
+    LabelSelectorMatchExpression, [req key = "key", req operator = "operator",
+    opt values = "values"]
 );
 
 impl LabelSelectorMatchExpression {
@@ -89,19 +83,15 @@ string_enum!(
 );
 
 /// Generated from `/components/schemas/ListMeta`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continue_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining_item_count: Option<i64>,
 }
 
-struct_de!(
-    ListMeta, [], [continue_ = "continue", resource_version = "resourceVersion",
-    remaining_item_count = "remainingItemCount"]
+serde_struct!(
+    ListMeta, [opt continue_ = "continue", opt resource_version = "resourceVersion",
+    opt remaining_item_count = "remainingItemCount"]
 );

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -13,22 +13,20 @@ use crate::runtime::{
 /// Level 3: adds `scope` (required) and `status` (optional here).
 ///
 /// Generated from `/components/schemas/NamespacedObject`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NamespacedObject {
     pub api_version: String,
     pub kind: String,
     pub metadata: ObjectMeta,
     pub scope: NamespacedObjectScope,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WorkloadStatus>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    NamespacedObject, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
-    scope = "scope"], [status = "status"]
+serde_struct!(
+    NamespacedObject, [req api_version = "apiVersion", req kind = "kind", req metadata = "metadata",
+    req scope = "scope", opt status = "status"]
 );
 
 #[cfg(feature = "all-schemas")]

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -13,8 +13,7 @@ use crate::runtime::{
 /// Level 2: adds `metadata`.
 ///
 /// Generated from `/components/schemas/ObjectBase`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ObjectBase {
     pub api_version: String,
@@ -23,8 +22,8 @@ pub struct ObjectBase {
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    ObjectBase, [api_version = "apiVersion", kind = "kind", metadata = "metadata"], []
+serde_struct!(
+    ObjectBase, [req api_version = "apiVersion", req kind = "kind", req metadata = "metadata"]
 );
 
 #[cfg(feature = "all-schemas")]
@@ -44,41 +43,28 @@ impl ObjectBase {
 }
 
 /// Generated from `/components/schemas/ObjectMeta`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generate_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Time>,
     /// Identifying key/value pairs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finalizers: Option<Vec<String>>,
 }
 
-struct_de!(
-    ObjectMeta, [], [name = "name", generate_name = "generateName", namespace =
-    "namespace", uid = "uid", resource_version = "resourceVersion", generation =
-    "generation", creation_timestamp = "creationTimestamp", deletion_timestamp =
-    "deletionTimestamp", labels = "labels", annotations = "annotations", finalizers =
-    "finalizers"]
+serde_struct!(
+    ObjectMeta, [opt name = "name", opt generate_name = "generateName", opt namespace = "namespace",
+    opt uid = "uid", opt resource_version = "resourceVersion", opt generation = "generation",
+    opt creation_timestamp = "creationTimestamp", opt deletion_timestamp = "deletionTimestamp",
+    opt labels = "labels", opt annotations = "annotations", opt finalizers = "finalizers"]
 );
 
 impl ObjectMeta {

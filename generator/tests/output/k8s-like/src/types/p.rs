@@ -5,27 +5,26 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/PatchOperation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PatchOperation {
     pub op: PatchOperationOp,
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(PatchOperation, [op = "op", path = "path"], [from = "from", value = "value"]);
+serde_struct!(
+    PatchOperation, [req op = "op", req path = "path", opt from = "from", opt value = "value"]
+);
 
 #[cfg(feature = "all-schemas")]
 impl PatchOperation {
@@ -66,8 +65,8 @@ pub enum PatchOperationOp {
 
 #[cfg(feature = "all-schemas")]
 string_enum!(
-    PatchOperationOp { Add = "add", Remove = "remove", Replace = "replace", Move =
-    "move", Copy = "copy", Test = "test" }
+    PatchOperationOp { Add = "add", Remove = "remove", Replace = "replace", Move = "move",
+    Copy = "copy", Test = "test" }
 );
 
 /// Generated from `/components/schemas/PropagationPolicy`.
@@ -85,6 +84,5 @@ pub enum PropagationPolicy {
 }
 
 string_enum!(
-    PropagationPolicy { Orphan = "Orphan", Background = "Background", Foreground =
-    "Foreground" }
+    PropagationPolicy { Orphan = "Orphan", Background = "Background", Foreground = "Foreground" }
 );

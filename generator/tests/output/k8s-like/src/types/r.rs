@@ -5,15 +5,14 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Branches off the chain at level 2.
 ///
 /// Generated from `/components/schemas/ResourceDefinition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceDefinition {
     pub api_version: String,
@@ -22,9 +21,9 @@ pub struct ResourceDefinition {
     pub spec: DefinitionSpec,
 }
 
-struct_de!(
-    ResourceDefinition, [api_version = "apiVersion", kind = "kind", metadata =
-    "metadata", spec = "spec"], []
+serde_struct!(
+    ResourceDefinition, [req api_version = "apiVersion", req kind = "kind",
+    req metadata = "metadata", req spec = "spec"]
 );
 
 impl ResourceDefinition {
@@ -45,29 +44,24 @@ impl ResourceDefinition {
 }
 
 /// Generated from `/components/schemas/ResourceDefinitionList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceDefinitionList {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ListMeta>,
     pub items: Vec<ResourceDefinition>,
 }
 
-struct_de!(ResourceDefinitionList, [items = "items"], [metadata = "metadata"]);
+serde_struct!(ResourceDefinitionList, [opt metadata = "metadata", req items = "items"]);
 
 /// Generated from `/components/schemas/ResourceRequirements`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceRequirements {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<std::collections::BTreeMap<String, Quantity>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<std::collections::BTreeMap<String, Quantity>>,
 }
 
-struct_de!(ResourceRequirements, [], [limits = "limits", requests = "requests"]);
+serde_struct!(ResourceRequirements, [opt limits = "limits", opt requests = "requests"]);
 
 impl ResourceRequirements {
     /// A value with every field unset; chain the setters to fill it in.
@@ -87,17 +81,16 @@ impl crate::runtime::validate::Validate for ResourceRequirements {
 }
 
 /// Generated from `/components/schemas/RolloutStrategy`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RolloutStrategy {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<RolloutStrategyType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolling_update: Option<RolloutStrategyRollingUpdate>,
 }
 
-struct_de!(RolloutStrategy, [], [type_ = "type", rolling_update = "rollingUpdate"]);
+serde_struct!(
+    RolloutStrategy, [opt type_ = "type", opt rolling_update = "rollingUpdate"]
+);
 
 impl RolloutStrategy {
     /// A value with every field unset; chain the setters to fill it in.
@@ -110,19 +103,16 @@ impl RolloutStrategy {
 }
 
 /// Generated from `/components/schemas/RolloutStrategy/properties/rollingUpdate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RolloutStrategyRollingUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_unavailable: Option<IntOrString>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_surge: Option<IntOrString>,
 }
 
-struct_de!(
-    RolloutStrategyRollingUpdate, [], [max_unavailable = "maxUnavailable", max_surge =
-    "maxSurge"]
+serde_struct!(
+    RolloutStrategyRollingUpdate, [opt max_unavailable = "maxUnavailable",
+    opt max_surge = "maxSurge"]
 );
 
 impl RolloutStrategyRollingUpdate {
@@ -155,8 +145,7 @@ string_enum!(
 /// Level 6: adds `strategy`, redeclares `replicas` with a minimum.
 ///
 /// Generated from `/components/schemas/RolloutWorkload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RolloutWorkload {
     pub api_version: String,
@@ -166,18 +155,16 @@ pub struct RolloutWorkload {
     pub status: WorkloadStatus,
     pub spec: WorkloadSpec,
     pub replicas: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
     pub strategy: RolloutStrategy,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_ready_seconds: Option<i32>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    RolloutWorkload, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
-    scope = "scope", status = "status", spec = "spec", replicas = "replicas", strategy =
-    "strategy"], [selector = "selector", min_ready_seconds = "minReadySeconds"]
+serde_struct!(
+    RolloutWorkload, [req api_version = "apiVersion", req kind = "kind", req metadata = "metadata",
+    req scope = "scope", req status = "status", req spec = "spec", req replicas = "replicas",
+    opt selector = "selector", req strategy = "strategy", opt min_ready_seconds = "minReadySeconds"]
 );
 
 #[cfg(feature = "all-schemas")]

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -13,8 +13,7 @@ use crate::runtime::{
 /// Level 5: adds `replicas` and `selector`, and requires the `status` of level 3.
 ///
 /// Generated from `/components/schemas/ScalableWorkload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ScalableWorkload {
     pub api_version: String,
@@ -24,15 +23,14 @@ pub struct ScalableWorkload {
     pub status: WorkloadStatus,
     pub spec: WorkloadSpec,
     pub replicas: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    ScalableWorkload, [api_version = "apiVersion", kind = "kind", metadata = "metadata",
-    scope = "scope", status = "status", spec = "spec", replicas = "replicas"], [selector
-    = "selector"]
+serde_struct!(
+    ScalableWorkload, [req api_version = "apiVersion", req kind = "kind", req metadata = "metadata",
+    req scope = "scope", req status = "status", req spec = "spec", req replicas = "replicas",
+    opt selector = "selector"]
 );
 
 #[cfg(feature = "all-schemas")]
@@ -65,88 +63,54 @@ impl ScalableWorkload {
 /// A JSON-schema-like description of a custom resource. Recursive.
 ///
 /// Generated from `/components/schemas/SchemaProps`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SchemaProps {
-    #[serde(rename = "$schema")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// A property named `$ref`, not a reference.
-    #[serde(rename = "$ref")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// Any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusive_maximum: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusive_minimum: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_: Option<Vec<serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<SchemaPropsOrArray>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_of: Option<Vec<SchemaProps>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<SchemaProps>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub any_of: Option<Vec<SchemaProps>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<Box<SchemaProps>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<std::collections::BTreeMap<String, SchemaProps>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_properties: Option<Box<SchemaPropsOrBool>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<
         std::collections::BTreeMap<String, SchemaPropsOrStringArray>,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definitions: Option<std::collections::BTreeMap<String, SchemaProps>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nullable: Option<bool>,
-    #[serde(rename = "x-preserve-unknown-fields")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_preserve_unknown_fields: Option<bool>,
-    #[serde(rename = "x-int-or-string")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_int_or_string: Option<bool>,
-    #[serde(rename = "x-validations")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_validations: Option<Vec<SchemaPropsXValidation>>,
 }
 
-struct_de!(
-    SchemaProps, [], [schema = "$schema", ref_ = "$ref", description = "description",
-    type_ = "type", format = "format", default = "default", maximum = "maximum",
-    exclusive_maximum = "exclusiveMaximum", minimum = "minimum", exclusive_minimum =
-    "exclusiveMinimum", max_length = "maxLength", pattern = "pattern", enum_ = "enum",
-    required = "required", items = "items", all_of = "allOf", one_of = "oneOf", any_of =
-    "anyOf", not = "not", properties = "properties", additional_properties =
-    "additionalProperties", dependencies = "dependencies", definitions = "definitions",
-    example = "example", nullable = "nullable", x_preserve_unknown_fields =
-    "x-preserve-unknown-fields", x_int_or_string = "x-int-or-string", x_validations =
-    "x-validations"]
+serde_struct!(
+    SchemaProps, [opt schema = "$schema", opt ref_ = "$ref", opt description = "description",
+    opt type_ = "type", opt format = "format", opt default = "default", opt maximum = "maximum",
+    opt exclusive_maximum = "exclusiveMaximum", opt minimum = "minimum",
+    opt exclusive_minimum = "exclusiveMinimum", opt max_length = "maxLength",
+    opt pattern = "pattern", opt enum_ = "enum", opt required = "required", opt items = "items",
+    opt all_of = "allOf", opt one_of = "oneOf", opt any_of = "anyOf", opt not = "not",
+    opt properties = "properties", opt additional_properties = "additionalProperties",
+    opt dependencies = "dependencies", opt definitions = "definitions", opt example = "example",
+    opt nullable = "nullable", opt x_preserve_unknown_fields = "x-preserve-unknown-fields",
+    opt x_int_or_string = "x-int-or-string", opt x_validations = "x-validations"]
 );
 
 impl SchemaProps {
@@ -308,16 +272,14 @@ impl From<SchemaProps> for SchemaPropsOrStringArray {
 }
 
 /// Generated from `/components/schemas/SchemaProps/properties/x-validations/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SchemaPropsXValidation {
     pub rule: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
-struct_de!(SchemaPropsXValidation, [rule = "rule"], [message = "message"]);
+serde_struct!(SchemaPropsXValidation, [req rule = "rule", opt message = "message"]);
 
 impl SchemaPropsXValidation {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -332,29 +294,21 @@ impl SchemaPropsXValidation {
 }
 
 /// Generated from `/components/schemas/Status`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Status {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ListMeta>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
 }
 
-struct_de!(
-    Status, [], [api_version = "apiVersion", kind = "kind", metadata = "metadata", status
-    = "status", message = "message", reason = "reason", code = "code"]
+serde_struct!(
+    Status, [opt api_version = "apiVersion", opt kind = "kind", opt metadata = "metadata",
+    opt status = "status", opt message = "message", opt reason = "reason", opt code = "code"]
 );
 
 /// Generated from `/components/schemas/Status/properties/status`.

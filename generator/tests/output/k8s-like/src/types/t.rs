@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -16,8 +16,7 @@ pub type Time = String;
 /// Level 1 of the chain.
 ///
 /// Generated from `/components/schemas/TypeMeta`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TypeMeta {
     pub api_version: String,
@@ -25,7 +24,7 @@ pub struct TypeMeta {
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(TypeMeta, [api_version = "apiVersion", kind = "kind"], []);
+serde_struct!(TypeMeta, [req api_version = "apiVersion", req kind = "kind"]);
 
 #[cfg(feature = "all-schemas")]
 impl TypeMeta {

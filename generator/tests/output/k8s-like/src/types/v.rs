@@ -5,22 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Volume`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Volume {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_map: Option<VolumeConfigMap>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_dir: Option<VolumeEmptyDir>,
 }
 
-struct_de!(Volume, [], [config_map = "configMap", empty_dir = "emptyDir"]);
+serde_struct!(Volume, [opt config_map = "configMap", opt empty_dir = "emptyDir"]);
 
 impl Volume {
     /// A value with every field unset; chain the setters to fill it in.
@@ -39,17 +36,14 @@ impl crate::runtime::validate::Validate for Volume {
 }
 
 /// Generated from `/components/schemas/Volume/properties/configMap`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeConfigMap {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_mode: Option<i32>,
 }
 
-struct_de!(VolumeConfigMap, [], [name = "name", default_mode = "defaultMode"]);
+serde_struct!(VolumeConfigMap, [opt name = "name", opt default_mode = "defaultMode"]);
 
 impl VolumeConfigMap {
     /// A value with every field unset; chain the setters to fill it in.
@@ -62,17 +56,14 @@ impl VolumeConfigMap {
 }
 
 /// Generated from `/components/schemas/Volume/properties/emptyDir`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeEmptyDir {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_limit: Option<Quantity>,
 }
 
-struct_de!(VolumeEmptyDir, [], [medium = "medium", size_limit = "sizeLimit"]);
+serde_struct!(VolumeEmptyDir, [opt medium = "medium", opt size_limit = "sizeLimit"]);
 
 impl VolumeEmptyDir {
     /// A value with every field unset; chain the setters to fill it in.

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -13,23 +13,21 @@ use crate::runtime::{
 /// Level 4: adds `spec`.
 ///
 /// Generated from `/components/schemas/Workload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Workload {
     pub api_version: String,
     pub kind: String,
     pub metadata: ObjectMeta,
     pub scope: NamespacedObjectScope,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WorkloadStatus>,
     pub spec: WorkloadSpec,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    Workload, [api_version = "apiVersion", kind = "kind", metadata = "metadata", scope =
-    "scope", spec = "spec"], [status = "status"]
+serde_struct!(
+    Workload, [req api_version = "apiVersion", req kind = "kind", req metadata = "metadata",
+    req scope = "scope", opt status = "status", req spec = "spec"]
 );
 
 #[cfg(feature = "all-schemas")]
@@ -56,42 +54,34 @@ impl Workload {
 }
 
 /// Generated from `/components/schemas/WorkloadList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WorkloadList {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ListMeta>,
     pub items: Vec<CanaryWorkload>,
 }
 
-struct_de!(
-    WorkloadList, [items = "items"], [api_version = "apiVersion", kind = "kind", metadata
-    = "metadata"]
+serde_struct!(
+    WorkloadList, [opt api_version = "apiVersion", opt kind = "kind", opt metadata = "metadata",
+    req items = "items"]
 );
 
 /// Generated from `/components/schemas/WorkloadSpec`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WorkloadSpec {
     /// Containers by name.
     pub containers: std::collections::BTreeMap<String, Container>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<std::collections::BTreeMap<String, Volume>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_selector: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
 }
 
-struct_de!(
-    WorkloadSpec, [containers = "containers"], [volumes = "volumes", node_selector =
-    "nodeSelector", priority = "priority"]
+serde_struct!(
+    WorkloadSpec, [req containers = "containers", opt volumes = "volumes",
+    opt node_selector = "nodeSelector", opt priority = "priority"]
 );
 
 impl WorkloadSpec {
@@ -118,23 +108,18 @@ impl crate::runtime::validate::Validate for WorkloadSpec {
 }
 
 /// Generated from `/components/schemas/WorkloadStatus`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WorkloadStatus {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_replicas: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<Condition>>,
 }
 
-struct_de!(
-    WorkloadStatus, [], [observed_generation = "observedGeneration", replicas =
-    "replicas", ready_replicas = "readyReplicas", conditions = "conditions"]
+serde_struct!(
+    WorkloadStatus, [opt observed_generation = "observedGeneration", opt replicas = "replicas",
+    opt ready_replicas = "readyReplicas", opt conditions = "conditions"]
 );
 
 impl WorkloadStatus {

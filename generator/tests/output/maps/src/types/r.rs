@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -13,13 +13,11 @@ use crate::runtime::{
 pub type RoomsById = std::collections::BTreeMap<String, RoomsByIdValue>;
 
 /// Generated from `/components/schemas/RoomsById/additionalProperties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RoomsByIdValue {
     pub seats: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessible: Option<bool>,
 }
 
-struct_de!(RoomsByIdValue, [seats = "seats"], [accessible = "accessible"]);
+serde_struct!(RoomsByIdValue, [req seats = "seats", opt accessible = "accessible"]);

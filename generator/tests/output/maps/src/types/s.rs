@@ -5,19 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Score`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Score {
     pub points: i64,
 }
 
-struct_de!(Score, [points = "points"], []);
+serde_struct!(Score, [req points = "points"]);
 
 /// Generated from `/components/schemas/ScoresByPlayer`.
 pub type ScoresByPlayer = std::collections::BTreeMap<String, Score>;

@@ -5,38 +5,28 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Venue`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Venue {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<ScoresByPlayer>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooms: Option<RoomsById>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extras: Option<LooseBag>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub misc: Option<EmptySchemaBag>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Inventory>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<AliasesByLang>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<Blob>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<Closed>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
-struct_de!(
-    Venue, [name = "name"], [scores = "scores", rooms = "rooms", extras = "extras", misc
-    = "misc", inventory = "inventory", aliases = "aliases", raw = "raw", closed =
-    "closed", metadata = "metadata"]
+serde_struct!(
+    Venue, [req name = "name", opt scores = "scores", opt rooms = "rooms", opt extras = "extras",
+    opt misc = "misc", opt inventory = "inventory", opt aliases = "aliases", opt raw = "raw",
+    opt closed = "closed", opt metadata = "metadata"]
 );

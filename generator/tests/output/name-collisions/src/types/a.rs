@@ -5,14 +5,13 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Annotations.Box`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AnnotationsBox {
     pub x_min: f64,
@@ -20,7 +19,7 @@ pub struct AnnotationsBox {
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(AnnotationsBox, [x_min = "xMin", x_max = "xMax"], []);
+serde_struct!(AnnotationsBox, [req x_min = "xMin", req x_max = "xMax"]);
 
 #[cfg(feature = "all-schemas")]
 impl AnnotationsBox {
@@ -32,18 +31,15 @@ impl AnnotationsBox {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Annotations.Image`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AnnotationsImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub box_: Option<AnnotationsBox>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boxes: Option<Vec<AnnotationsBox>>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(AnnotationsImage, [], [box_ = "box", boxes = "boxes"]);
+serde_struct!(AnnotationsImage, [opt box_ = "box", opt boxes = "boxes"]);
 
 #[cfg(feature = "all-schemas")]
 impl AnnotationsImage {

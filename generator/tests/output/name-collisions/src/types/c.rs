@@ -5,21 +5,20 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/CreateTable`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTable {
     pub name: String,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(CreateTable, [name = "name"], []);
+serde_struct!(CreateTable, [req name = "name"]);
 
 #[cfg(feature = "all-schemas")]
 impl CreateTable {
@@ -31,18 +30,15 @@ impl CreateTable {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/CreateTable_`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTable2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporary: Option<bool>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(CreateTable2, [], [name = "name", temporary = "temporary"]);
+serde_struct!(CreateTable2, [opt name = "name", opt temporary = "temporary"]);
 
 #[cfg(feature = "all-schemas")]
 impl CreateTable2 {
@@ -57,16 +53,14 @@ impl CreateTable2 {
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Cursor`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Cursor {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Cursor, [], [position = "position"]);
+serde_struct!(Cursor, [opt position = "position"]);
 
 #[cfg(feature = "all-schemas")]
 impl Cursor {

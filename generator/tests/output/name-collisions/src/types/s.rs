@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -64,57 +64,36 @@ pub enum SelfStatus {
 }
 
 string_enum!(
-    SelfStatus { VinProgress = "in-progress", VinProgress2 = "in progress", VinProgress3
-    = "in_progress", DoneOk = "done.ok", V3dView = "3d-view", V2x = "2x" }
+    SelfStatus { VinProgress = "in-progress", VinProgress2 = "in progress",
+    VinProgress3 = "in_progress", DoneOk = "done.ok", V3dView = "3d-view", V2x = "2x" }
 );
 
 /// Generated from `/components/schemas/Self`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SelfType {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<Type>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crate_: Option<i64>,
-    #[serde(rename = "foo_bar")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo_bar: Option<String>,
-    #[serde(rename = "fooBar")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo_bar2: Option<i64>,
-    #[serde(rename = "_")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    #[serde(rename = "$id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id2: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<Match>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<Limit>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granularity: Option<SelfGranularity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SelfStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_priority: Option<SelfReadPriority>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_priority: Option<SelfReadPriority>,
 }
 
-struct_de!(
-    SelfType, [], [type_ = "type", ref_ = "ref", async_ = "async", self_ = "self", crate_
-    = "crate", foo_bar = "foo_bar", foo_bar2 = "fooBar", field = "_", id = "$id", id2 =
-    "id", match_ = "match", limit = "limit", granularity = "granularity", status =
-    "status", read_priority = "readPriority", write_priority = "writePriority"]
+serde_struct!(
+    SelfType, [opt type_ = "type", opt ref_ = "ref", opt async_ = "async", opt self_ = "self",
+    opt crate_ = "crate", opt foo_bar = "foo_bar", opt foo_bar2 = "fooBar", opt field = "_",
+    opt id = "$id", opt id2 = "id", opt match_ = "match", opt limit = "limit",
+    opt granularity = "granularity", opt status = "status", opt read_priority = "readPriority",
+    opt write_priority = "writePriority"]
 );

@@ -5,21 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Address`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Address {
     pub street: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<PostalCode>,
 }
 
-struct_de!(Address, [street = "street"], [postal_code = "postalCode"]);
+serde_struct!(Address, [req street = "street", opt postal_code = "postalCode"]);
 
 impl Address {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,42 +5,34 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Customer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Customer {
     pub name: String,
     pub nickname: Option<String>,
     pub loyalty_points: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_rate: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<CustomerPreferences>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home_address: Option<Address>,
     /// Where invoices go; null when same as home.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_location: Option<Location>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback_postal_code: Option<PostalCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<CustomerTier>,
 }
 
-struct_de!(
-    Customer, [name = "name", nickname = "nickname", loyalty_points = "loyaltyPoints"],
-    [discount_rate = "discountRate", verified = "verified", aliases = "aliases",
-    preferences = "preferences", home_address = "homeAddress", billing_location =
-    "billingLocation", fallback_postal_code = "fallbackPostalCode", tier = "tier"]
+serde_struct!(
+    Customer, [req name = "name", req nickname = "nickname", req loyalty_points = "loyaltyPoints",
+    opt discount_rate = "discountRate", opt verified = "verified", opt aliases = "aliases",
+    opt preferences = "preferences", opt home_address = "homeAddress",
+    opt billing_location = "billingLocation", opt fallback_postal_code = "fallbackPostalCode",
+    opt tier = "tier"]
 );
 
 impl Customer {
@@ -87,15 +79,13 @@ impl crate::runtime::validate::Validate for Customer {
 }
 
 /// Generated from `/components/schemas/Customer/properties/preferences`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerPreferences {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newsletter: Option<bool>,
 }
 
-struct_de!(CustomerPreferences, [], [newsletter = "newsletter"]);
+serde_struct!(CustomerPreferences, [opt newsletter = "newsletter"]);
 
 impl CustomerPreferences {
     /// A value with every field unset; chain the setters to fill it in.

@@ -5,20 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Location`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Location {
     pub lat: f64,
     pub lon: f64,
 }
 
-struct_de!(Location, [lat = "lat", lon = "lon"], []);
+serde_struct!(Location, [req lat = "lat", req lon = "lon"]);
 
 impl Location {
     /// A value with the required fields; chain the setters for the optional ones.

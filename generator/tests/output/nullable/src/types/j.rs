@@ -5,42 +5,36 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Job`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Job {
     pub id: i64,
     pub kind: JobKind,
     pub version: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Required key whose value may be null.
     pub failure_reason: Option<String>,
     /// Optional key whose value may also be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub max_parallel: Option<JobLimit>,
     /// JobOwner
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<JobOwner>,
     /// When the job runs; hourly unless stated.
     ///
     /// Default: `{"everyMinutes":60}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_policy: Option<RetryPolicy>,
 }
 
-struct_de!(
-    Job, [id = "id", kind = "kind", version = "version", failure_reason =
-    "failureReason", max_parallel = "maxParallel"], [archived = "archived", comment =
-    "comment", owner = "owner", schedule = "schedule", retry_policy = "retryPolicy"]
+serde_struct!(
+    Job, [req id = "id", req kind = "kind", req version = "version", opt archived = "archived",
+    req failure_reason = "failureReason", opt comment = "comment", req max_parallel = "maxParallel",
+    opt owner = "owner", opt schedule = "schedule", opt retry_policy = "retryPolicy"]
 );
 
 /// Generated from `/components/schemas/Job/properties/kind`.
@@ -61,13 +55,11 @@ pub type JobLimit = i64;
 /// JobOwner
 ///
 /// Generated from `/components/schemas/Job/properties/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JobOwner {
     pub user_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
 }
 
-struct_de!(JobOwner, [user_id = "userId"], [team = "team"]);
+serde_struct!(JobOwner, [req user_id = "userId", opt team = "team"]);

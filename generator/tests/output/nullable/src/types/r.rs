@@ -5,16 +5,15 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/RetryPolicy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
     pub attempts: i64,
 }
 
-struct_de!(RetryPolicy, [attempts = "attempts"], []);
+serde_struct!(RetryPolicy, [req attempts = "attempts"]);

@@ -5,17 +5,15 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Schedule`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Schedule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every_minutes: Option<i64>,
 }
 
-struct_de!(Schedule, [], [every_minutes = "everyMinutes"]);
+serde_struct!(Schedule, [opt every_minutes = "everyMinutes"]);

@@ -5,20 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/BucketRef`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BucketRef {
     pub type_: BucketRefType,
     pub bucket: String,
 }
 
-struct_de!(BucketRef, [type_ = "type", bucket = "bucket"], []);
+serde_struct!(BucketRef, [req type_ = "type", req bucket = "bucket"]);
 
 impl BucketRef {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -5,20 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Cat`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Cat {
     pub type_: CatType,
     pub lives: i32,
 }
 
-struct_de!(Cat, [type_ = "type", lives = "lives"], []);
+serde_struct!(Cat, [req type_ = "type", req lives = "lives"]);
 
 impl Cat {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -40,15 +39,14 @@ pub enum CatType {
 string_enum!(CatType { Cat = "Cat" });
 
 /// Generated from `/components/schemas/CircleShape`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CircleShape {
     pub type_: CircleShapeType,
     pub radius: f64,
 }
 
-struct_de!(CircleShape, [type_ = "type", radius = "radius"], []);
+serde_struct!(CircleShape, [req type_ = "type", req radius = "radius"]);
 
 impl CircleShape {
     /// A value with the required fields; chain the setters for the optional ones.

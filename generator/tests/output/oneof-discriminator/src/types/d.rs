@@ -5,21 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Dog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Dog {
     pub type_: DogType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub good_boy: Option<bool>,
 }
 
-struct_de!(Dog, [type_ = "type"], [good_boy = "goodBoy"]);
+serde_struct!(Dog, [req type_ = "type", opt good_boy = "goodBoy"]);
 
 impl Dog {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -43,23 +41,19 @@ pub enum DogType {
 string_enum!(DogType { Dog = "Dog" });
 
 /// Generated from `/components/schemas/Drawing`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Drawing {
     pub name: String,
     pub shapes: Vec<Shape>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight: Option<Shape>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mascot: Option<Pet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<StorageRef>,
 }
 
-struct_de!(
-    Drawing, [name = "name", shapes = "shapes"], [highlight = "highlight", mascot =
-    "mascot", storage = "storage"]
+serde_struct!(
+    Drawing, [req name = "name", req shapes = "shapes", opt highlight = "highlight",
+    opt mascot = "mascot", opt storage = "storage"]
 );
 
 impl Drawing {

@@ -5,25 +5,23 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/RectShape`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RectShape {
     pub type_: RectShapeType,
     pub width: f64,
     pub height: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corner_radius: Option<f64>,
 }
 
-struct_de!(
-    RectShape, [type_ = "type", width = "width", height = "height"], [corner_radius =
-    "cornerRadius"]
+serde_struct!(
+    RectShape, [req type_ = "type", req width = "width", req height = "height",
+    opt corner_radius = "cornerRadius"]
 );
 
 impl RectShape {

@@ -5,20 +5,19 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/VolumeRef`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeRef {
     pub type_: VolumeRefType,
     pub volume_id: i64,
 }
 
-struct_de!(VolumeRef, [type_ = "type", volume_id = "volumeId"], []);
+serde_struct!(VolumeRef, [req type_ = "type", req volume_id = "volumeId"]);
 
 impl VolumeRef {
     /// A value with the required fields; chain the setters for the optional ones.

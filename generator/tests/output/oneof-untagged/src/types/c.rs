@@ -5,24 +5,23 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Cell`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Cell {
     pub value: CellValue,
     pub ref_: ItemRef,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<OneOrMany>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Contact>,
 }
 
-struct_de!(Cell, [value = "value", ref_ = "ref"], [tags = "tags", owner = "owner"]);
+serde_struct!(
+    Cell, [req value = "value", req ref_ = "ref", opt tags = "tags", opt owner = "owner"]
+);
 
 /// A scalar that may be text, a float, a whole number or a flag.
 ///
@@ -92,23 +91,21 @@ impl<'de> serde::Deserialize<'de> for Contact {
 /// EmailContact
 ///
 /// Generated from `/components/schemas/Contact/anyOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContactEmailContact {
     pub email: String,
 }
 
-struct_de!(ContactEmailContact, [email = "email"], []);
+serde_struct!(ContactEmailContact, [req email = "email"]);
 
 /// PhoneContact
 ///
 /// Generated from `/components/schemas/Contact/anyOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContactPhoneContact {
     pub phone: String,
 }
 
-struct_de!(ContactPhoneContact, [phone = "phone"], []);
+serde_struct!(ContactPhoneContact, [req phone = "phone"]);

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -49,36 +49,31 @@ impl<'de> serde::Deserialize<'de> for ItemRef {
 }
 
 /// Generated from `/components/schemas/ItemRefByExternalId`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemRefByExternalId {
     pub external_id: String,
 }
 
-struct_de!(ItemRefByExternalId, [external_id = "externalId"], []);
+serde_struct!(ItemRefByExternalId, [req external_id = "externalId"]);
 
 /// Generated from `/components/schemas/ItemRefById`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemRefById {
     pub id: i64,
 }
 
-struct_de!(ItemRefById, [id = "id"], []);
+serde_struct!(ItemRefById, [req id = "id"]);
 
 /// Every field optional; matches any object.
 ///
 /// Generated from `/components/schemas/ItemRefHint`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ItemRefHint {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approximate: Option<bool>,
 }
 
-struct_de!(ItemRefHint, [], [label = "label", approximate = "approximate"]);
+serde_struct!(ItemRefHint, [opt label = "label", opt approximate = "approximate"]);

@@ -5,41 +5,35 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Thing`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Thing {
     pub id: i64,
     pub label: String,
 }
 
-struct_de!(Thing, [id = "id", label = "label"], []);
+serde_struct!(Thing, [req id = "id", req label = "label"]);
 
 /// Generated from `/components/schemas/ThingListRequest`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ThingListRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<ThingListRequestFilter>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Default: `100`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// Slice "m/n" of the result set, 1-based.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
 }
 
-struct_de!(
-    ThingListRequest, [], [filter = "filter", cursor = "cursor", limit = "limit",
-    partition = "partition"]
+serde_struct!(
+    ThingListRequest, [opt filter = "filter", opt cursor = "cursor", opt limit = "limit",
+    opt partition = "partition"]
 );
 
 impl ThingListRequest {
@@ -66,15 +60,13 @@ impl crate::runtime::validate::Validate for ThingListRequest {
 }
 
 /// Generated from `/components/schemas/ThingListRequest/properties/filter`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ThingListRequestFilter {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_prefix: Option<String>,
 }
 
-struct_de!(ThingListRequestFilter, [], [label_prefix = "labelPrefix"]);
+serde_struct!(ThingListRequestFilter, [opt label_prefix = "labelPrefix"]);
 
 impl ThingListRequestFilter {
     /// A value with every field unset; chain the setters to fill it in.
@@ -86,14 +78,12 @@ impl ThingListRequestFilter {
 }
 
 /// Generated from `/components/schemas/ThingPage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThingPage {
     pub items: Vec<Thing>,
     /// Absent on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
-struct_de!(ThingPage, [items = "items"], [next_cursor = "nextCursor"]);
+serde_struct!(ThingPage, [req items = "items", opt next_cursor = "nextCursor"]);

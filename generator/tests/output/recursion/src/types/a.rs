@@ -5,19 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/AllOfPredicate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AllOfPredicate {
     pub all: Vec<Predicate>,
 }
 
-struct_de!(AllOfPredicate, [all = "all"], []);
+serde_struct!(AllOfPredicate, [req all = "all"]);
 
 impl AllOfPredicate {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -27,14 +26,13 @@ impl AllOfPredicate {
 }
 
 /// Generated from `/components/schemas/AnyOfPredicate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AnyOfPredicate {
     pub any: Vec<Predicate>,
 }
 
-struct_de!(AnyOfPredicate, [any = "any"], []);
+serde_struct!(AnyOfPredicate, [req any = "any"]);
 
 impl AnyOfPredicate {
     /// A value with the required fields; chain the setters for the optional ones.

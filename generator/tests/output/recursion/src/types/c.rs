@@ -5,23 +5,21 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ChainLink`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChainLink {
     pub payload: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<Box<ChainLink>>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(ChainLink, [payload = "payload"], [next = "next"]);
+serde_struct!(ChainLink, [req payload = "payload", opt next = "next"]);
 
 #[cfg(feature = "all-schemas")]
 impl ChainLink {

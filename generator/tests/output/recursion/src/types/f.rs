@@ -5,18 +5,16 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Folder`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Folder {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shelf: Option<Box<Shelf>>,
 }
 
-struct_de!(Folder, [name = "name"], [shelf = "shelf"]);
+serde_struct!(Folder, [req name = "name", opt shelf = "shelf"]);

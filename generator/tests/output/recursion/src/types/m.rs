@@ -5,19 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/MatchesPredicate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MatchesPredicate {
     pub matches: MatchesPredicateMatches,
 }
 
-struct_de!(MatchesPredicate, [matches = "matches"], []);
+serde_struct!(MatchesPredicate, [req matches = "matches"]);
 
 impl MatchesPredicate {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -27,15 +26,14 @@ impl MatchesPredicate {
 }
 
 /// Generated from `/components/schemas/MatchesPredicate/properties/matches`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MatchesPredicateMatches {
     pub field: String,
     pub value: String,
 }
 
-struct_de!(MatchesPredicateMatches, [field = "field", value = "value"], []);
+serde_struct!(MatchesPredicateMatches, [req field = "field", req value = "value"]);
 
 impl MatchesPredicateMatches {
     /// A value with the required fields; chain the setters for the optional ones.

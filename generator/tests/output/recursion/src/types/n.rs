@@ -5,19 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/NegatePredicate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NegatePredicate {
     pub negate: Box<Predicate>,
 }
 
-struct_de!(NegatePredicate, [negate = "negate"], []);
+serde_struct!(NegatePredicate, [req negate = "negate"]);
 
 impl NegatePredicate {
     /// A value with the required fields; chain the setters for the optional ones.

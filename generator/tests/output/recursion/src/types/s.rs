@@ -5,20 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1records~1search/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchRecordsRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub where_: Option<Predicate>,
 }
 
-struct_de!(SearchRecordsRequest, [], [where_ = "where"]);
+serde_struct!(SearchRecordsRequest, [opt where_ = "where"]);
 
 impl SearchRecordsRequest {
     /// A value with every field unset; chain the setters to fill it in.
@@ -30,13 +28,11 @@ impl SearchRecordsRequest {
 }
 
 /// Generated from `/components/schemas/Shelf`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Shelf {
     pub parent: Box<Folder>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
 }
 
-struct_de!(Shelf, [parent = "parent"], [capacity = "capacity"]);
+serde_struct!(Shelf, [req parent = "parent", opt capacity = "capacity"]);

@@ -5,24 +5,21 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Tree`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tree {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_name: Option<std::collections::BTreeMap<String, Tree>>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(Tree, [], [children = "children", by_name = "byName"]);
+serde_struct!(Tree, [opt children = "children", opt by_name = "byName"]);
 
 #[cfg(feature = "all-schemas")]
 impl Tree {

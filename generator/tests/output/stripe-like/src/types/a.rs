@@ -5,33 +5,25 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Address`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Address {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
-    #[serde(rename = "postal_code")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
 
-struct_de!(
-    Address, [], [city = "city", country = "country", line1 = "line1", line2 = "line2",
-    postal_code = "postal_code", state = "state"]
+serde_struct!(
+    Address, [opt city = "city", opt country = "country", opt line1 = "line1", opt line2 = "line2",
+    opt postal_code = "postal_code", opt state = "state"]
 );
 
 impl Address {
@@ -55,14 +47,13 @@ impl crate::runtime::validate::Validate for Address {
 }
 
 /// Generated from `/paths/~1v1~1payment_methods~1{payment_method}~1attach/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttachPaymentMethodRequest {
     pub customer: String,
 }
 
-struct_de!(AttachPaymentMethodRequest, [customer = "customer"], []);
+serde_struct!(AttachPaymentMethodRequest, [req customer = "customer"]);
 
 impl AttachPaymentMethodRequest {
     /// A value with the required fields; chain the setters for the optional ones.

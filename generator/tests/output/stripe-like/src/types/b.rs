@@ -5,13 +5,12 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/BalanceTransaction`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BalanceTransaction {
     pub id: String,
@@ -23,31 +22,28 @@ pub struct BalanceTransaction {
     /// What moved the money; an id unless expanded.
     pub source: Option<BalanceTransactionSource>,
     pub type_: BalanceTransactionType,
-    #[serde(rename = "fee_details")]
     pub fee_details: Vec<BalanceTransactionFeeDetail>,
 }
 
-struct_de!(
-    BalanceTransaction, [id = "id", object = "object", amount = "amount", fee = "fee",
-    net = "net", currency = "currency", source = "source", type_ = "type", fee_details =
-    "fee_details"], []
+serde_struct!(
+    BalanceTransaction, [req id = "id", req object = "object", req amount = "amount",
+    req fee = "fee", req net = "net", req currency = "currency", req source = "source",
+    req type_ = "type", req fee_details = "fee_details"]
 );
 
 /// Generated from `/components/schemas/BalanceTransaction/properties/fee_details/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BalanceTransactionFeeDetail {
     pub amount: i64,
     pub currency: Currency,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub type_: String,
 }
 
-struct_de!(
-    BalanceTransactionFeeDetail, [amount = "amount", currency = "currency", type_ =
-    "type"], [description = "description"]
+serde_struct!(
+    BalanceTransactionFeeDetail, [req amount = "amount", req currency = "currency",
+    opt description = "description", req type_ = "type"]
 );
 
 /// Generated from `/components/schemas/BalanceTransaction/properties/object`.
@@ -140,29 +136,25 @@ pub enum BalanceTransactionType {
 }
 
 string_enum!(
-    BalanceTransactionType { Charge = "charge", Refund = "refund", Adjustment =
-    "adjustment", Payout = "payout", Fee = "fee" }
+    BalanceTransactionType { Charge = "charge", Refund = "refund", Adjustment = "adjustment",
+    Payout = "payout", Fee = "fee" }
 );
 
 /// Generated from `/components/schemas/BankAccountSource`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BankAccountSource {
     pub id: String,
-    #[serde(rename = "bank_name")]
     pub bank_name: Option<String>,
-    #[serde(rename = "routing_number")]
     pub routing_number: String,
-    #[serde(rename = "account_holder_type")]
     pub account_holder_type: BankAccountSourceAccountHolderType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last4: Option<String>,
 }
 
-struct_de!(
-    BankAccountSource, [id = "id", bank_name = "bank_name", routing_number =
-    "routing_number", account_holder_type = "account_holder_type"], [last4 = "last4"]
+serde_struct!(
+    BankAccountSource, [req id = "id", req bank_name = "bank_name",
+    req routing_number = "routing_number", req account_holder_type = "account_holder_type",
+    opt last4 = "last4"]
 );
 
 impl BankAccountSource {

@@ -5,29 +5,25 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/CardSource`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CardSource {
     pub id: String,
     pub brand: String,
     pub last4: String,
-    #[serde(rename = "exp_month")]
     pub exp_month: i64,
-    #[serde(rename = "exp_year")]
     pub exp_year: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funding: Option<CardSourceFunding>,
 }
 
-struct_de!(
-    CardSource, [id = "id", brand = "brand", last4 = "last4", exp_month = "exp_month",
-    exp_year = "exp_year"], [funding = "funding"]
+serde_struct!(
+    CardSource, [req id = "id", req brand = "brand", req last4 = "last4",
+    req exp_month = "exp_month", req exp_year = "exp_year", opt funding = "funding"]
 );
 
 impl CardSource {
@@ -76,20 +72,17 @@ pub enum CardSourceFunding {
 }
 
 string_enum!(
-    CardSourceFunding { Credit = "credit", Debit = "debit", Prepaid = "prepaid", Unknown
-    = "unknown" }
+    CardSourceFunding { Credit = "credit", Debit = "debit", Prepaid = "prepaid",
+    Unknown = "unknown" }
 );
 
 /// Generated from `/components/schemas/Charge`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Charge {
     pub id: String,
     pub object: ChargeObject,
     pub amount: i64,
-    #[serde(rename = "amount_refunded")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_refunded: Option<i64>,
     pub currency: Currency,
     pub status: ChargeStatus,
@@ -97,66 +90,47 @@ pub struct Charge {
     pub created: i64,
     /// Expandable; a deleted customer stays expandable.
     pub customer: Option<ChargeCustomer>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "failure_code")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_code: Option<String>,
-    #[serde(rename = "failure_message")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<ChargeOutcome>,
-    #[serde(rename = "payment_method_details")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_details: Option<PaymentSource>,
-    #[serde(rename = "receipt_email")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_email: Option<String>,
     pub refunds: RefundList,
-    #[serde(rename = "statement_descriptor")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
     pub metadata: Metadata,
 }
 
-struct_de!(
-    Charge, [id = "id", object = "object", amount = "amount", currency = "currency",
-    status = "status", captured = "captured", created = "created", customer = "customer",
-    refunds = "refunds", metadata = "metadata"], [amount_refunded = "amount_refunded",
-    description = "description", failure_code = "failure_code", failure_message =
-    "failure_message", outcome = "outcome", payment_method_details =
-    "payment_method_details", receipt_email = "receipt_email", statement_descriptor =
-    "statement_descriptor"]
+serde_struct!(
+    Charge, [req id = "id", req object = "object", req amount = "amount",
+    opt amount_refunded = "amount_refunded", req currency = "currency", req status = "status",
+    req captured = "captured", req created = "created", req customer = "customer",
+    opt description = "description", opt failure_code = "failure_code",
+    opt failure_message = "failure_message", opt outcome = "outcome",
+    opt payment_method_details = "payment_method_details", opt receipt_email = "receipt_email",
+    req refunds = "refunds", opt statement_descriptor = "statement_descriptor",
+    req metadata = "metadata"]
 );
 
 /// Generated from `/components/schemas/ChargeCreate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChargeCreate {
     pub amount: i64,
     pub currency: Currency,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Default: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "receipt_email")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
 
-struct_de!(
-    ChargeCreate, [amount = "amount", currency = "currency"], [customer = "customer",
-    source = "source", capture = "capture", description = "description", receipt_email =
-    "receipt_email", metadata = "metadata"]
+serde_struct!(
+    ChargeCreate, [req amount = "amount", req currency = "currency", opt customer = "customer",
+    opt source = "source", opt capture = "capture", opt description = "description",
+    opt receipt_email = "receipt_email", opt metadata = "metadata"]
 );
 
 impl ChargeCreate {
@@ -270,27 +244,18 @@ pub enum ChargeObject {
 string_enum!(ChargeObject { Charge = "charge" });
 
 /// Generated from `/components/schemas/Charge/properties/outcome`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChargeOutcome {
-    #[serde(rename = "network_status")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_status: Option<String>,
-    #[serde(rename = "risk_level")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<String>,
-    #[serde(rename = "risk_score")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<i64>,
-    #[serde(rename = "seller_message")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller_message: Option<String>,
 }
 
-struct_de!(
-    ChargeOutcome, [], [network_status = "network_status", risk_level = "risk_level",
-    risk_score = "risk_score", seller_message = "seller_message"]
+serde_struct!(
+    ChargeOutcome, [opt network_status = "network_status", opt risk_level = "risk_level",
+    opt risk_score = "risk_score", opt seller_message = "seller_message"]
 );
 
 /// Generated from `/components/schemas/Charge/properties/status`.
@@ -822,94 +787,80 @@ pub enum Currency {
 }
 
 string_enum!(
-    Currency { Adp = "adp", Adw = "adw", Aeg = "aeg", Aem = "aem", Aew = "aew", Afy =
-    "afy", Ais = "ais", Aps = "aps", Apy = "apy", Aul = "aul", Avx = "avx", Ayb = "ayb",
-    Azn = "azn", Bdp = "bdp", Bis = "bis", Bro = "bro", Btm = "btm", Byv = "byv", Cau =
-    "cau", Caw = "caw", Cbk = "cbk", Cby = "cby", Cdk = "cdk", Cgr = "cgr", Cjd = "cjd",
-    Ckf = "ckf", Cmc = "cmc", Cpn = "cpn", Dbg = "dbg", Dcl = "dcl", Ddi = "ddi", Djf =
-    "djf", Dtd = "dtd", Dwc = "dwc", Ecr = "ecr", Edy = "edy", Elw = "elw", Epu = "epu",
-    Eqb = "eqb", Erd = "erd", Etr = "etr", Etz = "etz", Euh = "euh", Eyp = "eyp", Fbr =
-    "fbr", Fdr = "fdr", Fgp = "fgp", Fgs = "fgs", Fhl = "fhl", Fii = "fii", Fiq = "fiq",
-    Fpu = "fpu", Fry = "fry", Gap = "gap", Gcb = "gcb", Gdg = "gdg", Ggi = "ggi", Gns =
-    "gns", Gtl = "gtl", Gyl = "gyl", Gzr = "gzr", Hbg = "hbg", Hie = "hie", Hlx = "hlx",
-    Htc = "htc", Ics = "ics", Ies = "ies", Iid = "iid", Ike = "ike", Iky = "iky", Inl =
-    "inl", Ioc = "ioc", Ivt = "ivt", Iwj = "iwj", Jfp = "jfp", Jis = "jis", Jjv = "jjv",
-    Jrc = "jrc", Jwo = "jwo", Kcn = "kcn", Kgl = "kgl", Khp = "khp", Klm = "klm", Knx =
-    "knx", Koc = "koc", Ktg = "ktg", Ktx = "ktx", Kub = "kub", Lav = "lav", Lcr = "lcr",
-    Liz = "liz", Lks = "lks", Lmt = "lmt", Lop = "lop", Lqg = "lqg", Lst = "lst", Lsz =
-    "lsz", Lux = "lux", Lvc = "lvc", Lxw = "lxw", Mbu = "mbu", Mdl = "mdl", Mfg = "mfg",
-    Mfn = "mfn", Mgc = "mgc", Mmp = "mmp", Mnq = "mnq", Mog = "mog", Mpl = "mpl", Mpz =
-    "mpz", Mrf = "mrf", Mvp = "mvp", Mwk = "mwk", Nal = "nal", Nbs = "nbs", Ndh = "ndh",
-    Ndm = "ndm", Ndo = "ndo", Nef = "nef", Nhj = "nhj", Nko = "nko", Noa = "noa", Nok =
-    "nok", Nqi = "nqi", Nsr = "nsr", Ntz = "ntz", Nus = "nus", Nxl = "nxl", Nzx = "nzx",
-    Ojg = "ojg", Olb = "olb", Oqk = "oqk", Osh = "osh", Pdu = "pdu", Pef = "pef", Peu =
-    "peu", Plb = "plb", Pmf = "pmf", Ppa = "ppa", Pvk = "pvk", Pvq = "pvq", Pxq = "pxq",
-    Pzr = "pzr", Qcc = "qcc", Qgq = "qgq", Qju = "qju", Qku = "qku", Qlw = "qlw", Qvi =
-    "qvi", Qvr = "qvr", Qvv = "qvv", Rax = "rax", Rrt = "rrt", Rrw = "rrw", Rtm = "rtm",
-    Rvu = "rvu", Rxv = "rxv", Sca = "sca", Sdc = "sdc", Sht = "sht", Sjk = "sjk", Skn =
-    "skn", Sop = "sop", Spb = "spb", Spf = "spf", Suh = "suh", Swd = "swd", Szo = "szo",
-    Tir = "tir", Tmm = "tmm", Tnk = "tnk", Txd = "txd", Tys = "tys", Tzb = "tzb", Ubt =
-    "ubt", Udd = "udd", Ufl = "ufl", Umt = "umt", Uou = "uou", Usa = "usa", Utt = "utt",
-    Uvx = "uvx", Uxk = "uxk", Uxm = "uxm", Uyk = "uyk", Vfd = "vfd", Vhi = "vhi", Vkg =
-    "vkg", Vnf = "vnf", Vno = "vno", Vom = "vom", Vop = "vop", Vpi = "vpi", Vqa = "vqa",
-    Vrw = "vrw", Vwu = "vwu", Vye = "vye", Wgk = "wgk", Wjb = "wjb", Wjr = "wjr", Wlq =
-    "wlq", Wsg = "wsg", Wsj = "wsj", Wtl = "wtl", Www = "www", Xbr = "xbr", Xcc = "xcc",
-    Xdj = "xdj", Xel = "xel", Xlz = "xlz", Xmw = "xmw", Xns = "xns", Xqa = "xqa", Xqu =
-    "xqu", Xrt = "xrt", Xrw = "xrw", Xvz = "xvz", Xxb = "xxb", Xye = "xye", Xzf = "xzf",
-    Xzo = "xzo", Yan = "yan", Ydu = "ydu", Yip = "yip", Yjx = "yjx", Yks = "yks", Yuk =
-    "yuk", Ywj = "ywj", Yxc = "yxc", Zac = "zac", Zce = "zce", Zdf = "zdf", Zeq = "zeq",
-    Zez = "zez", Zfx = "zfx", Zgr = "zgr", Zgw = "zgw", Zkn = "zkn", Zll = "zll", Zou =
-    "zou", Zpq = "zpq", Zpx = "zpx", Zqh = "zqh", Ztk = "ztk", Self_ = "self", None =
-    "none", V000 = "000", VxTest = "x-test", VxTest2 = "x_test", XTEST = "X_TEST" }
+    Currency { Adp = "adp", Adw = "adw", Aeg = "aeg", Aem = "aem", Aew = "aew", Afy = "afy",
+    Ais = "ais", Aps = "aps", Apy = "apy", Aul = "aul", Avx = "avx", Ayb = "ayb", Azn = "azn",
+    Bdp = "bdp", Bis = "bis", Bro = "bro", Btm = "btm", Byv = "byv", Cau = "cau", Caw = "caw",
+    Cbk = "cbk", Cby = "cby", Cdk = "cdk", Cgr = "cgr", Cjd = "cjd", Ckf = "ckf", Cmc = "cmc",
+    Cpn = "cpn", Dbg = "dbg", Dcl = "dcl", Ddi = "ddi", Djf = "djf", Dtd = "dtd", Dwc = "dwc",
+    Ecr = "ecr", Edy = "edy", Elw = "elw", Epu = "epu", Eqb = "eqb", Erd = "erd", Etr = "etr",
+    Etz = "etz", Euh = "euh", Eyp = "eyp", Fbr = "fbr", Fdr = "fdr", Fgp = "fgp", Fgs = "fgs",
+    Fhl = "fhl", Fii = "fii", Fiq = "fiq", Fpu = "fpu", Fry = "fry", Gap = "gap", Gcb = "gcb",
+    Gdg = "gdg", Ggi = "ggi", Gns = "gns", Gtl = "gtl", Gyl = "gyl", Gzr = "gzr", Hbg = "hbg",
+    Hie = "hie", Hlx = "hlx", Htc = "htc", Ics = "ics", Ies = "ies", Iid = "iid", Ike = "ike",
+    Iky = "iky", Inl = "inl", Ioc = "ioc", Ivt = "ivt", Iwj = "iwj", Jfp = "jfp", Jis = "jis",
+    Jjv = "jjv", Jrc = "jrc", Jwo = "jwo", Kcn = "kcn", Kgl = "kgl", Khp = "khp", Klm = "klm",
+    Knx = "knx", Koc = "koc", Ktg = "ktg", Ktx = "ktx", Kub = "kub", Lav = "lav", Lcr = "lcr",
+    Liz = "liz", Lks = "lks", Lmt = "lmt", Lop = "lop", Lqg = "lqg", Lst = "lst", Lsz = "lsz",
+    Lux = "lux", Lvc = "lvc", Lxw = "lxw", Mbu = "mbu", Mdl = "mdl", Mfg = "mfg", Mfn = "mfn",
+    Mgc = "mgc", Mmp = "mmp", Mnq = "mnq", Mog = "mog", Mpl = "mpl", Mpz = "mpz", Mrf = "mrf",
+    Mvp = "mvp", Mwk = "mwk", Nal = "nal", Nbs = "nbs", Ndh = "ndh", Ndm = "ndm", Ndo = "ndo",
+    Nef = "nef", Nhj = "nhj", Nko = "nko", Noa = "noa", Nok = "nok", Nqi = "nqi", Nsr = "nsr",
+    Ntz = "ntz", Nus = "nus", Nxl = "nxl", Nzx = "nzx", Ojg = "ojg", Olb = "olb", Oqk = "oqk",
+    Osh = "osh", Pdu = "pdu", Pef = "pef", Peu = "peu", Plb = "plb", Pmf = "pmf", Ppa = "ppa",
+    Pvk = "pvk", Pvq = "pvq", Pxq = "pxq", Pzr = "pzr", Qcc = "qcc", Qgq = "qgq", Qju = "qju",
+    Qku = "qku", Qlw = "qlw", Qvi = "qvi", Qvr = "qvr", Qvv = "qvv", Rax = "rax", Rrt = "rrt",
+    Rrw = "rrw", Rtm = "rtm", Rvu = "rvu", Rxv = "rxv", Sca = "sca", Sdc = "sdc", Sht = "sht",
+    Sjk = "sjk", Skn = "skn", Sop = "sop", Spb = "spb", Spf = "spf", Suh = "suh", Swd = "swd",
+    Szo = "szo", Tir = "tir", Tmm = "tmm", Tnk = "tnk", Txd = "txd", Tys = "tys", Tzb = "tzb",
+    Ubt = "ubt", Udd = "udd", Ufl = "ufl", Umt = "umt", Uou = "uou", Usa = "usa", Utt = "utt",
+    Uvx = "uvx", Uxk = "uxk", Uxm = "uxm", Uyk = "uyk", Vfd = "vfd", Vhi = "vhi", Vkg = "vkg",
+    Vnf = "vnf", Vno = "vno", Vom = "vom", Vop = "vop", Vpi = "vpi", Vqa = "vqa", Vrw = "vrw",
+    Vwu = "vwu", Vye = "vye", Wgk = "wgk", Wjb = "wjb", Wjr = "wjr", Wlq = "wlq", Wsg = "wsg",
+    Wsj = "wsj", Wtl = "wtl", Www = "www", Xbr = "xbr", Xcc = "xcc", Xdj = "xdj", Xel = "xel",
+    Xlz = "xlz", Xmw = "xmw", Xns = "xns", Xqa = "xqa", Xqu = "xqu", Xrt = "xrt", Xrw = "xrw",
+    Xvz = "xvz", Xxb = "xxb", Xye = "xye", Xzf = "xzf", Xzo = "xzo", Yan = "yan", Ydu = "ydu",
+    Yip = "yip", Yjx = "yjx", Yks = "yks", Yuk = "yuk", Ywj = "ywj", Yxc = "yxc", Zac = "zac",
+    Zce = "zce", Zdf = "zdf", Zeq = "zeq", Zez = "zez", Zfx = "zfx", Zgr = "zgr", Zgw = "zgw",
+    Zkn = "zkn", Zll = "zll", Zou = "zou", Zpq = "zpq", Zpx = "zpx", Zqh = "zqh", Ztk = "ztk",
+    Self_ = "self", None = "none", V000 = "000", VxTest = "x-test", VxTest2 = "x_test",
+    XTEST = "X_TEST" }
 );
 
 /// Generated from `/components/schemas/Customer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Customer {
     /// Read-only: required in answers only, so optional here; leave it `None` in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub object: CustomerObject,
     /// Read-only: required in answers only, so optional here; leave it `None` in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
     pub livemode: bool,
     pub email: Option<String>,
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     pub address: Option<Address>,
     /// Minor units; negative is credit.
     pub balance: i64,
     pub currency: Option<Currency>,
     /// Id of the default source, or the source itself when expanded.
-    #[serde(rename = "default_source")]
     pub default_source: Option<CustomerDefaultSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delinquent: Option<bool>,
-    #[serde(rename = "discount_percent")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_percent: Option<f64>,
-    #[serde(rename = "invoice_settings")]
     pub invoice_settings: Box<CustomerInvoiceSettings>,
     pub metadata: Metadata,
-    #[serde(rename = "preferred_locales")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_locales: Option<Vec<String>>,
-    #[serde(rename = "next_invoice_sequence")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_invoice_sequence: Option<i64>,
 }
 
-struct_de!(
-    Customer, [object = "object", livemode = "livemode", email = "email", name = "name",
-    address = "address", balance = "balance", currency = "currency", default_source =
-    "default_source", invoice_settings = "invoice_settings", metadata = "metadata"], [id
-    = "id", created = "created", phone = "phone", delinquent = "delinquent",
-    discount_percent = "discount_percent", preferred_locales = "preferred_locales",
-    next_invoice_sequence = "next_invoice_sequence"]
+serde_struct!(
+    Customer, [opt id = "id", req object = "object", opt created = "created",
+    req livemode = "livemode", req email = "email", req name = "name", opt phone = "phone",
+    req address = "address", req balance = "balance", req currency = "currency",
+    req default_source = "default_source", opt delinquent = "delinquent",
+    opt discount_percent = "discount_percent", req invoice_settings = "invoice_settings",
+    req metadata = "metadata", opt preferred_locales = "preferred_locales",
+    opt next_invoice_sequence = "next_invoice_sequence"]
 );
 
 impl Customer {
@@ -986,36 +937,25 @@ impl crate::runtime::validate::Validate for Customer {
 }
 
 /// Generated from `/components/schemas/CustomerCreate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerCreate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
-    #[serde(rename = "payment_method")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
-    #[serde(rename = "preferred_locales")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_locales: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
 
-struct_de!(
-    CustomerCreate, [], [email = "email", name = "name", phone = "phone", address =
-    "address", balance = "balance", currency = "currency", payment_method =
-    "payment_method", preferred_locales = "preferred_locales", metadata = "metadata"]
+serde_struct!(
+    CustomerCreate, [opt email = "email", opt name = "name", opt phone = "phone",
+    opt address = "address", opt balance = "balance", opt currency = "currency",
+    opt payment_method = "payment_method", opt preferred_locales = "preferred_locales",
+    opt metadata = "metadata"]
 );
 
 impl CustomerCreate {
@@ -1201,22 +1141,17 @@ impl crate::runtime::validate::Validate for CustomerDefaultSource {
 }
 
 /// Generated from `/components/schemas/Customer/properties/invoice_settings`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerInvoiceSettings {
-    #[serde(rename = "default_payment_method")]
     pub default_payment_method: Option<Box<CustomerDefaultPaymentMethod>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
-    #[serde(rename = "custom_fields")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomerInvoiceSettingsCustomField>>,
 }
 
-struct_de!(
-    CustomerInvoiceSettings, [default_payment_method = "default_payment_method"], [footer
-    = "footer", custom_fields = "custom_fields"]
+serde_struct!(
+    CustomerInvoiceSettings, [req default_payment_method = "default_payment_method",
+    opt footer = "footer", opt custom_fields = "custom_fields"]
 );
 
 impl CustomerInvoiceSettings {
@@ -1243,15 +1178,16 @@ impl crate::runtime::validate::Validate for CustomerInvoiceSettings {
 }
 
 /// Generated from `/components/schemas/Customer/properties/invoice_settings/properties/custom_fields/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerInvoiceSettingsCustomField {
     pub name: String,
     pub value: String,
 }
 
-struct_de!(CustomerInvoiceSettingsCustomField, [name = "name", value = "value"], []);
+serde_struct!(
+    CustomerInvoiceSettingsCustomField, [req name = "name", req value = "value"]
+);
 
 impl CustomerInvoiceSettingsCustomField {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -1271,20 +1207,18 @@ impl crate::runtime::validate::Validate for CustomerInvoiceSettingsCustomField {
 }
 
 /// Generated from `/components/schemas/CustomerList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerList {
     pub object: ListObject,
     pub data: Vec<Customer>,
-    #[serde(rename = "has_more")]
     pub has_more: bool,
     pub url: String,
 }
 
-struct_de!(
-    CustomerList, [object = "object", data = "data", has_more = "has_more", url = "url"],
-    []
+serde_struct!(
+    CustomerList, [req object = "object", req data = "data", req has_more = "has_more",
+    req url = "url"]
 );
 
 /// Generated from `/components/schemas/Customer/properties/object`.
@@ -1302,24 +1236,18 @@ string_enum!(CustomerObject { Customer = "customer" });
 /// Absent fields are left alone; `null` clears.
 ///
 /// Generated from `/components/schemas/CustomerUpdate`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "default_source")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_source: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
 
-struct_de!(
-    CustomerUpdate, [], [email = "email", name = "name", default_source =
-    "default_source", metadata = "metadata"]
+serde_struct!(
+    CustomerUpdate, [opt email = "email", opt name = "name", opt default_source = "default_source",
+    opt metadata = "metadata"]
 );
 
 impl CustomerUpdate {

@@ -5,13 +5,12 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/DeletedCustomer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeletedCustomer {
     pub id: String,
@@ -19,4 +18,6 @@ pub struct DeletedCustomer {
     pub deleted: bool,
 }
 
-struct_de!(DeletedCustomer, [id = "id", object = "object", deleted = "deleted"], []);
+serde_struct!(
+    DeletedCustomer, [req id = "id", req object = "object", req deleted = "deleted"]
+);

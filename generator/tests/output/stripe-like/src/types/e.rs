@@ -5,35 +5,27 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error/properties/error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorError {
     pub type_: ErrorErrorType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(rename = "decline_code")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decline_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
-    #[serde(rename = "doc_url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(
-    ErrorError, [type_ = "type"], [code = "code", decline_code = "decline_code", message
-    = "message", param = "param", doc_url = "doc_url"]
+serde_struct!(
+    ErrorError, [req type_ = "type", opt code = "code", opt decline_code = "decline_code",
+    opt message = "message", opt param = "param", opt doc_url = "doc_url"]
 );
 
 #[cfg(feature = "all-schemas")]
@@ -76,21 +68,20 @@ pub enum ErrorErrorType {
 
 #[cfg(feature = "all-schemas")]
 string_enum!(
-    ErrorErrorType { ApiError = "api_error", CardError = "card_error", IdempotencyError =
-    "idempotency_error", InvalidRequestError = "invalid_request_error" }
+    ErrorErrorType { ApiError = "api_error", CardError = "card_error",
+    IdempotencyError = "idempotency_error", InvalidRequestError = "invalid_request_error" }
 );
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorType {
     pub error: ErrorError,
 }
 
 #[cfg(feature = "all-schemas")]
-struct_de!(ErrorType, [error = "error"], []);
+serde_struct!(ErrorType, [req error = "error"]);
 
 #[cfg(feature = "all-schemas")]
 impl ErrorType {

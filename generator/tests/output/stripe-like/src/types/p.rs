@@ -5,35 +5,29 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/PaymentMethod`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentMethod {
     /// Read-only: required in answers only, so optional here; leave it `None` in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub type_: PaymentMethodType,
     /// Read-only: required in answers only, so optional here; leave it `None` in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<Box<PaymentMethodCustomer>>,
     pub card: Option<PaymentMethodCard>,
-    #[serde(rename = "billing_details")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_details: Option<PaymentMethodBillingDetails>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
 
-struct_de!(
-    PaymentMethod, [type_ = "type", card = "card"], [id = "id", created = "created",
-    customer = "customer", billing_details = "billing_details", metadata = "metadata"]
+serde_struct!(
+    PaymentMethod, [opt id = "id", req type_ = "type", opt created = "created",
+    opt customer = "customer", req card = "card", opt billing_details = "billing_details",
+    opt metadata = "metadata"]
 );
 
 impl PaymentMethod {
@@ -79,21 +73,16 @@ impl crate::runtime::validate::Validate for PaymentMethod {
 }
 
 /// Generated from `/components/schemas/PaymentMethod/properties/billing_details`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PaymentMethodBillingDetails {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-struct_de!(
-    PaymentMethodBillingDetails, [], [address = "address", email = "email", name =
-    "name"]
+serde_struct!(
+    PaymentMethodBillingDetails, [opt address = "address", opt email = "email", opt name = "name"]
 );
 
 impl PaymentMethodBillingDetails {
@@ -114,29 +103,22 @@ impl crate::runtime::validate::Validate for PaymentMethodBillingDetails {
 }
 
 /// Generated from `/components/schemas/PaymentMethod/properties/card`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentMethodCard {
     /// Write-only: required in requests only, so optional here; answers leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cvc: Option<String>,
-    #[serde(rename = "exp_month")]
     pub exp_month: i64,
-    #[serde(rename = "exp_year")]
     pub exp_year: i64,
     /// Read-only: required in answers only, so optional here; leave it `None` in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last4: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
 }
 
-struct_de!(
-    PaymentMethodCard, [exp_month = "exp_month", exp_year = "exp_year"], [number =
-    "number", cvc = "cvc", last4 = "last4", fingerprint = "fingerprint"]
+serde_struct!(
+    PaymentMethodCard, [opt number = "number", opt cvc = "cvc", req exp_month = "exp_month",
+    req exp_year = "exp_year", opt last4 = "last4", opt fingerprint = "fingerprint"]
 );
 
 impl PaymentMethodCard {

@@ -5,13 +5,12 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Refund`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Refund {
     pub id: String,
@@ -20,14 +19,14 @@ pub struct Refund {
     pub charge: Option<RefundCharge>,
     pub currency: Currency,
     pub created: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RefundReason>,
     pub status: Option<String>,
 }
 
-struct_de!(
-    Refund, [id = "id", object = "object", amount = "amount", charge = "charge", currency
-    = "currency", created = "created", status = "status"], [reason = "reason"]
+serde_struct!(
+    Refund, [req id = "id", req object = "object", req amount = "amount", req charge = "charge",
+    req currency = "currency", req created = "created", opt reason = "reason",
+    req status = "status"]
 );
 
 /// Generated from `/components/schemas/Refund/properties/charge`.
@@ -75,20 +74,18 @@ impl<'de> serde::Deserialize<'de> for RefundCharge {
 }
 
 /// Generated from `/components/schemas/RefundList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefundList {
     pub object: ListObject,
     pub data: Vec<Refund>,
-    #[serde(rename = "has_more")]
     pub has_more: bool,
     pub url: String,
 }
 
-struct_de!(
-    RefundList, [object = "object", data = "data", has_more = "has_more", url = "url"],
-    []
+serde_struct!(
+    RefundList, [req object = "object", req data = "data", req has_more = "has_more",
+    req url = "url"]
 );
 
 /// Generated from `/components/schemas/Refund/properties/object`.

@@ -5,26 +5,22 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/WalletSource`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WalletSource {
     pub id: String,
-    #[serde(rename = "wallet_type")]
     pub wallet_type: String,
-    #[serde(rename = "dynamic_last4")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dynamic_last4: Option<String>,
 }
 
-struct_de!(
-    WalletSource, [id = "id", wallet_type = "wallet_type"], [dynamic_last4 =
-    "dynamic_last4"]
+serde_struct!(
+    WalletSource, [req id = "id", req wallet_type = "wallet_type",
+    opt dynamic_last4 = "dynamic_last4"]
 );
 
 impl WalletSource {

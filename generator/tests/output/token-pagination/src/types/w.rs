@@ -5,52 +5,46 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Widget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Widget {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
 }
 
-struct_de!(Widget, [name = "name"], [size = "size"]);
+serde_struct!(Widget, [req name = "name", opt size = "size"]);
 
 /// Generated from `/components/schemas/WidgetPage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WidgetPage {
     pub results: Vec<Widget>,
     /// Empty or absent on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
 }
 
-struct_de!(WidgetPage, [results = "results"], [next_page_token = "nextPageToken"]);
+serde_struct!(
+    WidgetPage, [req results = "results", opt next_page_token = "nextPageToken"]
+);
 
 /// Generated from `/components/schemas/WidgetSearch`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WidgetSearch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// Slice "m/n" of the result set, 1-based.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
 }
 
-struct_de!(
-    WidgetSearch, [], [name_prefix = "namePrefix", page_token = "pageToken", shard =
-    "shard"]
+serde_struct!(
+    WidgetSearch, [opt name_prefix = "namePrefix", opt page_token = "pageToken",
+    opt shard = "shard"]
 );
 
 impl WidgetSearch {

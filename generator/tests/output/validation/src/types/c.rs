@@ -5,19 +5,18 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/paths/~1gadgets/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGadgetsRequest {
     pub items: Vec<Gadget>,
 }
 
-struct_de!(CreateGadgetsRequest, [items = "items"], []);
+serde_struct!(CreateGadgetsRequest, [req items = "items"]);
 
 impl CreateGadgetsRequest {
     /// A value with the required fields; chain the setters for the optional ones.
@@ -40,11 +39,10 @@ impl crate::runtime::validate::Validate for CreateGadgetsRequest {
 }
 
 /// Generated from `/paths/~1gadgets/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGadgetsResponse {
     pub items: Vec<Gadget>,
 }
 
-struct_de!(CreateGadgetsResponse, [items = "items"], []);
+serde_struct!(CreateGadgetsResponse, [req items = "items"]);

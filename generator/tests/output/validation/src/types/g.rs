@@ -5,44 +5,34 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    decode::{self, struct_de},
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
 /// Generated from `/components/schemas/Gadget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Gadget {
     pub handle: Handle,
     pub weight: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge: Option<Percent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<TagList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Labels>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<std::collections::BTreeMap<String, i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<GadgetPart>>,
     /// A lookahead; not checked (finding).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// An escape written twice; not checked (finding).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
     /// Not a regular expression; not checked (finding).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
 }
 
-struct_de!(
-    Gadget, [handle = "handle", weight = "weight"], [charge = "charge", tags = "tags",
-    labels = "labels", notes = "notes", scores = "scores", parts = "parts", code =
-    "code", serial = "serial", zone = "zone"]
+serde_struct!(
+    Gadget, [req handle = "handle", req weight = "weight", opt charge = "charge", opt tags = "tags",
+    opt labels = "labels", opt notes = "notes", opt scores = "scores", opt parts = "parts",
+    opt code = "code", opt serial = "serial", opt zone = "zone"]
 );
 
 impl Gadget {
@@ -151,16 +141,14 @@ impl crate::runtime::validate::Validate for Gadget {
 }
 
 /// Generated from `/components/schemas/GadgetPart`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GadgetPart {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<Box<GadgetPart>>,
 }
 
-struct_de!(GadgetPart, [name = "name"], [part = "part"]);
+serde_struct!(GadgetPart, [req name = "name", opt part = "part"]);
 
 impl GadgetPart {
     /// A value with the required fields; chain the setters for the optional ones.

@@ -1,27 +1,42 @@
-//! serde's `Deserialize` for the generated structs, written once.
+//! serde's `Serialize` and `Deserialize` for the generated structs,
+//! written once.
 //!
-//! serde's derive writes, for every struct, a field enum, a visitor for
-//! its names as text, bytes and numbers, a reader for the struct as an
-//! array and one for it as a map, each with one block per field. For
-//! thousands of structs that was half the crate's build time and memory.
-//! `struct_de!` writes only the map reader, and its per-field work calls
-//! the generic helpers below, which the compiler checks once. What it
-//! reads is what the derive read: unknown keys are skipped, a key given
-//! twice is an error, a missing required field is the error "missing
-//! field" (or `None`, for a nullable one), and a missing or `null`
-//! optional field is `None`.
+//! serde's derives write, for every struct, a field enum, a visitor for
+//! its names as text, bytes and numbers, readers for the struct as an
+//! array and as a map, and a writer, each with one block per field. For
+//! thousands of structs that was most of the crate's build time and
+//! memory. `serde_struct!` writes only the map reader and the writer, and
+//! their per-field work calls the generic helpers below, which the
+//! compiler checks once. What it reads and writes is what the derives
+//! did: unknown keys are skipped, a key given twice is an error, a missing
+//! required field is the error "missing field" (or `None`, for a nullable
+//! one), a missing or `null` optional field is `None`, and an optional
+//! field that is `None` is not written. Keys are written in declaration
+//! order.
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeStruct};
 
-/// `Deserialize` for a struct from its required and optional fields,
-/// each with its wire name:
-/// `struct_de!(Sequence, [id = "id"], [name = "name"]);`.
-/// Expanded where `decode` names this module.
+/// `Serialize` and `Deserialize` for a struct from its fields in
+/// declaration order, each marked `req` (always written) or `opt` (an
+/// `Option` left out when `None`) and given its wire name:
+/// `serde_struct!(Sequence, [req id = "id", opt name = "name"]);`.
+/// Expanded where `serde_struct` names both this module and the macro.
 #[allow(unused_macros)]
-macro_rules! struct_de {
-    ($name:ident, [$($req:ident = $rwire:literal),* $(,)?], [$($opt:ident = $owire:literal),* $(,)?]) => {
+macro_rules! serde_struct {
+    ($name:ident, [$($kind:ident $field:ident = $wire:literal),* $(,)?]) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let len = 0 $(+ serde_struct!(@len $kind self.$field))*;
+                let mut out = s.serialize_struct(stringify!($name), len)?;
+                $(serde_struct!(@put $kind out, self.$field, $wire);)*
+                out.end()
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct Fields;
@@ -37,18 +52,15 @@ macro_rules! struct_de {
                         self,
                         mut map: A,
                     ) -> Result<$name, A::Error> {
-                        $(let mut $req = None;)*
-                        $(let mut $opt = None;)*
-                        while let Some(key) = map.next_key::<decode::Key<'de>>()? {
+                        $(let mut $field = None;)*
+                        while let Some(key) = map.next_key::<serde_struct::Key<'de>>()? {
                             match key.as_str() {
-                                $($rwire => decode::slot(&mut $req, &mut map, $rwire)?,)*
-                                $($owire => decode::slot(&mut $opt, &mut map, $owire)?,)*
-                                _ => decode::skip(&mut map)?,
+                                $($wire => serde_struct::slot(&mut $field, &mut map, $wire)?,)*
+                                _ => serde_struct::skip(&mut map)?,
                             }
                         }
                         Ok($name {
-                            $($req: decode::required($req, $rwire)?,)*
-                            $($opt: decode::optional($opt),)*
+                            $($field: serde_struct!(@take $kind $field, $wire),)*
                         })
                     }
                 }
@@ -57,10 +69,41 @@ macro_rules! struct_de {
             }
         }
     };
+    (@len req $value:expr) => {
+        1
+    };
+    (@len opt $value:expr) => {
+        usize::from($value.is_some())
+    };
+    (@put req $out:ident, $value:expr, $wire:literal) => {
+        $out.serialize_field($wire, &$value)?
+    };
+    (@put opt $out:ident, $value:expr, $wire:literal) => {
+        serde_struct::put_optional(&mut $out, $wire, &$value)?
+    };
+    (@take req $slot:ident, $wire:literal) => {
+        serde_struct::required($slot, $wire)?
+    };
+    (@take opt $slot:ident, $wire:literal) => {
+        serde_struct::optional($slot)
+    };
 }
 
 #[allow(unused_imports)]
-pub(crate) use struct_de;
+pub(crate) use serde_struct;
+
+/// Writes an optional field when it holds a value, and skips it when it
+/// is `None`.
+pub fn put_optional<S: SerializeStruct, T: Serialize>(
+    out: &mut S,
+    name: &'static str,
+    value: &Option<T>,
+) -> Result<(), S::Error> {
+    match value {
+        Some(_) => out.serialize_field(name, value),
+        None => out.skip_field(name),
+    }
+}
 
 /// A key of an object, borrowed from the input when it can be (serde_json
 /// lends unescaped keys of a slice), so reading one costs no allocation.
@@ -140,7 +183,9 @@ pub fn required<'de, T: Deserialize<'de>, E: de::Error>(
     }
 }
 
-/// An optional field's value: absent and `null` are both `None`.
+/// An optional field's value: absent and `null` are both `None`. This is
+/// `Option::flatten`, named so that the macro's slot gets its type from
+/// the field it fills (a method call on the slot would need it earlier).
 pub fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
     slot.flatten()
 }
@@ -169,21 +214,21 @@ impl<'de> Deserializer<'de> for Missing {
 
 #[cfg(test)]
 mod tests {
-    // `decode` as the macro expects it, here and in a generated crate's `runtime`.
-    use super::super::decode;
+    // The module as the macro names it, here and in a generated crate. (The macro
+    // itself is in scope by its place in this file.)
+    use super::super::serde_struct;
 
     #[derive(Debug, PartialEq)]
     struct Row {
         id: i64,
-        parent: Option<i64>,
         name: Option<String>,
+        parent: Option<i64>,
         tags: Option<Vec<String>>,
     }
 
-    struct_de!(
+    serde_struct!(
         Row,
-        [id = "id", parent = "parentId"],
-        [name = "name", tags = "tags"]
+        [req id = "id", opt name = "name", req parent = "parentId", opt tags = "tags"]
     );
 
     fn row(text: &str) -> Result<Row, serde_json::Error> {
@@ -220,5 +265,28 @@ mod tests {
         assert!(wrong.contains("invalid type: string"), "{wrong}");
         let array = row("[1]").unwrap_err().to_string();
         assert!(array.contains("expected struct Row"), "{array}");
+    }
+
+    #[test]
+    fn writes_in_declaration_order_leaving_out_unset_optional_fields() {
+        let full = Row {
+            id: 1,
+            name: Some("pump".into()),
+            parent: Some(2),
+            tags: Some(vec!["a".into()]),
+        };
+        let text = serde_json::to_string(&full).unwrap();
+        assert_eq!(text, r#"{"id":1,"name":"pump","parentId":2,"tags":["a"]}"#);
+        assert_eq!(row(&text).unwrap(), full);
+        // A required field that is `None` is sent as `null`; an optional one is left out.
+        let bare = Row {
+            id: 1,
+            name: None,
+            parent: None,
+            tags: None,
+        };
+        let text = serde_json::to_string(&bare).unwrap();
+        assert_eq!(text, r#"{"id":1,"parentId":null}"#);
+        assert_eq!(row(&text).unwrap(), bare);
     }
 }
