@@ -117,7 +117,15 @@ pub struct Selector {
 /// expression that builds it from `value`.
 pub struct Conversion {
     pub from: TokenStream,
-    pub value: TokenStream,
+    pub via: Converter,
+}
+
+/// How a conversion makes the union from `value`.
+pub enum Converter {
+    /// `Self::<name>(value)`: a variant, or a constructor of one.
+    Call(Ident),
+    /// Any other expression of `value`.
+    Expr(TokenStream),
 }
 
 /// `impl Name { fn <field>(..) }` for each selector whose field name is
@@ -148,7 +156,7 @@ pub fn selectors(
             let method = &s.member.name;
             Some(Conversion {
                 from: s.from.clone()?,
-                value: quote!(Self::#method(value)),
+                via: Converter::Call(method.clone()),
             })
         })
         .collect();
@@ -181,38 +189,45 @@ fn selector(s: &Selector) -> TokenStream {
 
 /// `impl From<T> for Name` for each type only one conversion takes (two
 /// would leave the choice of variant to a guess), and `From<&str>` beside
-/// `From<String>`.
+/// `From<String>`. Those that call a variant or constructor are one
+/// `runtime::conversions!` call (imported by every file of types).
 pub fn conversions(name: &Ident, cfg: &TokenStream, list: &[Conversion]) -> TokenStream {
     let own = name.to_string();
-    let impls = list.iter().filter_map(|c| {
+    let (mut calls, mut impls) = (Vec::new(), Vec::new());
+    for c in list {
         let from = c.from.to_string();
         let same = list.iter().filter(|o| o.from.to_string() == from).count();
         if same > 1 || from == own {
-            return None;
+            continue;
         }
-        let (ty, value) = (&c.from, &c.value);
-        let text = (from == "String").then(|| {
-            quote! {
-                #cfg
-                impl From<&str> for #name {
-                    fn from(value: &str) -> Self {
-                        Self::from(String::from(value))
-                    }
-                }
-            }
-        });
-        Some(quote! {
-            #cfg
-            impl From<#ty> for #name {
-                fn from(value: #ty) -> Self {
-                    #value
-                }
-            }
+        let ty = &c.from;
+        match &c.via {
+            Converter::Call(ctor) => calls.push(quote!(#ctor(#ty))),
+            Converter::Expr(value) => impls.push(from_impl(name, cfg, ty, value)),
+        }
+        if from == "String" {
+            let value = quote!(Self::from(String::from(value)));
+            impls.push(from_impl(name, cfg, &quote!(&str), &value));
+        }
+    }
+    let calls = (!calls.is_empty()).then(|| quote!(#cfg conversions!(#name { #(#calls),* });));
+    quote!(#calls #(#impls)*)
+}
 
-            #text
-        })
-    });
-    quote!(#(#impls)*)
+fn from_impl(
+    name: &Ident,
+    cfg: &TokenStream,
+    ty: &TokenStream,
+    value: &TokenStream,
+) -> TokenStream {
+    quote! {
+        #cfg
+        impl From<#ty> for #name {
+            fn from(value: #ty) -> Self {
+                #value
+            }
+        }
+    }
 }
 
 /// One line per setter: `runtime::setter!` (imported by every file of
@@ -284,25 +299,31 @@ mod tests {
         assert!(!text.contains("fn name"), "{text}");
         let variant = Conversion {
             from: quote!(ByIdStruct),
-            value: quote!(Self::ById(value)),
+            via: Converter::Call(ident("ById")),
+        };
+        let nested = Conversion {
+            from: quote!(Inner),
+            via: Converter::Expr(quote!(Self::Outer(Box::new(value)))),
         };
         let twice = Conversion {
             from: quote!(i64),
-            value: quote!(Self::Other(value)),
+            via: Converter::Call(ident("Other")),
         };
-        let all: Vec<Conversion> = conversions.into_iter().chain([variant]).collect();
+        let all: Vec<Conversion> = conversions.into_iter().chain([variant, nested]).collect();
         let text = super::conversions(&ident("Identity"), &quote!(), &all).to_string();
-        assert!(text.contains("impl From < i64 > for Identity"), "{text}");
-        assert!(text.contains("impl From < String > for Identity"), "{text}");
+        assert!(
+            text.starts_with("conversions ! (Identity { id (i64) , external_id (String) , ById (ByIdStruct) }) ;"),
+            "{text}"
+        );
         assert!(text.contains("impl From < & str > for Identity"), "{text}");
         assert!(
-            text.contains("impl From < ByIdStruct > for Identity"),
+            text.contains("impl From < Inner > for Identity { fn from (value : Inner) -> Self { Self :: Outer (Box :: new (value)) } }"),
             "{text}"
         );
         // A type two conversions take gets none.
         let all: Vec<Conversion> = [twice].into_iter().chain(all).collect();
         let text = super::conversions(&ident("Identity"), &quote!(), &all).to_string();
-        assert!(!text.contains("From < i64 >"), "{text}");
+        assert!(!text.contains("(i64)"), "{text}");
     }
 
     #[test]

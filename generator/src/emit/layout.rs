@@ -71,20 +71,28 @@ fn reflow_item_macros(text: &str) -> String {
     out
 }
 
-/// The text split after each comma outside string literals, commas kept.
+/// The text split after each comma that separates entries: outside
+/// string literals, and inside at most one bracket (the list), so a
+/// closure's `Self::from(a, b)` or a type's `Map<K, V>` stays whole.
 fn entries(text: &str) -> Vec<&str> {
-    let (mut parts, mut start, mut in_string, mut escaped) = (Vec::new(), 0, false, false);
+    let (mut parts, mut start, mut depth) = (Vec::new(), 0, 0usize);
+    let (mut in_string, mut escaped, mut previous) = (false, false, ' ');
     for (i, c) in text.char_indices() {
         match c {
             _ if escaped => escaped = false,
             '\\' if in_string => escaped = true,
             '"' => in_string = !in_string,
-            ',' if !in_string => {
+            _ if in_string => {}
+            '(' | '[' | '{' | '<' => depth += 1,
+            '>' if matches!(previous, '-' | '=') => {}
+            ')' | ']' | '}' | '>' => depth = depth.saturating_sub(1),
+            ',' if depth <= 1 => {
                 parts.push(text[start..=i].trim());
                 start = i + 1;
             }
             _ => {}
         }
+        previous = c;
     }
     parts.push(text[start..].trim());
     parts.retain(|p| !p.is_empty());
@@ -157,7 +165,7 @@ fn group(line: &str) -> Option<&'static str> {
 /// The runtime's macros that the generated files call where an item
 /// stands (`templates/src`); a test checks that the runtime defines each.
 /// Other macro calls (`assert!`) are statements and get no blank line.
-const ITEM_MACROS: &[&str] = &["serde_struct", "setter", "string_enum"];
+const ITEM_MACROS: &[&str] = &["conversions", "serde_struct", "setter", "string_enum"];
 
 fn starts_item(line: &str) -> bool {
     let trimmed = line.trim_start();
@@ -176,6 +184,7 @@ mod tests {
     #[test]
     fn item_macros_are_the_runtimes() {
         let runtime = [
+            include_str!("../../../templates/src/conversions.rs"),
             include_str!("../../../templates/src/serde_struct.rs"),
             include_str!("../../../templates/src/setter.rs"),
             include_str!("../../../templates/src/string_enum.rs"),
@@ -221,6 +230,13 @@ mod tests {
             ["opt abcdefgh = \"abcdefgh\""; 2].join(", ")
         );
         assert_eq!(reflow_item_macros(&long), expected);
+        // A comma inside an entry's own brackets does not end it.
+        let nested = "conversions!(\n    Id, [|value: Map<A, B>| Self::from(a,\n    b), |value: &str| Self::X(value)]\n);\n";
+        let flowed = reflow_item_macros(nested);
+        assert!(
+            flowed.contains("[|value: Map<A, B>| Self::from(a, b), |value: &str|"),
+            "{flowed}"
+        );
         // Other calls, and text without any, pass through.
         let other = "assert!(\n    a, b =\n    c\n);\n";
         assert_eq!(reflow_item_macros(other), other);

@@ -39,6 +39,10 @@ const MODULES: &[(&str, &str)] = &[
         include_str!("../../../templates/src/client.rs"),
     ),
     (
+        "conversions.rs",
+        include_str!("../../../templates/src/conversions.rs"),
+    ),
+    (
         "encode.rs",
         include_str!("../../../templates/src/encode.rs"),
     ),

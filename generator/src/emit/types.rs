@@ -398,13 +398,15 @@ impl<'a> TypeEmitter<'a> {
             let vname = ident(&v.name);
             let into_self = |inner: TokenStream| {
                 let inner = wrap(v.boxed, inner);
-                quote!(Self::#vname(#inner))
+                construct::Converter::Expr(quote!(Self::#vname(#inner)))
             };
             if let Some(from) = self.convertible(&v.ty, union) {
-                out.push(construct::Conversion {
-                    from,
-                    value: into_self(quote!(value)),
-                });
+                let via = if v.boxed {
+                    into_self(quote!(value))
+                } else {
+                    construct::Converter::Call(vname.clone())
+                };
+                out.push(construct::Conversion { from, via });
             }
             let Some(Ty::Named(id)) = self.plain_ty(&v.ty) else {
                 continue;
@@ -420,7 +422,7 @@ impl<'a> TypeEmitter<'a> {
                 let (wname, value) = (ident(&w.name), wrap(w.boxed, quote!(value)));
                 out.push(construct::Conversion {
                     from,
-                    value: into_self(quote!(#nested_name::#wname(#value))),
+                    via: into_self(quote!(#nested_name::#wname(#value))),
                 });
             }
         }

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -41,23 +41,10 @@ impl<'de> serde::Deserialize<'de> for Grant {
     }
 }
 
-impl From<GrantReaderGrant> for Grant {
-    fn from(value: GrantReaderGrant) -> Self {
-        Self::ReaderGrant(value)
-    }
-}
-
-impl From<GrantWriterGrant> for Grant {
-    fn from(value: GrantWriterGrant) -> Self {
-        Self::WriterGrant(value)
-    }
-}
-
-impl From<GrantOwnerGrant> for Grant {
-    fn from(value: GrantOwnerGrant) -> Self {
-        Self::OwnerGrant(value)
-    }
-}
+conversions!(
+    Grant { ReaderGrant(GrantReaderGrant), WriterGrant(GrantWriterGrant),
+    OwnerGrant(GrantOwnerGrant) }
+);
 
 /// Owner grant
 ///

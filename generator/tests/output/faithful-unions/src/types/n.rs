@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -45,21 +45,11 @@ impl Note {
     }
 }
 
-impl From<String> for Note {
-    fn from(value: String) -> Self {
-        Self::text(value)
-    }
-}
+conversions!(Note { text(String), PlainNote(NotePlainNote) });
 
 impl From<&str> for Note {
     fn from(value: &str) -> Self {
         Self::from(String::from(value))
-    }
-}
-
-impl From<NotePlainNote> for Note {
-    fn from(value: NotePlainNote) -> Self {
-        Self::PlainNote(value)
     }
 }
 

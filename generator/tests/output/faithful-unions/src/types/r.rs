@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -64,35 +64,10 @@ impl Reach {
     }
 }
 
-impl From<ReachByNumberByNumber> for Reach {
-    fn from(value: ReachByNumberByNumber) -> Self {
-        Self::by_number(value)
-    }
-}
-
-impl From<ReachByFolderByFolder> for Reach {
-    fn from(value: ReachByFolderByFolder) -> Self {
-        Self::by_folder(value)
-    }
-}
-
-impl From<ReachEverything> for Reach {
-    fn from(value: ReachEverything) -> Self {
-        Self::Everything(value)
-    }
-}
-
-impl From<ReachByNumber> for Reach {
-    fn from(value: ReachByNumber) -> Self {
-        Self::ByNumber(value)
-    }
-}
-
-impl From<ReachByFolder> for Reach {
-    fn from(value: ReachByFolder) -> Self {
-        Self::ByFolder(value)
-    }
-}
+conversions!(
+    Reach { by_number(ReachByNumberByNumber), by_folder(ReachByFolderByFolder),
+    Everything(ReachEverything), ByNumber(ReachByNumber), ByFolder(ReachByFolder) }
+);
 
 /// By folder
 ///
@@ -236,33 +211,13 @@ impl Reference {
     }
 }
 
-impl From<i64> for Reference {
-    fn from(value: i64) -> Self {
-        Self::number(value)
-    }
-}
-
-impl From<String> for Reference {
-    fn from(value: String) -> Self {
-        Self::name(value)
-    }
-}
+conversions!(
+    Reference { number(i64), name(String), ByNumber(ReferenceByNumber), ByName(ReferenceByName) }
+);
 
 impl From<&str> for Reference {
     fn from(value: &str) -> Self {
         Self::from(String::from(value))
-    }
-}
-
-impl From<ReferenceByNumber> for Reference {
-    fn from(value: ReferenceByNumber) -> Self {
-        Self::ByNumber(value)
-    }
-}
-
-impl From<ReferenceByName> for Reference {
-    fn from(value: ReferenceByName) -> Self {
-        Self::ByName(value)
     }
 }
 

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -41,17 +41,7 @@ impl<'de> serde::Deserialize<'de> for Signal {
     }
 }
 
-impl From<SignalStarted> for Signal {
-    fn from(value: SignalStarted) -> Self {
-        Self::Started(value)
-    }
-}
-
-impl From<SignalStopped> for Signal {
-    fn from(value: SignalStopped) -> Self {
-        Self::Stopped(value)
-    }
-}
+conversions!(Signal { Started(SignalStarted), Stopped(SignalStopped) });
 
 /// Started
 ///

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -38,17 +38,7 @@ impl<'de> serde::Deserialize<'de> for IntOrString {
     }
 }
 
-impl From<i32> for IntOrString {
-    fn from(value: i32) -> Self {
-        Self::Integer(value)
-    }
-}
-
-impl From<String> for IntOrString {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
+conversions!(IntOrString { Integer(i32), String(String) });
 
 impl From<&str> for IntOrString {
     fn from(value: &str) -> Self {

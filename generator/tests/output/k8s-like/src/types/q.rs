@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -38,21 +38,11 @@ impl<'de> serde::Deserialize<'de> for Quantity {
     }
 }
 
-impl From<String> for Quantity {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
+conversions!(Quantity { String(String), Number(f64) });
 
 impl From<&str> for Quantity {
     fn from(value: &str) -> Self {
         Self::from(String::from(value))
-    }
-}
-
-impl From<f64> for Quantity {
-    fn from(value: f64) -> Self {
-        Self::Number(value)
     }
 }
 

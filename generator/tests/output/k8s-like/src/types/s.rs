@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -265,11 +265,7 @@ impl<'de> serde::Deserialize<'de> for SchemaPropsOrStringArray {
     }
 }
 
-impl From<SchemaProps> for SchemaPropsOrStringArray {
-    fn from(value: SchemaProps) -> Self {
-        Self::SchemaProps(value)
-    }
-}
+conversions!(SchemaPropsOrStringArray { SchemaProps(SchemaProps) });
 
 /// Generated from `/components/schemas/SchemaProps/properties/x-validations/items`.
 #[derive(Debug, Clone, PartialEq)]

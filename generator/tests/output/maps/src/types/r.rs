@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 

@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -38,14 +38,4 @@ impl<'de> serde::Deserialize<'de> for Pet {
     }
 }
 
-impl From<Cat> for Pet {
-    fn from(value: Cat) -> Self {
-        Self::Cat(value)
-    }
-}
-
-impl From<Dog> for Pet {
-    fn from(value: Dog) -> Self {
-        Self::Dog(value)
-    }
-}
+conversions!(Pet { Cat(Cat), Dog(Dog) });

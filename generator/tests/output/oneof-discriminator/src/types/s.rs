@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -40,17 +40,7 @@ impl<'de> serde::Deserialize<'de> for Shape {
     }
 }
 
-impl From<CircleShape> for Shape {
-    fn from(value: CircleShape) -> Self {
-        Self::CircleShape(value)
-    }
-}
-
-impl From<RectShape> for Shape {
-    fn from(value: RectShape) -> Self {
-        Self::RectShape(value)
-    }
-}
+conversions!(Shape { CircleShape(CircleShape), RectShape(RectShape) });
 
 /// Tag comes from the variant enum, not the schema name.
 ///
@@ -83,14 +73,4 @@ impl<'de> serde::Deserialize<'de> for StorageRef {
     }
 }
 
-impl From<BucketRef> for StorageRef {
-    fn from(value: BucketRef) -> Self {
-        Self::BucketRef(value)
-    }
-}
-
-impl From<VolumeRef> for StorageRef {
-    fn from(value: VolumeRef) -> Self {
-        Self::VolumeRef(value)
-    }
-}
+conversions!(StorageRef { BucketRef(BucketRef), VolumeRef(VolumeRef) });

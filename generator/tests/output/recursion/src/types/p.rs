@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -74,32 +74,13 @@ impl Predicate {
     }
 }
 
-impl From<MatchesPredicateMatches> for Predicate {
-    fn from(value: MatchesPredicateMatches) -> Self {
-        Self::matches(value)
-    }
-}
-
-impl From<AllOfPredicate> for Predicate {
-    fn from(value: AllOfPredicate) -> Self {
-        Self::AllOfPredicate(value)
-    }
-}
-
-impl From<AnyOfPredicate> for Predicate {
-    fn from(value: AnyOfPredicate) -> Self {
-        Self::AnyOfPredicate(value)
-    }
-}
+conversions!(
+    Predicate { matches(MatchesPredicateMatches), AllOfPredicate(AllOfPredicate),
+    AnyOfPredicate(AnyOfPredicate), MatchesPredicate(MatchesPredicate) }
+);
 
 impl From<NegatePredicate> for Predicate {
     fn from(value: NegatePredicate) -> Self {
         Self::NegatePredicate(Box::new(value))
-    }
-}
-
-impl From<MatchesPredicate> for Predicate {
-    fn from(value: MatchesPredicate) -> Self {
-        Self::MatchesPredicate(value)
     }
 }

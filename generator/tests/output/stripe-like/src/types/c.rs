@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -1032,11 +1032,7 @@ impl<'de> serde::Deserialize<'de> for CustomerDefaultPaymentMethod {
     }
 }
 
-impl From<String> for CustomerDefaultPaymentMethod {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
+conversions!(CustomerDefaultPaymentMethod { String(String) });
 
 impl From<&str> for CustomerDefaultPaymentMethod {
     fn from(value: &str) -> Self {
@@ -1090,21 +1086,11 @@ impl<'de> serde::Deserialize<'de> for CustomerDefaultSource {
     }
 }
 
-impl From<String> for CustomerDefaultSource {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
+conversions!(CustomerDefaultSource { String(String), PaymentSource(PaymentSource) });
 
 impl From<&str> for CustomerDefaultSource {
     fn from(value: &str) -> Self {
         Self::from(String::from(value))
-    }
-}
-
-impl From<PaymentSource> for CustomerDefaultSource {
-    fn from(value: PaymentSource) -> Self {
-        Self::PaymentSource(value)
     }
 }
 

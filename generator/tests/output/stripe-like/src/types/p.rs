@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -198,11 +198,7 @@ impl<'de> serde::Deserialize<'de> for PaymentMethodCustomer {
     }
 }
 
-impl From<String> for PaymentMethodCustomer {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
+conversions!(PaymentMethodCustomer { String(String) });
 
 impl From<&str> for PaymentMethodCustomer {
     fn from(value: &str) -> Self {
@@ -286,23 +282,10 @@ impl<'de> serde::Deserialize<'de> for PaymentSource {
     }
 }
 
-impl From<CardSource> for PaymentSource {
-    fn from(value: CardSource) -> Self {
-        Self::CardSource(value)
-    }
-}
-
-impl From<BankAccountSource> for PaymentSource {
-    fn from(value: BankAccountSource) -> Self {
-        Self::BankAccountSource(value)
-    }
-}
-
-impl From<WalletSource> for PaymentSource {
-    fn from(value: WalletSource) -> Self {
-        Self::WalletSource(value)
-    }
-}
+conversions!(
+    PaymentSource { CardSource(CardSource), BankAccountSource(BankAccountSource),
+    WalletSource(WalletSource) }
+);
 
 impl crate::runtime::validate::Validate for PaymentSource {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

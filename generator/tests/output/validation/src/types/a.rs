@@ -5,7 +5,7 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    serde_struct::{self, serde_struct},
+    conversions::conversions, serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum,
 };
 
@@ -36,17 +36,7 @@ impl<'de> serde::Deserialize<'de> for Amount {
     }
 }
 
-impl From<i64> for Amount {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
-}
-
-impl From<String> for Amount {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
+conversions!(Amount { Integer(i64), String(String) });
 
 impl From<&str> for Amount {
     fn from(value: &str) -> Self {
