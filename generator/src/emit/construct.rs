@@ -113,8 +113,7 @@ pub struct Selector {
     pub from: Option<TokenStream>,
 }
 
-/// A way to make a union from a value of another type: `value` is the
-/// expression that builds it from `value`.
+/// A way to make a union from a value of type `from`, named `value`.
 pub struct Conversion {
     pub from: TokenStream,
     pub via: Converter,

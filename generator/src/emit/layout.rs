@@ -53,19 +53,25 @@ fn reflow_item_macros(text: &str) -> String {
         }
         let indent = &line[..indent(line)];
         let close = format!("{indent});");
-        let mut args = Vec::new();
+        let mut args: Vec<&str> = Vec::new();
+        let mut closed = false;
         for inner in lines.by_ref() {
             if inner == close {
-                pack(
-                    &entries(&args.join(" ")),
-                    &format!("{indent}    "),
-                    &mut out,
-                );
+                let joined = args.iter().map(|a| a.trim()).collect::<Vec<_>>().join(" ");
+                pack(&entries(&joined), &format!("{indent}    "), &mut out);
                 out.push_str(inner);
                 out.push('\n');
+                closed = true;
                 break;
             }
-            args.push(inner.trim());
+            args.push(inner);
+        }
+        // A call that never closes at its own indentation is left as it was.
+        if !closed {
+            for arg in args {
+                out.push_str(arg);
+                out.push('\n');
+            }
         }
     }
     out
@@ -231,15 +237,17 @@ mod tests {
         );
         assert_eq!(reflow_item_macros(&long), expected);
         // A comma inside an entry's own brackets does not end it.
-        let nested = "conversions!(\n    Id, [|value: Map<A, B>| Self::from(a,\n    b), |value: &str| Self::X(value)]\n);\n";
+        let nested = "conversions!(\n    Id { Many(Map < A,\n    B >), Id(i64) }\n);\n";
         let flowed = reflow_item_macros(nested);
         assert!(
-            flowed.contains("[|value: Map<A, B>| Self::from(a, b), |value: &str|"),
+            flowed.contains("    Id { Many(Map < A, B >), Id(i64) }\n"),
             "{flowed}"
         );
-        // Other calls, and text without any, pass through.
+        // Other calls, text without any, and a call that never closes pass through.
         let other = "assert!(\n    a, b =\n    c\n);\n";
         assert_eq!(reflow_item_macros(other), other);
+        let open = "setter!(\n    a,\n    b\n";
+        assert_eq!(reflow_item_macros(open), open);
     }
 
     #[test]

@@ -198,6 +198,18 @@ fn round(x: f64) -> f64 {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    // First, so that the process's peak memory is the stream's own (one
+    // page at a time), not the decode benchmarks' buffers below.
+    let mut stream_rows = Vec::new();
+    for total in [10_000, 100_000] {
+        let s = page_server(Pages::new(total, Duration::ZERO)).await;
+        let started = Instant::now();
+        let n = stream_all(&client_at(&s.url()), PAGE as i32).await;
+        assert_eq!(n, total, "every item exactly once");
+        let rate = n as f64 / started.elapsed().as_secs_f64();
+        stream_rows.push(json!({"items": n, "items_per_s": rate.round(), "peak_rss_mb": round(peak_rss_mb())}));
+    }
+
     let bytes = page_bytes(0, PAGE, Some("1000".into()));
     let typed = throughput(&bytes, 200, |b| {
         serde_json::from_slice::<SequenceWithCursorResponse>(b).is_ok()
@@ -221,16 +233,6 @@ async fn main() {
         c.sequences().advanced_list_sequences(&body).await.expect("call succeeds");
     }
     let per_call_us = started.elapsed().as_secs_f64() * 1e6 / calls as f64;
-
-    let mut stream_rows = Vec::new();
-    for total in [10_000, 100_000] {
-        let s = page_server(Pages::new(total, Duration::ZERO)).await;
-        let started = Instant::now();
-        let n = stream_all(&client_at(&s.url()), PAGE as i32).await;
-        assert_eq!(n, total, "every item exactly once");
-        let rate = n as f64 / started.elapsed().as_secs_f64();
-        stream_rows.push(json!({"items": n, "items_per_s": rate.round(), "peak_rss_mb": round(peak_rss_mb())}));
-    }
 
     let slow = page_server(Pages::new(5 * PAGE, LATENCY)).await;
     let c = client_at(&slow.url());
