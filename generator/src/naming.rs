@@ -181,7 +181,6 @@ pub fn case_preserving_variant(raw: &str) -> String {
     name
 }
 
-/// Hands out unique names within one scope (a module, a struct, an enum).
 /// Where one place of a type-name hint ends and the next, nested in it,
 /// begins (see [`nested`]).
 pub const SEGMENT: char = '\u{1f}';
@@ -238,6 +237,65 @@ pub fn singular(plural: &str) -> Option<String> {
     (stem.len() >= 2).then(|| format!("{head}{stem}"))
 }
 
+/// Shorter names for `inner` nested in `outer`, most specific first: the
+/// first words of `outer` (at least half of them, and two) joined to
+/// `inner`, with words the two share at the seam written once. `IntractableDirectRelationsCursorNotice`
+/// › `Category` gives `IntractableDirectRelationsCursorCategory` first;
+/// `DocumentParserFileReference` › `FileInstanceId` gives
+/// `DocumentParserFileInstanceId`.
+pub fn outer_prefixes(outer: &str, inner: &str) -> Vec<String> {
+    const JOINING: &[&str] = &[
+        "And", "At", "By", "For", "From", "In", "Of", "On", "Or", "To", "With",
+    ];
+    let outer_words = words(outer);
+    let inner_words = words(inner);
+    let fewest = 2.max(outer_words.len().div_ceil(2));
+    let mut names: Vec<String> = (fewest..outer_words.len())
+        .rev()
+        // Not `…With` + inner, and not `A` of `AOrB`: a cut there changes
+        // what the name says.
+        .filter(|&keep| {
+            !JOINING.contains(&outer_words[keep - 1]) && !["Or", "And"].contains(&outer_words[keep])
+        })
+        .map(|keep| {
+            let head = &outer_words[..keep];
+            let seam = (1..=head.len().min(inner_words.len()))
+                .rev()
+                .find(|&k| head[head.len() - k..] == inner_words[..k])
+                .unwrap_or(0);
+            let mut name = head.concat();
+            name.push_str(&inner_words[seam..].concat());
+            name
+        })
+        .filter(|name| name != outer)
+        .collect();
+    names.dedup();
+    names
+}
+
+/// The name a person gave an operation whose id FastAPI generated:
+/// `{function}{path}_{method}`, the path's non-word characters made `_`
+/// (`filter_simulators_simulators_list_post` for `filter_simulators` at
+/// `POST /simulators/list`). `None` for any other id.
+pub fn fastapi_stem<'a>(operation_id: &'a str, path: &str, method: &str) -> Option<&'a str> {
+    let mut suffix: String = path
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    suffix.push('_');
+    suffix.push_str(method);
+    operation_id
+        .strip_suffix(&suffix)
+        .filter(|stem| stem.chars().any(char::is_alphanumeric))
+}
+
+/// Hands out unique names within one scope (a module, a struct, an enum).
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     taken: BTreeSet<String>,
@@ -293,6 +351,67 @@ pub fn serde_camel_case(field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fastapi_ids_give_their_function_name() {
+        use super::fastapi_stem;
+        let stem = |id, path, method| fastapi_stem(id, path, method);
+        assert_eq!(
+            stem(
+                "filter_simulators_simulators_list_post",
+                "/simulators/list",
+                "post"
+            ),
+            Some("filter_simulators")
+        );
+        assert_eq!(
+            stem("read_item_items__item_id__get", "/items/{item_id}", "get"),
+            Some("read_item")
+        );
+        assert_eq!(stem("listAssets", "/assets", "get"), None);
+        assert_eq!(
+            stem("_simulators_list_post", "/simulators/list", "post"),
+            None
+        );
+        assert_eq!(
+            stem("x_simulators_list_get", "/simulators/list", "post"),
+            None
+        );
+    }
+
+    #[test]
+    fn outer_prefixes_keep_the_first_words_and_merge_the_seam() {
+        use super::outer_prefixes;
+        assert_eq!(
+            outer_prefixes("IntractableDirectRelationsCursorNotice", "Category"),
+            [
+                "IntractableDirectRelationsCursorCategory",
+                "IntractableDirectRelationsCategory",
+            ]
+        );
+        assert_eq!(
+            outer_prefixes("DocumentParserFileReference", "FileInstanceId"),
+            ["DocumentParserFileInstanceId"]
+        );
+        // The whole of `inner` at the seam gives `outer` back, which is taken.
+        assert_eq!(
+            outer_prefixes("AssetCardinalityPropertiesAggregate", "Aggregate"),
+            ["AssetCardinalityAggregate"]
+        );
+        assert!(outer_prefixes("AssetFilter", "Name").is_empty());
+        // Never cut before `Or`, nor after a joining word.
+        assert_eq!(
+            outer_prefixes("GroupMembershipManagedExternallyOrInCdf", "Members"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            outer_prefixes("IntractableCursorWithNestedFilterNotice", "Code"),
+            [
+                "IntractableCursorWithNestedFilterCode",
+                "IntractableCursorWithNestedCode"
+            ]
+        );
+    }
+
     #[test]
     fn singular_reads_the_last_word_only() {
         let cases = [

@@ -11,6 +11,10 @@
 //! [schemas."limit"]          # by the spec's schema name
 //! name = "LimitParam"
 //!
+//! [schemas."IdEither"]       # and every schema of its shape
+//! name = "Identity"
+//! shared = true
+//!
 //! [operations.getDBs]        # by operationId, or "GET /path" without one
 //! name = "list_databases"
 //! idempotent = true
@@ -72,6 +76,12 @@ pub struct Overrides {
 pub struct SchemaOverride {
     /// The Rust type name, kept whatever the spec adds beside it.
     pub name: Option<String>,
+    /// This component is the one type of its shape: every other schema of
+    /// the same structure whose name ends in the same word becomes it, and
+    /// other components stay as aliases of it (`IdEither` as `Identity`).
+    /// Without it a pin only names the schema.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// Pinned choices for one operation.

@@ -237,6 +237,55 @@ fn codegen_toml_pins_schema_and_operation_names() {
     );
 }
 
+/// Names as a person would have written them: FastAPI's generated ids
+/// read as the function's name, a long component's first words stand for
+/// it, and a method renamed in the profile names its types.
+#[test]
+fn generated_ids_and_long_names_read_as_meant() {
+    let g = with_overrides("name-collisions.yaml", "");
+    let code = all_code(&g);
+    assert!(
+        code.contains("pub async fn filter_widgets("),
+        "FastAPI id read"
+    );
+    assert!(
+        code.contains("pub struct FilterWidgetsRequest"),
+        "its body type"
+    );
+    assert!(!code.contains("WidgetsListPost"), "no path left in a name");
+    assert!(code.contains("pub enum WidgetInventoryReconciliationStatus"));
+    let report = g.report.to_text();
+    assert!(report.contains("named from `filter_widgets`"), "{report}");
+
+    let g = with_overrides(
+        "name-collisions.yaml",
+        "[operations.filter_widgets_widgets_list_post]\nname = \"search_widgets\"\n",
+    );
+    let code = all_code(&g);
+    assert!(code.contains("pub async fn search_widgets("));
+    assert!(
+        code.contains("pub struct SearchWidgetsRequest"),
+        "types follow the pin"
+    );
+}
+
+/// A pin names one schema; only `shared = true` makes it the one type of
+/// its shape, with the other component an alias of it.
+#[test]
+fn a_pin_merges_schemas_only_when_shared() {
+    for (shared, alias) in [(false, false), (true, true)] {
+        let toml = format!("[schemas.WidgetRef]\nname = \"ThingRef\"\nshared = {shared}\n");
+        let code = all_code(&with_overrides("name-collisions.yaml", &toml));
+        assert!(code.contains("pub struct ThingRef"), "{shared}");
+        assert_eq!(
+            code.contains("pub type GadgetRef = ThingRef;"),
+            alias,
+            "{shared}"
+        );
+        assert_eq!(code.contains("pub struct GadgetRef"), !alias, "{shared}");
+    }
+}
+
 /// Bulk limits from `spec/codegen.toml` either shape a bulk method or are
 /// reported; none is dropped in silence.
 #[test]

@@ -44,11 +44,7 @@ fn reflow_item_macros(text: &str) -> String {
     while let Some(line) = lines.next() {
         out.push_str(line);
         out.push('\n');
-        let trimmed = line.trim_start();
-        let opens = ITEM_MACROS
-            .iter()
-            .any(|m| trimmed.strip_prefix(m) == Some("!("));
-        if !opens {
+        if item_macro_call(line) != Some("") {
             continue;
         }
         let indent = &line[..indent(line)];
@@ -161,7 +157,7 @@ fn group(line: &str) -> Option<&'static str> {
     let trimmed = line.trim_start();
     if trimmed.starts_with("use ") || trimmed.starts_with("pub use ") {
         Some("use")
-    } else if trimmed.starts_with("setter!(") && trimmed.ends_with(");") {
+    } else if item_macro(line) == Some("setter") && trimmed.ends_with(");") {
         Some("setter")
     } else {
         None
@@ -173,14 +169,26 @@ fn group(line: &str) -> Option<&'static str> {
 /// Other macro calls (`assert!`) are statements and get no blank line.
 const ITEM_MACROS: &[&str] = &["conversions", "serde_struct", "setter", "string_enum"];
 
+/// The [`ITEM_MACROS`] macro a line calls, if it starts with such a call.
+fn item_macro(line: &str) -> Option<&'static str> {
+    let trimmed = line.trim_start();
+    ITEM_MACROS
+        .iter()
+        .copied()
+        .find(|m| trimmed.strip_prefix(m).is_some_and(|r| r.starts_with("!(")))
+}
+
+/// What follows `name!(` on a line that calls an [`ITEM_MACROS`] macro:
+/// empty when the call's arguments start on the next line.
+fn item_macro_call(line: &str) -> Option<&str> {
+    let m = item_macro(line)?;
+    let trimmed = line.trim_start();
+    Some(&trimmed[m.len() + 2..])
+}
+
 fn starts_item(line: &str) -> bool {
     let trimmed = line.trim_start();
-    ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
-        || ITEM_MACROS.iter().any(|m| {
-            trimmed
-                .strip_prefix(m)
-                .is_some_and(|rest| rest.starts_with("!("))
-        })
+    ITEM_STARTS.iter().any(|s| trimmed.starts_with(s)) || item_macro(line).is_some()
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! expected. Types with the same structure (fields, Rust types with
 //! aliases seen through, required-ness, rules, variant keys and tags) whose
 //! names end in the same word become one (see [`representatives`]):
-//! - a component that `spec/codegen.toml` names takes every other schema
-//!   of its shape; the other components stay as type aliases of it, so
+//! - a component that `spec/codegen.toml` names with `shared = true`
+//!   takes every other schema of its shape; the other components stay as type aliases of it, so
 //!   every name the spec gives still compiles (`IdEither` is `Identity`,
 //!   and `AssetIdEither` an alias of it);
 //! - else an inline schema becomes the one component of its shape;
@@ -23,7 +23,7 @@ use crate::naming;
 /// Names chosen outside the spec.
 #[derive(Default)]
 pub struct Names<'a> {
-    /// Component names `spec/codegen.toml` pins.
+    /// Component names `spec/codegen.toml` pins as the one type of their shape.
     pub pinned: HashSet<&'a str>,
     /// Names the lock remembers.
     pub locked: HashSet<&'a str>,

@@ -83,6 +83,7 @@ fn names(overrides: &Overrides) -> super::shared::Names<'_> {
         pinned: overrides
             .schemas
             .values()
+            .filter(|o| o.shared)
             .filter_map(|o| o.name.as_deref())
             .collect(),
         locked: overrides

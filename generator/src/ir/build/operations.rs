@@ -178,9 +178,23 @@ struct OperationBuilder<'b, 'a> {
 }
 
 impl<'a> OperationBuilder<'_, 'a> {
+    /// The operation's id as its author meant it: FastAPI's generated ids
+    /// repeat the path and method, which the method name already says.
+    fn given_id(&mut self, id: &'a str) -> &'a str {
+        let Some(stem) = naming::fastapi_stem(id, self.path, self.method.key()) else {
+            return id;
+        };
+        self.b.finding(
+            self.at,
+            format!("operationId `{id}` is FastAPI's `{{function}}{{path}}_{{method}}`; named from `{stem}`"),
+        );
+        stem
+    }
+
     fn build(mut self) -> Result<Operation> {
         let op = self.op;
-        let name = match &op.operation_id {
+        let id = op.operation_id.as_deref().map(|id| self.given_id(id));
+        let name = match id {
             Some(id) => naming::field_name(id),
             None => {
                 let name = naming::field_name(&format!(
@@ -195,9 +209,13 @@ impl<'a> OperationBuilder<'_, 'a> {
                 name
             }
         };
-        let type_base = op
-            .operation_id
-            .as_deref()
+        // A method renamed in the profile names its Params, Request and
+        // Response types too: `postApiV1…Cancel` pinned as
+        // `cancel_transformations` gives `CancelTransformationsRequest`.
+        let type_base = self
+            .over
+            .and_then(|o| o.name.as_deref())
+            .or(id)
             .map(str::to_upper_camel_case)
             .unwrap_or_else(|| name.to_upper_camel_case());
         let params = self.params(&type_base)?;

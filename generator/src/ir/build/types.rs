@@ -289,6 +289,8 @@ impl<'a> Builder<'a> {
     /// serves when it names the value by itself: a wrapper's content
     /// (`NumberHistogramAggregate` › `NumberHistogram`) or a name of three
     /// words or more (`CogniteCapability` › `Item` › `DataModelInstancesAcl`).
+    /// When the component's name is itself long, its first words stand for
+    /// it ([`naming::outer_prefixes`]).
     pub(super) fn fresh_name(&mut self, segments: &[String]) -> String {
         let full = naming::type_name(&segments.join(" "));
         let n = segments.len();
@@ -317,8 +319,12 @@ impl<'a> Builder<'a> {
         let words = naming::words(&inner).len();
         let wraps = outer.to_lowercase().contains(&inner.to_lowercase());
         if words >= 3 || (words >= 2 && wraps) {
-            candidates.push(inner);
+            candidates.push(inner.clone());
         }
+        candidates.extend(naming::outer_prefixes(
+            &naming::type_name(&segments[0]),
+            &inner,
+        ));
         candidates.retain(|name| !self.scope.contains(name));
         let pick = candidates
             .iter()

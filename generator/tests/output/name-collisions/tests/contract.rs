@@ -32,6 +32,20 @@ async fn default__list_tables(
         .map(|answer| Some(serde_json::to_value(&answer).expect("answers encode")))
 }
 
+#[cfg(feature = "other")]
+#[allow(non_snake_case, deprecated)]
+async fn default__filter_widgets(
+    client: &Client,
+) -> Result<Option<serde_json::Value>, Error> {
+    let request_json = parse("{\"gadget\":{\"id\":1},\"widget\":{\"id\":1}}");
+    let body = serde_json::from_value(request_json.clone())
+        .expect("request instance decodes");
+    let api = client.default();
+    api.filter_widgets(&body)
+        .await
+        .map(|answer| Some(serde_json::to_value(&answer).expect("answers encode")))
+}
+
 type Call = for<'c> fn(
     &'c Client,
 ) -> BoxFuture<'c, Result<Option<serde_json::Value>, Error>>;
@@ -42,6 +56,13 @@ fn calls() -> Vec<(&'static str, &'static str, Call)> {
     let mut calls: Vec<(&'static str, &'static str, Call)> = Vec::new();
     #[cfg(feature = "other")]
     calls.push(("GET /tables (list_tables)", "", |c| Box::pin(default__list_tables(c))));
+    #[cfg(feature = "other")]
+    calls
+        .push((
+            "POST /widgets/list (filter_widgets)",
+            "",
+            |c| Box::pin(default__filter_widgets(c)),
+        ));
     calls
 }
 

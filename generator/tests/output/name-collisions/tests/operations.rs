@@ -68,3 +68,41 @@ async fn default__list_tables() {
         got
     );
 }
+
+#[cfg(feature = "other")]
+#[tokio::test]
+#[allow(non_snake_case, deprecated)]
+async fn default__filter_widgets() {
+    let server = MockServer::start().await;
+    let client = client(&server, &[]);
+    let request_json = parse("{\"gadget\":{\"id\":1},\"widget\":{\"id\":1}}");
+    let body = serde_json::from_value(request_json.clone())
+        .expect("request instance decodes");
+    Mock::given(method("POST"))
+        .and(path("/api/v1/projects/test/widgets/list"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(&request_json))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(
+                    "{\"reconciliationStatus\":\"pending\"}",
+                    "application/json",
+                ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = client.default();
+    let call = api.filter_widgets(&body);
+    #[allow(clippy::let_unit_value)]
+    let result = tokio::time::timeout(std::time::Duration::from_secs(20), call)
+        .await
+        .expect("answered in time")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let got = serde_json::to_value(&result).expect("response encodes");
+    assert!(
+        same_json(& got, & parse("{\"reconciliationStatus\":\"pending\"}")),
+        "response re-encodes differently:\n  sent:    {}\n  decoded: {}",
+        "{\"reconciliationStatus\":\"pending\"}", got
+    );
+}

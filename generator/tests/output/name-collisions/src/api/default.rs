@@ -11,7 +11,7 @@ use crate::runtime::{
     setter::setter,
 };
 
-/// Operations tagged `Default` (1 in all).
+/// Operations tagged `Default` (2 in all).
 #[derive(Debug, Clone, Copy)]
 pub struct DefaultApi<'a> {
     pub(crate) client: &'a Client,
@@ -75,6 +75,35 @@ impl<'a> DefaultApi<'a> {
         let request = request.query_opt("self", params.self_.as_ref());
         let request = request.query_opt("limit", params.limit.as_ref());
         let request = request.query_opt("cursor", params.cursor.as_ref());
+        let response = self.client.execute(request).await?;
+        response.decode().await
+    }
+
+    /// `POST /widgets/list`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use fixture_name_collisions::{api::*, types::*, Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Error> {
+    ///     let body = FilterWidgetsRequest::new();
+    ///     let response = client.default().filter_widgets(&body).await?;
+    ///     println!("{response:?}");
+    ///     Ok(())
+    /// }
+    /// ```
+    pub async fn filter_widgets(
+        &self,
+        body: &FilterWidgetsRequest,
+    ) -> Result<WidgetInventoryReconciliationReportWithDetails, Error> {
+        let request = Request::new(
+            Method::POST,
+            "/widgets/list",
+            "/widgets/list".to_string(),
+        );
+        let request = request.idempotent(true);
+        let request = request.json(body)?;
         let response = self.client.execute(request).await?;
         response.decode().await
     }

@@ -8,6 +8,10 @@ mod a;
 
 mod c;
 
+mod f;
+
+mod g;
+
 mod l;
 
 mod m;
@@ -16,11 +20,19 @@ mod s;
 
 mod t;
 
+mod w;
+
 #[allow(unused_imports)]
 pub use self::a::*;
 
 #[allow(unused_imports)]
 pub use self::c::*;
+
+#[allow(unused_imports)]
+pub use self::f::*;
+
+#[allow(unused_imports)]
+pub use self::g::*;
 
 #[allow(unused_imports)]
 pub use self::l::*;
@@ -33,3 +45,6 @@ pub use self::s::*;
 
 #[allow(unused_imports)]
 pub use self::t::*;
+
+#[allow(unused_imports)]
+pub use self::w::*;
