@@ -25,6 +25,7 @@ pub mod test_server;
 #[cfg(feature = "test-util")]
 pub mod testing;
 pub mod union;
+pub(crate) mod union_de;
 pub mod validate;
 
 // --- spec constants: the generator replaces everything below ---

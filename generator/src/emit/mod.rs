@@ -450,7 +450,9 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
             #[allow(unused_imports)]
             use super::*;
             #[allow(unused_imports)]
-            use crate::runtime::{conversions::conversions, serde_struct::{self, serde_struct}, setter::setter, string_enum::string_enum};
+            use crate::runtime::{conversions::conversions, serde_struct::{self, serde_struct}, setter::setter, string_enum::string_enum, union, union_de::union_de};
+            #[allow(unused_imports)]
+            use super::shapes::SHAPES;
             #(#items)*
         };
         format_file(&path, tokens).map(|text| (path, text))

@@ -27,7 +27,7 @@ const MODULE_DOC: &str = "\
 //! adds a local HTTP server and round-trip checks for tests.
 ";
 
-const MODULES: &[(&str, &str)] = &[
+pub(super) const MODULES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../../templates/src/auth.rs")),
     ("bulk.rs", include_str!("../../../templates/src/bulk.rs")),
     (
@@ -105,6 +105,10 @@ const MODULES: &[(&str, &str)] = &[
         include_str!("../../../templates/src/string_enum.rs"),
     ),
     ("union.rs", include_str!("../../../templates/src/union.rs")),
+    (
+        "union_de.rs",
+        include_str!("../../../templates/src/union_de.rs"),
+    ),
     (
         "validate.rs",
         include_str!("../../../templates/src/validate.rs"),

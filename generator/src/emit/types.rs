@@ -146,7 +146,7 @@ impl<'a> TypeEmitter<'a> {
                 self.structure(&doc, &cfg, &name, s, built)
             }
             TypeKind::Enum(e) => string_enum(&doc, &cfg, &name, e),
-            TypeKind::Union(u) => self.union(&doc, &cfg, &name, (index, &def.name), u),
+            TypeKind::Union(u) => self.union(&doc, &cfg, &name, index, u),
             TypeKind::Alias(ty) if self.recursive_alias[index] => {
                 let ty = self.field_ty(ty, true);
                 quote! {
@@ -260,7 +260,7 @@ impl<'a> TypeEmitter<'a> {
         doc: &TokenStream,
         cfg: &TokenStream,
         name: &Ident,
-        (index, type_name): (usize, &str),
+        index: usize,
         u: &Union,
     ) -> TokenStream {
         let variants = u.variants.iter().map(|v| {
@@ -276,48 +276,32 @@ impl<'a> TypeEmitter<'a> {
                 #other(serde_json::Map<String, serde_json::Value>),
             }
         });
-        let node = number(self.ir.shapes.of_union(index));
-        let other_fn = match u.other.as_deref() {
-            Some(other) => {
-                let other = ident(other);
-                quote!(Some(Self::#other))
-            }
-            None => quote!(None),
-        };
-        let candidates = u.variants.iter().map(|v| {
-            let label = &v.name;
-            let kinds = kinds_tokens(v.kinds);
-            let shape = number(if u.tag.is_some() {
-                0
-            } else {
-                self.ir.shapes.node_of(&v.ty)
-            });
+        let entries = u.variants.iter().map(|v| {
             let vname = ident(&v.name);
-            let wrap = if v.boxed {
-                quote!(|x| Self::#vname(Box::new(x)))
-            } else {
-                quote!(Self::#vname)
-            };
-            let required = (!v.required.is_empty()).then(|| {
-                let keys = &v.required;
-                quote!(.required(&[#(#keys),*]))
-            });
-            let tags = (!v.tags.is_empty()).then(|| {
-                let tags = &v.tags;
-                quote!(.tags(&[#(#tags),*]))
-            });
-            quote!(C::new(#label, #kinds, #shape, |v| de(v).map(#wrap)) #required #tags,)
+            let kinds = kinds_tokens(v.kinds);
+            let boxed = v.boxed.then(|| quote!(#[boxed]));
+            let keys = &v.required;
+            match &u.tag {
+                Some(_) => {
+                    let tags = &v.tags;
+                    quote!(#boxed #vname(#kinds, [#(#keys),*], [#(#tags),*]))
+                }
+                None => {
+                    let shape = number(self.ir.shapes.node_of(&v.ty));
+                    quote!(#boxed #vname(#kinds, #shape, [#(#keys),*]))
+                }
+            }
         });
-        let decode = match &u.tag {
-            Some(tag) => quote!(deserialize_tagged(d, #type_name, #tag, &[#(#candidates)*])),
-            None => quote!(deserialize_untagged(
-                d,
-                #type_name,
-                &[#(#candidates)*],
-                &crate::types::shapes::SHAPES,
-                #node,
-                #other_fn,
-            )),
+        let how = match &u.tag {
+            Some(tag) => quote!(tagged(#tag)),
+            None => {
+                let node = number(self.ir.shapes.of_union(index));
+                let other = u.other.as_deref().map(|o| {
+                    let o = ident(o);
+                    quote!(, #o)
+                });
+                quote!(untagged(#node #other))
+            }
         };
         let selectors = self.buildable[index].then(|| {
             let (methods, mut conversions) =
@@ -337,12 +321,7 @@ impl<'a> TypeEmitter<'a> {
             }
 
             #cfg
-            impl<'de> serde::Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    use crate::runtime::union::{Candidate as C, de, kinds::*};
-                    crate::runtime::union::#decode
-                }
-            }
+            union_de!(#name, #how, [#(#entries),*]);
 
             #selectors
         }

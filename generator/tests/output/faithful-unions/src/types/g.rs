@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Grant`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,24 +25,10 @@ pub enum Grant {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Grant {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Grant",
-            &[
-                C::new("ReaderGrant", OBJECT, 3, |v| de(v).map(Self::ReaderGrant)),
-                C::new("WriterGrant", OBJECT, 15, |v| de(v).map(Self::WriterGrant)),
-                C::new("OwnerGrant", OBJECT, 16, |v| de(v).map(Self::OwnerGrant)),
-            ],
-            &crate::types::shapes::SHAPES,
-            2,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    Grant, untagged(2, Other), [ReaderGrant(OBJECT, 3, []), WriterGrant(OBJECT, 15, []),
+    OwnerGrant(OBJECT, 16, [])]
+);
 
 conversions!(
     Grant { ReaderGrant(GrantReaderGrant), WriterGrant(GrantWriterGrant),

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Note`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -18,23 +21,7 @@ pub enum Note {
     FreeNote(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Note {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Note",
-            &[
-                C::new("PlainNote", OBJECT, 18, |v| de(v).map(Self::PlainNote)),
-                C::new("FreeNote", OBJECT, 1, |v| de(v).map(Self::FreeNote)),
-            ],
-            &crate::types::shapes::SHAPES,
-            17,
-            None,
-        )
-    }
-}
+union_de!(Note, untagged(17), [PlainNote(OBJECT, 18, []), FreeNote(OBJECT, 1, [])]);
 
 impl Note {
     /// The `PlainNote` variant, holding only `text`.

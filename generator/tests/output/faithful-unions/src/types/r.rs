@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Reach`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,24 +25,10 @@ pub enum Reach {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Reach {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Reach",
-            &[
-                C::new("Everything", OBJECT, 8, |v| de(v).map(Self::Everything)),
-                C::new("ByNumber", OBJECT, 9, |v| de(v).map(Self::ByNumber)),
-                C::new("ByFolder", OBJECT, 12, |v| de(v).map(Self::ByFolder)),
-            ],
-            &crate::types::shapes::SHAPES,
-            7,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    Reach, untagged(7, Other), [Everything(OBJECT, 8, []), ByNumber(OBJECT, 9, []),
+    ByFolder(OBJECT, 12, [])]
+);
 
 impl Reach {
     /// The `Everything` variant, holding only `everything`.
@@ -177,23 +166,9 @@ pub enum Reference {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Reference {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Reference",
-            &[
-                C::new("ByNumber", OBJECT, 20, |v| de(v).map(Self::ByNumber)),
-                C::new("ByName", OBJECT, 21, |v| de(v).map(Self::ByName)),
-            ],
-            &crate::types::shapes::SHAPES,
-            19,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    Reference, untagged(19, Other), [ByNumber(OBJECT, 20, []), ByName(OBJECT, 21, [])]
+);
 
 impl Reference {
     /// The `ByNumber` variant, holding only `number`.

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Signal`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -21,25 +24,9 @@ pub enum Signal {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Signal {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Signal",
-            &[
-                C::new("Started", OBJECT, 23, |v| de(v).map(Self::Started))
-                    .required(&["kind"]),
-                C::new("Stopped", OBJECT, 25, |v| de(v).map(Self::Stopped))
-                    .required(&["kind"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            22,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    Signal, untagged(22, Other), [Started(OBJECT, 23, ["kind"]), Stopped(OBJECT, 25, ["kind"])]
+);
 
 conversions!(Signal { Started(SignalStarted), Stopped(SignalStopped) });
 

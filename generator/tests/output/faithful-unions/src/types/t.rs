@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Tally`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -21,23 +24,7 @@ pub enum Tally {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Tally {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Tally",
-            &[
-                C::new("Counts", OBJECT, 28, |v| de(v).map(Self::Counts)),
-                C::new("Labels", OBJECT, 31, |v| de(v).map(Self::Labels)),
-            ],
-            &crate::types::shapes::SHAPES,
-            27,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(Tally, untagged(27, Other), [Counts(OBJECT, 28, []), Labels(OBJECT, 31, [])]);
 
 /// Counts
 ///
@@ -110,23 +97,9 @@ pub enum Twins {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Twins {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Twins",
-            &[
-                C::new("FirstTwin", OBJECT, 35, |v| de(v).map(Self::FirstTwin)),
-                C::new("SecondTwin", OBJECT, 35, |v| de(v).map(Self::SecondTwin)),
-            ],
-            &crate::types::shapes::SHAPES,
-            34,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    Twins, untagged(34, Other), [FirstTwin(OBJECT, 35, []), SecondTwin(OBJECT, 35, [])]
+);
 
 /// First twin
 ///

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// An amount such as `500m`, `1Gi` or `0.5`.
 ///
@@ -20,23 +23,7 @@ pub enum Quantity {
     Number(f64),
 }
 
-impl<'de> serde::Deserialize<'de> for Quantity {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Quantity",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new("Number", NUMBER, 0, |v| de(v).map(Self::Number)),
-            ],
-            &crate::types::shapes::SHAPES,
-            3,
-            None,
-        )
-    }
-}
+union_de!(Quantity, untagged(3), [String(STRING, 0, []), Number(NUMBER, 0, [])]);
 
 conversions!(Quantity { String(String), Number(f64) });
 

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 #[cfg(feature = "all-schemas")]
 /// Level 5: adds `replicas` and `selector`, and requires the `status` of level 3.
@@ -165,28 +168,10 @@ pub enum SchemaPropsOrArray {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for SchemaPropsOrArray {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "SchemaPropsOrArray",
-            &[
-                C::new(
-                    "SchemaProps",
-                    OBJECT,
-                    5,
-                    |v| de(v).map(|x| Self::SchemaProps(Box::new(x))),
-                ),
-                C::new("Array", ARRAY, 8, |v| de(v).map(Self::Array)),
-            ],
-            &crate::types::shapes::SHAPES,
-            4,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    SchemaPropsOrArray, untagged(4, Other), [#[boxed] SchemaProps(OBJECT, 5, []),
+    Array(ARRAY, 8, [])]
+);
 
 impl From<SchemaProps> for SchemaPropsOrArray {
     fn from(value: SchemaProps) -> Self {
@@ -206,28 +191,10 @@ pub enum SchemaPropsOrBool {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for SchemaPropsOrBool {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "SchemaPropsOrBool",
-            &[
-                C::new("Boolean", BOOL, 0, |v| de(v).map(Self::Boolean)),
-                C::new(
-                    "SchemaProps",
-                    OBJECT,
-                    5,
-                    |v| de(v).map(|x| Self::SchemaProps(Box::new(x))),
-                ),
-            ],
-            &crate::types::shapes::SHAPES,
-            10,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    SchemaPropsOrBool, untagged(10, Other), [Boolean(BOOL, 0, []),
+    #[boxed] SchemaProps(OBJECT, 5, [])]
+);
 
 impl From<SchemaProps> for SchemaPropsOrBool {
     fn from(value: SchemaProps) -> Self {
@@ -247,23 +214,9 @@ pub enum SchemaPropsOrStringArray {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for SchemaPropsOrStringArray {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "SchemaPropsOrStringArray",
-            &[
-                C::new("SchemaProps", OBJECT, 5, |v| de(v).map(Self::SchemaProps)),
-                C::new("Array", ARRAY, 7, |v| de(v).map(Self::Array)),
-            ],
-            &crate::types::shapes::SHAPES,
-            11,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    SchemaPropsOrStringArray, untagged(11, Other), [SchemaProps(OBJECT, 5, []), Array(ARRAY, 7, [])]
+);
 
 conversions!(SchemaPropsOrStringArray { SchemaProps(SchemaProps) });
 

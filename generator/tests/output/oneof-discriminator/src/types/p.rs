@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Pet`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -18,24 +21,8 @@ pub enum Pet {
     Dog(Dog),
 }
 
-impl<'de> serde::Deserialize<'de> for Pet {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_tagged(
-            d,
-            "Pet",
-            "type",
-            &[
-                C::new("Cat", OBJECT, 0, |v| de(v).map(Self::Cat))
-                    .required(&["lives", "type"])
-                    .tags(&["Cat"]),
-                C::new("Dog", OBJECT, 0, |v| de(v).map(Self::Dog))
-                    .required(&["type"])
-                    .tags(&["Dog"]),
-            ],
-        )
-    }
-}
+union_de!(
+    Pet, tagged("type"), [Cat(OBJECT, ["lives", "type"], ["Cat"]), Dog(OBJECT, ["type"], ["Dog"])]
+);
 
 conversions!(Pet { Cat(Cat), Dog(Dog) });

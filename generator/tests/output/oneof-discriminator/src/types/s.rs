@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// A geometric primitive, tagged by `type`.
 ///
@@ -20,25 +23,10 @@ pub enum Shape {
     RectShape(RectShape),
 }
 
-impl<'de> serde::Deserialize<'de> for Shape {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_tagged(
-            d,
-            "Shape",
-            "type",
-            &[
-                C::new("CircleShape", OBJECT, 0, |v| de(v).map(Self::CircleShape))
-                    .required(&["radius", "type"])
-                    .tags(&["circle"]),
-                C::new("RectShape", OBJECT, 0, |v| de(v).map(Self::RectShape))
-                    .required(&["height", "type", "width"])
-                    .tags(&["rect"]),
-            ],
-        )
-    }
-}
+union_de!(
+    Shape, tagged("type"), [CircleShape(OBJECT, ["radius", "type"], ["circle"]),
+    RectShape(OBJECT, ["height", "type", "width"], ["rect"])]
+);
 
 conversions!(Shape { CircleShape(CircleShape), RectShape(RectShape) });
 
@@ -53,24 +41,9 @@ pub enum StorageRef {
     VolumeRef(VolumeRef),
 }
 
-impl<'de> serde::Deserialize<'de> for StorageRef {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_tagged(
-            d,
-            "StorageRef",
-            "type",
-            &[
-                C::new("BucketRef", OBJECT, 0, |v| de(v).map(Self::BucketRef))
-                    .required(&["bucket", "type"])
-                    .tags(&["bucket"]),
-                C::new("VolumeRef", OBJECT, 0, |v| de(v).map(Self::VolumeRef))
-                    .required(&["type", "volumeId"])
-                    .tags(&["volume"]),
-            ],
-        )
-    }
-}
+union_de!(
+    StorageRef, tagged("type"), [BucketRef(OBJECT, ["bucket", "type"], ["bucket"]),
+    VolumeRef(OBJECT, ["type", "volumeId"], ["volume"])]
+);
 
 conversions!(StorageRef { BucketRef(BucketRef), VolumeRef(VolumeRef) });

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Cell`.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,25 +39,10 @@ pub enum CellValue {
     Number(f64),
 }
 
-impl<'de> serde::Deserialize<'de> for CellValue {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "CellValue",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new("Integer", INTEGER, 0, |v| de(v).map(Self::Integer)),
-                C::new("Boolean", BOOL, 0, |v| de(v).map(Self::Boolean)),
-                C::new("Number", NUMBER, 0, |v| de(v).map(Self::Number)),
-            ],
-            &crate::types::shapes::SHAPES,
-            2,
-            None,
-        )
-    }
-}
+union_de!(
+    CellValue, untagged(2), [String(STRING, 0, []), Integer(INTEGER, 0, []), Boolean(BOOL, 0, []),
+    Number(NUMBER, 0, [])]
+);
 
 /// Generated from `/components/schemas/Contact`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -68,25 +56,10 @@ pub enum Contact {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Contact {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Contact",
-            &[
-                C::new("EmailContact", OBJECT, 4, |v| de(v).map(Self::EmailContact))
-                    .required(&["email"]),
-                C::new("PhoneContact", OBJECT, 5, |v| de(v).map(Self::PhoneContact))
-                    .required(&["phone"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            3,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    Contact, untagged(3, Other), [EmailContact(OBJECT, 4, ["email"]),
+    PhoneContact(OBJECT, 5, ["phone"])]
+);
 
 /// EmailContact
 ///

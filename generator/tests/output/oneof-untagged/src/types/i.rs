@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/ItemRef`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,31 +25,10 @@ pub enum ItemRef {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for ItemRef {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "ItemRef",
-            &[
-                C::new("ItemRefById", OBJECT, 7, |v| de(v).map(Self::ItemRefById))
-                    .required(&["id"]),
-                C::new(
-                        "ItemRefByExternalId",
-                        OBJECT,
-                        8,
-                        |v| de(v).map(Self::ItemRefByExternalId),
-                    )
-                    .required(&["externalId"]),
-                C::new("ItemRefHint", OBJECT, 9, |v| de(v).map(Self::ItemRefHint)),
-            ],
-            &crate::types::shapes::SHAPES,
-            6,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    ItemRef, untagged(6, Other), [ItemRefById(OBJECT, 7, ["id"]),
+    ItemRefByExternalId(OBJECT, 8, ["externalId"]), ItemRefHint(OBJECT, 9, [])]
+);
 
 /// Generated from `/components/schemas/ItemRefByExternalId`.
 #[derive(Debug, Clone, PartialEq)]

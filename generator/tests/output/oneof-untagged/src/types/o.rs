@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/OneOrMany`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -21,20 +24,6 @@ pub enum OneOrMany {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for OneOrMany {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "OneOrMany",
-            &[
-                C::new("Array", ARRAY, 12, |v| de(v).map(Self::Array)),
-                C::new("Tag", OBJECT, 11, |v| de(v).map(Self::Tag)).required(&["key"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            10,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    OneOrMany, untagged(10, Other), [Array(ARRAY, 12, []), Tag(OBJECT, 11, ["key"])]
+);

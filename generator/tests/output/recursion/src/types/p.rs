@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Predicate`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -23,39 +26,11 @@ pub enum Predicate {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for Predicate {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Predicate",
-            &[
-                C::new("AllOfPredicate", OBJECT, 3, |v| de(v).map(Self::AllOfPredicate))
-                    .required(&["all"]),
-                C::new("AnyOfPredicate", OBJECT, 5, |v| de(v).map(Self::AnyOfPredicate))
-                    .required(&["any"]),
-                C::new(
-                        "NegatePredicate",
-                        OBJECT,
-                        6,
-                        |v| de(v).map(|x| Self::NegatePredicate(Box::new(x))),
-                    )
-                    .required(&["negate"]),
-                C::new(
-                        "MatchesPredicate",
-                        OBJECT,
-                        7,
-                        |v| de(v).map(Self::MatchesPredicate),
-                    )
-                    .required(&["matches"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            2,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    Predicate, untagged(2, Other), [AllOfPredicate(OBJECT, 3, ["all"]),
+    AnyOfPredicate(OBJECT, 5, ["any"]), #[boxed] NegatePredicate(OBJECT, 6, ["negate"]),
+    MatchesPredicate(OBJECT, 7, ["matches"])]
+);
 
 impl Predicate {
     /// The `AllOfPredicate` variant, holding only `all`.

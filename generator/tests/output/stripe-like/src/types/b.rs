@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/BalanceTransaction`.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,49 +76,11 @@ pub enum BalanceTransactionSource {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for BalanceTransactionSource {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "BalanceTransactionSource",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new("Charge", OBJECT, 9, |v| de(v).map(Self::Charge))
-                    .required(
-                        &[
-                            "amount",
-                            "captured",
-                            "created",
-                            "currency",
-                            "customer",
-                            "id",
-                            "metadata",
-                            "object",
-                            "refunds",
-                            "status",
-                        ],
-                    ),
-                C::new("Refund", OBJECT, 34, |v| de(v).map(Self::Refund))
-                    .required(
-                        &[
-                            "amount",
-                            "charge",
-                            "created",
-                            "currency",
-                            "id",
-                            "object",
-                            "status",
-                        ],
-                    ),
-            ],
-            &crate::types::shapes::SHAPES,
-            8,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    BalanceTransactionSource, untagged(8, Other), [String(STRING, 0, []),
+    Charge(OBJECT, 9, ["amount", "captured", "created", "currency", "customer", "id", "metadata", "object", "refunds", "status"]),
+    Refund(OBJECT, 34, ["amount", "charge", "created", "currency", "id", "object", "status"])]
+);
 
 /// Generated from `/components/schemas/BalanceTransaction/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/CardSource`.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,46 +193,11 @@ pub enum ChargeCustomer {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for ChargeCustomer {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "ChargeCustomer",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new("Customer", OBJECT, 14, |v| de(v).map(Self::Customer))
-                    .required(
-                        &[
-                            "address",
-                            "balance",
-                            "created",
-                            "currency",
-                            "default_source",
-                            "email",
-                            "id",
-                            "invoice_settings",
-                            "livemode",
-                            "metadata",
-                            "name",
-                            "object",
-                        ],
-                    ),
-                C::new(
-                        "DeletedCustomer",
-                        OBJECT,
-                        30,
-                        |v| de(v).map(Self::DeletedCustomer),
-                    )
-                    .required(&["deleted", "id", "object"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            13,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    ChargeCustomer, untagged(13, Other), [String(STRING, 0, []),
+    Customer(OBJECT, 14, ["address", "balance", "created", "currency", "default_source", "email", "id", "invoice_settings", "livemode", "metadata", "name", "object"]),
+    DeletedCustomer(OBJECT, 30, ["deleted", "id", "object"])]
+);
 
 /// Generated from `/components/schemas/Charge/properties/object`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1008,29 +976,10 @@ pub enum CustomerDefaultPaymentMethod {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for CustomerDefaultPaymentMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "CustomerDefaultPaymentMethod",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new(
-                        "PaymentMethod",
-                        OBJECT,
-                        20,
-                        |v| de(v).map(|x| Self::PaymentMethod(Box::new(x))),
-                    )
-                    .required(&["card", "created", "id", "type"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            19,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    CustomerDefaultPaymentMethod, untagged(19, Other), [String(STRING, 0, []),
+    #[boxed] PaymentMethod(OBJECT, 20, ["card", "created", "id", "type"])]
+);
 
 conversions!(CustomerDefaultPaymentMethod { String(String) });
 
@@ -1068,23 +1017,10 @@ pub enum CustomerDefaultSource {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for CustomerDefaultSource {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "CustomerDefaultSource",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new("PaymentSource", OBJECT, 2, |v| de(v).map(Self::PaymentSource)),
-            ],
-            &crate::types::shapes::SHAPES,
-            17,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    CustomerDefaultSource, untagged(17, Other), [String(STRING, 0, []),
+    PaymentSource(OBJECT, 2, [])]
+);
 
 conversions!(CustomerDefaultSource { String(String), PaymentSource(PaymentSource) });
 

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/PaymentMethod`.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,44 +162,10 @@ pub enum PaymentMethodCustomer {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for PaymentMethodCustomer {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "PaymentMethodCustomer",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new(
-                        "Customer",
-                        OBJECT,
-                        14,
-                        |v| de(v).map(|x| Self::Customer(Box::new(x))),
-                    )
-                    .required(
-                        &[
-                            "address",
-                            "balance",
-                            "created",
-                            "currency",
-                            "default_source",
-                            "email",
-                            "id",
-                            "invoice_settings",
-                            "livemode",
-                            "metadata",
-                            "name",
-                            "object",
-                        ],
-                    ),
-            ],
-            &crate::types::shapes::SHAPES,
-            22,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    PaymentMethodCustomer, untagged(22, Other), [String(STRING, 0, []),
+    #[boxed] Customer(OBJECT, 14, ["address", "balance", "created", "currency", "default_source", "email", "id", "invoice_settings", "livemode", "metadata", "name", "object"])]
+);
 
 conversions!(PaymentMethodCustomer { String(String) });
 
@@ -253,34 +222,12 @@ pub enum PaymentSource {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for PaymentSource {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "PaymentSource",
-            &[
-                C::new("CardSource", OBJECT, 3, |v| de(v).map(Self::CardSource))
-                    .required(&["brand", "exp_month", "exp_year", "id", "last4"]),
-                C::new(
-                        "BankAccountSource",
-                        OBJECT,
-                        5,
-                        |v| de(v).map(Self::BankAccountSource),
-                    )
-                    .required(
-                        &["account_holder_type", "bank_name", "id", "routing_number"],
-                    ),
-                C::new("WalletSource", OBJECT, 7, |v| de(v).map(Self::WalletSource))
-                    .required(&["id", "wallet_type"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            2,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    PaymentSource, untagged(2, Other),
+    [CardSource(OBJECT, 3, ["brand", "exp_month", "exp_year", "id", "last4"]),
+    BankAccountSource(OBJECT, 5, ["account_holder_type", "bank_name", "id", "routing_number"]),
+    WalletSource(OBJECT, 7, ["id", "wallet_type"])]
+);
 
 conversions!(
     PaymentSource { CardSource(CardSource), BankAccountSource(BankAccountSource),

@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Refund`.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,37 +44,10 @@ pub enum RefundCharge {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for RefundCharge {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "RefundCharge",
-            &[
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-                C::new("Charge", OBJECT, 9, |v| de(v).map(Self::Charge))
-                    .required(
-                        &[
-                            "amount",
-                            "captured",
-                            "created",
-                            "currency",
-                            "customer",
-                            "id",
-                            "metadata",
-                            "object",
-                            "refunds",
-                            "status",
-                        ],
-                    ),
-            ],
-            &crate::types::shapes::SHAPES,
-            36,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    RefundCharge, untagged(36, Other), [String(STRING, 0, []),
+    Charge(OBJECT, 9, ["amount", "captured", "created", "currency", "customer", "id", "metadata", "object", "refunds", "status"])]
+);
 
 /// Generated from `/components/schemas/RefundList`.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,42 +107,8 @@ pub enum RetrieveCustomerResponse {
     Other(serde_json::Map<String, serde_json::Value>),
 }
 
-impl<'de> serde::Deserialize<'de> for RetrieveCustomerResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "RetrieveCustomerResponse",
-            &[
-                C::new("Customer", OBJECT, 14, |v| de(v).map(Self::Customer))
-                    .required(
-                        &[
-                            "address",
-                            "balance",
-                            "created",
-                            "currency",
-                            "default_source",
-                            "email",
-                            "id",
-                            "invoice_settings",
-                            "livemode",
-                            "metadata",
-                            "name",
-                            "object",
-                        ],
-                    ),
-                C::new(
-                        "DeletedCustomer",
-                        OBJECT,
-                        30,
-                        |v| de(v).map(Self::DeletedCustomer),
-                    )
-                    .required(&["deleted", "id", "object"]),
-            ],
-            &crate::types::shapes::SHAPES,
-            39,
-            Some(Self::Other),
-        )
-    }
-}
+union_de!(
+    RetrieveCustomerResponse, untagged(39, Other),
+    [Customer(OBJECT, 14, ["address", "balance", "created", "currency", "default_source", "email", "id", "invoice_settings", "livemode", "metadata", "name", "object"]),
+    DeletedCustomer(OBJECT, 30, ["deleted", "id", "object"])]
+);

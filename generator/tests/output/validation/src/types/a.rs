@@ -6,8 +6,11 @@ use super::*;
 #[allow(unused_imports)]
 use crate::runtime::{
     conversions::conversions, serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum,
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
+
+#[allow(unused_imports)]
+use super::shapes::SHAPES;
 
 /// Generated from `/components/schemas/Amount`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -18,23 +21,7 @@ pub enum Amount {
     String(String),
 }
 
-impl<'de> serde::Deserialize<'de> for Amount {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::runtime::union::{Candidate as C, de, kinds::*};
-
-        crate::runtime::union::deserialize_untagged(
-            d,
-            "Amount",
-            &[
-                C::new("Integer", INTEGER, 0, |v| de(v).map(Self::Integer)),
-                C::new("String", STRING, 0, |v| de(v).map(Self::String)),
-            ],
-            &crate::types::shapes::SHAPES,
-            2,
-            None,
-        )
-    }
-}
+union_de!(Amount, untagged(2), [Integer(INTEGER, 0, []), String(STRING, 0, [])]);
 
 conversions!(Amount { Integer(i64), String(String) });
 
