@@ -7,6 +7,7 @@ pub mod auth;
 pub mod builder;
 pub mod bulk;
 pub mod client;
+pub(crate) mod constructor;
 pub(crate) mod conversions;
 pub mod datapoints;
 pub mod encode;

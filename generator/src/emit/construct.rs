@@ -47,52 +47,29 @@ const TAKEN: [&str; 8] = [
     "new", "check", "validate", "clone", "eq", "fmt", "default", "into",
 ];
 
-/// `impl Name { new(..); setters }`. `extra` adds the empty
+/// `impl Name { new(..); setters }`, each one line: `runtime::constructor!`
+/// and `runtime::setter!` write the methods. `extra` adds the empty
 /// `additional_properties` map. A struct without required members derives
 /// `Default` (the emitters of structs and of `Params` see to it), so its
 /// `new()` is the default.
 pub fn constructors(name: &Ident, members: &[Member], extra: bool) -> TokenStream {
     let required: Vec<&Member> = members.iter().filter(|m| m.required).collect();
     let setters = members.iter().filter(|m| !m.required).map(setter);
-    if required.is_empty() {
-        return quote! {
-            impl #name {
-                /// A value with every field unset; chain the setters to fill it in.
-                pub fn new() -> Self {
-                    Self::default()
-                }
-
-                #(#setters)*
-            }
-        };
-    }
-    let params = required.iter().map(|m| {
-        let (n, ty) = (&m.name, m.param_ty());
-        quote!(#n: #ty)
-    });
-    let inits = members.iter().map(|m| {
-        let n = &m.name;
-        if m.required && m.convert {
-            quote!(#n: #n.into(),)
-        } else if m.required {
-            quote!(#n,)
-        } else {
-            quote!(#n: None,)
-        }
-    });
-    let extra = extra.then(|| quote!(additional_properties: Default::default(),));
-    // Clippy's limit; a schema with more required fields is the spec's call.
-    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let new = if required.is_empty() {
+        quote!(constructor!();)
+    } else {
+        let taken = required.iter().map(|m| {
+            let (n, ty) = (&m.name, &m.ty);
+            let into = m.convert.then(|| quote!(into));
+            quote!(#n(#into #ty))
+        });
+        let unset = members.iter().filter(|m| !m.required).map(|m| &m.name);
+        let extra = extra.then(|| quote!(, extra));
+        quote!(constructor!([#(#taken),*], [#(#unset),*] #extra);)
+    };
     quote! {
         impl #name {
-            /// A value with the required fields; chain the setters for the optional ones.
-            #many
-            pub fn new(#(#params),*) -> Self {
-                Self {
-                    #(#inits)*
-                    #extra
-                }
-            }
+            #new
 
             #(#setters)*
         }
@@ -348,7 +325,10 @@ mod tests {
             },
         ];
         let text = constructors(&ident("Thing"), &members, false).to_string();
-        assert!(text.contains("pub fn new (id : i64)"), "{text}");
+        assert!(
+            text.contains("constructor ! ([id (i64)] , [new , type_])"),
+            "{text}"
+        );
         assert!(
             text.contains("setter ! (with_new (new) , into String)"),
             "{text}"

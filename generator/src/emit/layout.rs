@@ -42,9 +42,13 @@ fn reflow_item_macros(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        out.push_str(line);
+        let call = item_macro_call(line);
+        match call {
+            Some(args) if !args.is_empty() => out.push_str(&tight_generics(line)),
+            _ => out.push_str(line),
+        }
         out.push('\n');
-        if item_macro_call(line) != Some("") {
+        if call != Some("") {
             continue;
         }
         let indent = &line[..indent(line)];
@@ -54,6 +58,7 @@ fn reflow_item_macros(text: &str) -> String {
         for inner in lines.by_ref() {
             if inner == close {
                 let joined = args.iter().map(|a| a.trim()).collect::<Vec<_>>().join(" ");
+                let joined = tight_generics(&joined);
                 pack(&entries(&joined), &format!("{indent}    "), &mut out);
                 out.push_str(inner);
                 out.push('\n');
@@ -69,6 +74,37 @@ fn reflow_item_macros(text: &str) -> String {
                 out.push('\n');
             }
         }
+    }
+    out
+}
+
+/// `Vec < Item >` as `Vec<Item>`: prettyplease prints a macro's tokens
+/// spaced, not knowing which `<` opens generics. In an item macro's
+/// arguments, outside string literals, every `<` and `>` is a type's.
+fn tight_generics(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            ' ' if matches!(chars.peek(), Some('<' | '>')) && !out.ends_with(['-', '=']) => {
+                continue
+            }
+            ' ' if out.ends_with('<') => continue,
+            _ => {}
+        }
+        out.push(c);
     }
     out
 }
@@ -168,6 +204,7 @@ fn group(line: &str) -> Option<&'static str> {
 /// stands (`templates/src`); a test checks that the runtime defines each.
 /// Other macro calls (`assert!`) are statements and get no blank line.
 const ITEM_MACROS: &[&str] = &[
+    "constructor",
     "conversions",
     "serde_struct",
     "setter",
@@ -200,6 +237,21 @@ fn starts_item(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{reflow_item_macros, separate_items, ITEM_MACROS};
+
+    #[test]
+    fn generics_in_item_macros_are_written_tight() {
+        let text = "    setter!(matches, Vec < Vec < f64 > >);\n    setter!(s, into String);\nstring_enum!(Op { Lt = \"a < b\" });\nlet x = a < b;\n";
+        let want = "    setter!(matches, Vec<Vec<f64>>);\n    setter!(s, into String);\nstring_enum!(Op { Lt = \"a < b\" });\nlet x = a < b;\n";
+        assert_eq!(reflow_item_macros(text), want);
+        let long = format!(
+            "union_de!(\n    U, untagged(1), [A(OBJECT, 2, [\"{}\"]),\n    B(ARRAY, 3, [])]\n);\n",
+            "k".repeat(80)
+        );
+        assert!(!reflow_item_macros(&long).contains(" <"));
+        let map = "constructor!(\n    [m(serde_json::Map < String, serde_json::Value >)], []\n);\n";
+        let want = "constructor!(\n    [m(serde_json::Map<String, serde_json::Value>)], []\n);\n";
+        assert_eq!(reflow_item_macros(map), want);
+    }
 
     #[test]
     fn item_macros_are_the_runtimes() {
@@ -251,7 +303,7 @@ mod tests {
         let nested = "conversions!(\n    Id { Many(Map < A,\n    B >), Id(i64) }\n);\n";
         let flowed = reflow_item_macros(nested);
         assert!(
-            flowed.contains("    Id { Many(Map < A, B >), Id(i64) }\n"),
+            flowed.contains("    Id { Many(Map<A, B>), Id(i64) }\n"),
             "{flowed}"
         );
         // Other calls, text without any, and a call that never closes pass through.

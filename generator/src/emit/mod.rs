@@ -450,7 +450,7 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
             #[allow(unused_imports)]
             use super::*;
             #[allow(unused_imports)]
-            use crate::runtime::{conversions::conversions, serde_struct::{self, serde_struct}, setter::setter, string_enum::string_enum, union, union_de::union_de};
+            use crate::runtime::{constructor::constructor, conversions::conversions, serde_struct::{self, serde_struct}, setter::setter, string_enum::string_enum, union, union_de::union_de};
             #[allow(unused_imports)]
             use super::shapes::SHAPES;
             #(#items)*

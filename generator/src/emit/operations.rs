@@ -73,7 +73,7 @@ impl OperationEmitter<'_> {
             #[allow(unused_imports)]
             use crate::types::*;
             #[allow(unused_imports)]
-            use crate::runtime::{bulk::{self, BulkError, BulkOptions}, client::Client, encode, error::Error, pagination::{self, Page}, request::{Method, Part, Request}, setter::setter};
+            use crate::runtime::{bulk::{self, BulkError, BulkOptions}, client::Client, encode, error::Error, pagination::{self, Page}, request::{Method, Part, Request}, setter::setter, constructor::constructor};
 
             #[doc = #doc]
             #[derive(Debug, Clone, Copy)]

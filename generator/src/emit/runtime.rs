@@ -93,6 +93,10 @@ pub(super) const MODULES: &[(&str, &str)] = &[
         include_str!("../../../templates/src/testing.rs"),
     ),
     (
+        "constructor.rs",
+        include_str!("../../../templates/src/constructor.rs"),
+    ),
+    (
         "serde_struct.rs",
         include_str!("../../../templates/src/serde_struct.rs"),
     ),

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -28,13 +29,7 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl Audited {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(created_time: i64) -> Self {
-        Self {
-            created_time,
-            updated_time: None,
-        }
-    }
+    constructor!([created_time(i64)], [updated_time]);
 
     setter!(updated_time, i64);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,13 +27,7 @@ serde_struct!(Labelled, [req label = "label", opt title = "title"]);
 
 #[cfg(feature = "all-schemas")]
 impl Labelled {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(label: impl Into<String>) -> Self {
-        Self {
-            label: label.into(),
-            title: None,
-        }
-    }
+    constructor!([label(into String)], [title]);
 
     setter!(title, into String);
 }
@@ -54,14 +49,7 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl Leaf {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(root_id: i64, leaf_colour: impl Into<String>) -> Self {
-        Self {
-            root_id,
-            middle_note: None,
-            leaf_colour: leaf_colour.into(),
-        }
-    }
+    constructor!([root_id(i64), leaf_colour(into String)], [middle_note]);
 
     setter!(middle_note, into String);
 }

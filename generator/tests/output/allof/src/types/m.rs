@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,10 +27,7 @@ serde_struct!(Middle, [req root_id = "rootId", opt middle_note = "middleNote"]);
 
 #[cfg(feature = "all-schemas")]
 impl Middle {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(root_id: i64) -> Self {
-        Self { root_id, middle_note: None }
-    }
+    constructor!([root_id(i64)], [middle_note]);
 
     setter!(middle_note, into String);
 }

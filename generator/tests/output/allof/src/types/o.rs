@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -25,8 +26,5 @@ serde_struct!(Orphan, [req present = "present"]);
 
 #[cfg(feature = "all-schemas")]
 impl Orphan {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(present: impl Into<String>) -> Self {
-        Self { present: present.into() }
-    }
+    constructor!([present(into String)], []);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -29,13 +30,7 @@ serde_struct!(Renamed, [req label = "label", req title = "title"]);
 
 #[cfg(feature = "all-schemas")]
 impl Renamed {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(label: impl Into<String>, title: impl Into<String>) -> Self {
-        Self {
-            label: label.into(),
-            title: title.into(),
-        }
-    }
+    constructor!([label(into String), title(into String)], []);
 }
 
 #[cfg(feature = "all-schemas")]
@@ -51,8 +46,5 @@ serde_struct!(Root, [req root_id = "rootId"]);
 
 #[cfg(feature = "all-schemas")]
 impl Root {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(root_id: i64) -> Self {
-        Self { root_id }
-    }
+    constructor!([root_id(i64)], []);
 }

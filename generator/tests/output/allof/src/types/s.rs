@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -29,14 +30,7 @@ serde_struct!(Scheduled, [req name = "name", req cron = "cron", opt note = "note
 
 #[cfg(feature = "all-schemas")]
 impl Scheduled {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>, cron: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            cron: cron.into(),
-            note: None,
-        }
-    }
+    constructor!([name(into String), cron(into String)], [note]);
 
     setter!(note, into String);
 }

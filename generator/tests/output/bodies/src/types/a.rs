@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -25,10 +26,7 @@ serde_struct!(ApiError, [req error = "error"]);
 
 #[cfg(feature = "all-schemas")]
 impl ApiError {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(error: ApiErrorError) -> Self {
-        Self { error }
-    }
+    constructor!([error(ApiErrorError)], []);
 }
 
 #[cfg(feature = "all-schemas")]
@@ -50,16 +48,8 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl ApiErrorError {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(code: i32, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            missing: None,
-            duplicated: None,
-        }
-    }
+    constructor!([code(i32), message(into String)], [missing, duplicated]);
 
-    setter!(missing, Vec < serde_json::Map < String, serde_json::Value > >);
-    setter!(duplicated, Vec < serde_json::Map < String, serde_json::Value > >);
+    setter!(missing, Vec<serde_json::Map<String, serde_json::Value>>);
+    setter!(duplicated, Vec<serde_json::Map<String, serde_json::Value>>);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,10 +27,7 @@ serde_struct!(PhotoMeta, [opt caption = "caption", opt taken_at = "takenAt"]);
 
 #[cfg(feature = "all-schemas")]
 impl PhotoMeta {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(caption, into String);
     setter!(taken_at, i64);

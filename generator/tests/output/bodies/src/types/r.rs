@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,11 +24,5 @@ pub struct Reading {
 serde_struct!(Reading, [req sensor = "sensor", req value = "value"]);
 
 impl Reading {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(sensor: impl Into<String>, value: f64) -> Self {
-        Self {
-            sensor: sensor.into(),
-            value,
-        }
-    }
+    constructor!([sensor(into String), value(f64)], []);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,12 +23,9 @@ pub struct CreateGadgetsRequest {
 serde_struct!(CreateGadgetsRequest, [opt items = "items"]);
 
 impl CreateGadgetsRequest {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(items, Vec < String >);
+    setter!(items, Vec<String>);
 }
 
 /// Generated from `/paths/~1widgets/post/requestBody/content/application~1json/schema`.
@@ -40,10 +38,7 @@ pub struct CreateWidgetsRequest {
 serde_struct!(CreateWidgetsRequest, [req items = "items"]);
 
 impl CreateWidgetsRequest {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(items: Vec<WidgetWrite>) -> Self {
-        Self { items }
-    }
+    constructor!([items(Vec<WidgetWrite>)], []);
 }
 
 impl crate::runtime::validate::Validate for CreateWidgetsRequest {

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -25,13 +26,7 @@ serde_struct!(
 );
 
 impl DeleteWidgetsRequest {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(items: Vec<DeleteWidgetsRequestItem>) -> Self {
-        Self {
-            items,
-            ignore_unknown_ids: None,
-        }
-    }
+    constructor!([items(Vec<DeleteWidgetsRequestItem>)], [ignore_unknown_ids]);
 
     setter!(ignore_unknown_ids, bool);
 }
@@ -52,8 +47,5 @@ pub struct DeleteWidgetsRequestItem {
 serde_struct!(DeleteWidgetsRequestItem, [req id = "id"]);
 
 impl DeleteWidgetsRequestItem {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(id: i64) -> Self {
-        Self { id }
-    }
+    constructor!([id(i64)], []);
 }

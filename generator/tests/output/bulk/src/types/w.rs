@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -32,8 +33,5 @@ pub struct WidgetWrite {
 serde_struct!(WidgetWrite, [req name = "name"]);
 
 impl WidgetWrite {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
-    }
+    constructor!([name(into String)], []);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -29,16 +30,7 @@ serde_struct!(
 );
 
 impl Sample {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(label: impl Into<String>, count: i64) -> Self {
-        Self {
-            label: label.into(),
-            count,
-            severity: None,
-            retries: None,
-            mixed: None,
-        }
-    }
+    constructor!([label(into String), count(i64)], [severity, retries, mixed]);
 
     setter!(severity, Severity);
     setter!(retries, RetryCount);

@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `Default` (2 in all).
@@ -28,13 +28,7 @@ pub struct ListDogsParams {
 }
 
 impl ListDogsParams {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(schema: impl Into<String>) -> Self {
-        Self {
-            schema: schema.into(),
-            order: None,
-        }
-    }
+    constructor!([schema(into String)], [order]);
 
     setter!(order, ListDogsOrder);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,13 +27,7 @@ serde_struct!(Owner, [req name = "name", opt nickname = "nickname"]);
 
 #[cfg(feature = "all-schemas")]
 impl Owner {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            nickname: None,
-        }
-    }
+    constructor!([name(into String)], [nickname]);
 
     setter!(nickname, into String);
 }

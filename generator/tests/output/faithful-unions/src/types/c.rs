@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,8 +23,5 @@ pub struct CreateGrantsRequest {
 serde_struct!(CreateGrantsRequest, [req items = "items"]);
 
 impl CreateGrantsRequest {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(items: Vec<Grant>) -> Self {
-        Self { items }
-    }
+    constructor!([items(Vec<Grant>)], []);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -50,10 +51,7 @@ serde_struct!(
 );
 
 impl GrantOwnerGrant {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(owner_rule, Rule);
     setter!(tenant_scope, TenantScope);
@@ -74,10 +72,7 @@ serde_struct!(
 );
 
 impl GrantReaderGrant {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(reader_rule, Rule);
     setter!(tenant_scope, TenantScope);
@@ -98,10 +93,7 @@ serde_struct!(
 );
 
 impl GrantWriterGrant {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(writer_rule, Rule);
     setter!(tenant_scope, TenantScope);

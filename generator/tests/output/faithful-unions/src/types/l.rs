@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -37,13 +38,10 @@ serde_struct!(
 );
 
 impl LookUpRequest {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(items, Vec < Reference >);
-    setter!(notes, Vec < Note >);
-    setter!(signals, Vec < Signal >);
+    setter!(items, Vec<Reference>);
+    setter!(notes, Vec<Note>);
+    setter!(signals, Vec<Signal>);
     setter!(twins, Twins);
 }

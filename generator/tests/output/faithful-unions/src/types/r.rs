@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -70,10 +71,7 @@ pub struct ReachByFolder {
 serde_struct!(ReachByFolder, [opt by_folder = "byFolder"]);
 
 impl ReachByFolder {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(by_folder, ReachByFolderByFolder);
 }
@@ -88,12 +86,9 @@ pub struct ReachByFolderByFolder {
 serde_struct!(ReachByFolderByFolder, [opt folders = "folders"]);
 
 impl ReachByFolderByFolder {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(folders, Vec < String >);
+    setter!(folders, Vec<String>);
 }
 
 /// By number
@@ -108,10 +103,7 @@ pub struct ReachByNumber {
 serde_struct!(ReachByNumber, [opt by_number = "byNumber"]);
 
 impl ReachByNumber {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(by_number, ReachByNumberByNumber);
 }
@@ -126,12 +118,9 @@ pub struct ReachByNumberByNumber {
 serde_struct!(ReachByNumberByNumber, [opt numbers = "numbers"]);
 
 impl ReachByNumberByNumber {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(numbers, Vec < i64 >);
+    setter!(numbers, Vec<i64>);
 }
 
 /// Everything
@@ -146,12 +135,9 @@ pub struct ReachEverything {
 serde_struct!(ReachEverything, [opt everything = "everything"]);
 
 impl ReachEverything {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(everything, serde_json::Map < String, serde_json::Value >);
+    setter!(everything, serde_json::Map<String, serde_json::Value>);
 }
 
 /// Generated from `/components/schemas/Reference`.
@@ -208,10 +194,7 @@ pub struct ReferenceByName {
 serde_struct!(ReferenceByName, [opt name = "name"]);
 
 impl ReferenceByName {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(name, into String);
 }
@@ -228,10 +211,7 @@ pub struct ReferenceByNumber {
 serde_struct!(ReferenceByNumber, [opt number = "number"]);
 
 impl ReferenceByNumber {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(number, i64);
 }
@@ -247,10 +227,7 @@ pub struct Rule {
 serde_struct!(Rule, [req verbs = "verbs", req reach = "reach"]);
 
 impl Rule {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(verbs: Vec<RuleVerb>, reach: Reach) -> Self {
-        Self { verbs, reach }
-    }
+    constructor!([verbs(Vec<RuleVerb>), reach(Reach)], []);
 }
 
 /// Generated from `/components/schemas/Rule/properties/verbs/items`.

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -43,10 +44,7 @@ pub struct SignalStarted {
 serde_struct!(SignalStarted, [req kind = "kind", opt at = "at"]);
 
 impl SignalStarted {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(kind: SignalStartedKind) -> Self {
-        Self { kind, at: None }
-    }
+    constructor!([kind(SignalStartedKind)], [at]);
 
     setter!(at, i64);
 }
@@ -76,10 +74,7 @@ pub struct SignalStopped {
 serde_struct!(SignalStopped, [req kind = "kind", opt at = "at"]);
 
 impl SignalStopped {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(kind: SignalStoppedKind) -> Self {
-        Self { kind, at: None }
-    }
+    constructor!([kind(SignalStoppedKind)], [at]);
 
     setter!(at, i64);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -77,12 +78,9 @@ pub struct TenantScope {
 serde_struct!(TenantScope, [opt tenants = "tenants"]);
 
 impl TenantScope {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(tenants, Vec < String >);
+    setter!(tenants, Vec<String>);
 }
 
 /// Generated from `/components/schemas/Twins`.
@@ -113,10 +111,7 @@ pub struct TwinsFirstTwin {
 serde_struct!(TwinsFirstTwin, [opt key = "key"]);
 
 impl TwinsFirstTwin {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(key, into String);
 }

@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `issues` (7 in all).
@@ -34,10 +34,7 @@ pub struct ListRepoIssuesParams {
 }
 
 impl ListRepoIssuesParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(state, ListRepoIssuesState);
     setter!(labels, into String);

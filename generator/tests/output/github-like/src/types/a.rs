@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -42,20 +43,10 @@ serde_struct!(
 );
 
 impl Account {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(login: impl Into<String>) -> Self {
-        Self {
-            id: None,
-            login: login.into(),
-            created_at: None,
-            password: None,
-            token: None,
-            email: None,
-            display_name: None,
-            two_factor_enabled: None,
-            plan: None,
-        }
-    }
+    constructor!(
+        [login(into String)], [id, created_at, password, token, email, display_name,
+        two_factor_enabled, plan]
+    );
 
     setter!(id, i64);
     setter!(created_at, into String);

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -105,21 +106,12 @@ serde_struct!(
 );
 
 impl IssueCreate {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(title: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            body: None,
-            assignees: None,
-            milestone: None,
-            labels: None,
-        }
-    }
+    constructor!([title(into String)], [body, assignees, milestone, labels]);
 
     setter!(body, into String);
-    setter!(assignees, Vec < String >);
+    setter!(assignees, Vec<String>);
     setter!(milestone, i64);
-    setter!(labels, Vec < String >);
+    setter!(labels, Vec<String>);
 }
 
 impl crate::runtime::validate::Validate for IssueCreate {
@@ -179,14 +171,11 @@ serde_struct!(
 );
 
 impl IssueUpdate {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(title, into String);
     setter!(body, into String);
     setter!(state, IssueState);
     setter!(milestone, i64);
-    setter!(assignees, Vec < String >);
+    setter!(assignees, Vec<String>);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,14 +27,7 @@ serde_struct!(
 );
 
 impl Plan {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>, seats: Option<i64>) -> Self {
-        Self {
-            name: name.into(),
-            seats,
-            private_repos: None,
-        }
-    }
+    constructor!([name(into String), seats(Option<i64>)], [private_repos]);
 
     setter!(private_repos, i64);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,10 +23,7 @@ pub struct UpdateIssueCommentRequest {
 serde_struct!(UpdateIssueCommentRequest, [req body = "body"]);
 
 impl UpdateIssueCommentRequest {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(body: impl Into<String>) -> Self {
-        Self { body: body.into() }
-    }
+    constructor!([body(into String)], []);
 }
 
 impl crate::runtime::validate::Validate for UpdateIssueCommentRequest {

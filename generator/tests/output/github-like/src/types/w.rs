@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 

@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `objects` (7 in all).
@@ -38,10 +38,7 @@ pub struct ListNamespacedObjectsParams {
 }
 
 impl ListNamespacedObjectsParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(label_selector, into String);
     setter!(field_selector, into String);
@@ -74,10 +71,7 @@ pub struct CreateNamespacedObjectParams {
 }
 
 impl CreateNamespacedObjectParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(dry_run, DryRun);
     setter!(field_manager, into String);
@@ -98,10 +92,7 @@ pub struct GetNamespacedObjectParams {
 }
 
 impl GetNamespacedObjectParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(pretty, into String);
 }
@@ -117,10 +108,7 @@ pub struct ReplaceNamespacedObjectParams {
 }
 
 impl ReplaceNamespacedObjectParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(dry_run, DryRun);
     setter!(field_manager, into String);
@@ -145,10 +133,7 @@ pub struct DeleteNamespacedObjectParams {
 }
 
 impl DeleteNamespacedObjectParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(dry_run, DryRun);
     setter!(grace_period_seconds, i64);
@@ -168,10 +153,7 @@ pub struct PatchNamespacedObjectParams {
 }
 
 impl PatchNamespacedObjectParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(dry_run, DryRun);
     setter!(field_manager, into String);
@@ -193,10 +175,7 @@ pub struct ReplaceNamespacedObjectStatusParams {
 }
 
 impl ReplaceNamespacedObjectStatusParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(dry_run, DryRun);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -29,20 +30,12 @@ serde_struct!(
 );
 
 impl CanarySpec {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(steps: Vec<CanarySpecStep>) -> Self {
-        Self {
-            steps,
-            traffic_port: None,
-            analysis: None,
-        }
-    }
+    constructor!([steps(Vec<CanarySpecStep>)], [traffic_port, analysis]);
 
     setter!(traffic_port, IntOrString);
 
     setter!(
-        analysis, std::collections::BTreeMap < String,
-        std::collections::BTreeMap < String, Quantity > >
+        analysis, std::collections::BTreeMap<String, std::collections::BTreeMap<String, Quantity>>
     );
 }
 
@@ -64,10 +57,7 @@ pub struct CanarySpecStep {
 serde_struct!(CanarySpecStep, [opt set_weight = "setWeight", opt pause = "pause"]);
 
 impl CanarySpecStep {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(set_weight, i64);
     setter!(pause, CanarySpecStepPause);
@@ -89,10 +79,7 @@ pub struct CanarySpecStepPause {
 serde_struct!(CanarySpecStepPause, [opt duration = "duration"]);
 
 impl CanarySpecStepPause {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(duration, IntOrString);
 }
@@ -126,34 +113,11 @@ serde_struct!(
 );
 
 impl CanaryWorkload {
-    /// A value with the required fields; chain the setters for the optional ones.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        api_version: impl Into<String>,
-        kind: impl Into<String>,
-        metadata: ObjectMeta,
-        scope: NamespacedObjectScope,
-        status: WorkloadStatus,
-        spec: WorkloadSpec,
-        replicas: i32,
-        strategy: RolloutStrategy,
-        canary: CanarySpec,
-    ) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            metadata,
-            scope,
-            status,
-            spec,
-            replicas,
-            selector: None,
-            strategy,
-            min_ready_seconds: None,
-            canary,
-            paused: None,
-        }
-    }
+    constructor!(
+        [api_version(into String), kind(into String), metadata(ObjectMeta),
+        scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32),
+        strategy(RolloutStrategy), canary(CanarySpec)], [selector, min_ready_seconds, paused]
+    );
 
     setter!(selector, LabelSelector);
     setter!(min_ready_seconds, i32);
@@ -184,16 +148,9 @@ serde_struct!(
 );
 
 impl Condition {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: impl Into<String>, status: ConditionStatus) -> Self {
-        Self {
-            type_: type_.into(),
-            status,
-            last_transition_time: None,
-            reason: None,
-            message: None,
-        }
-    }
+    constructor!(
+        [type_(into String), status(ConditionStatus)], [last_transition_time, reason, message]
+    );
 
     setter!(last_transition_time, into Time);
     setter!(reason, into String);
@@ -234,22 +191,12 @@ serde_struct!(
 );
 
 impl Container {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(image: impl Into<String>) -> Self {
-        Self {
-            image: image.into(),
-            command: None,
-            args: None,
-            env: None,
-            ports: None,
-            resources: None,
-        }
-    }
+    constructor!([image(into String)], [command, args, env, ports, resources]);
 
-    setter!(command, Vec < String >);
-    setter!(args, Vec < String >);
-    setter!(env, Vec < EnvVar >);
-    setter!(ports, Vec < ContainerPort >);
+    setter!(command, Vec<String>);
+    setter!(args, Vec<String>);
+    setter!(env, Vec<EnvVar>);
+    setter!(ports, Vec<ContainerPort>);
     setter!(resources, ResourceRequirements);
 }
 
@@ -276,14 +223,7 @@ serde_struct!(
 );
 
 impl ContainerPort {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(container_port: i32) -> Self {
-        Self {
-            container_port,
-            name: None,
-            protocol: None,
-        }
-    }
+    constructor!([container_port(i32)], [name, protocol]);
 
     setter!(name, into String);
     setter!(protocol, ContainerPortProtocol);

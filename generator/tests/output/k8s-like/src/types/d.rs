@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -28,20 +29,10 @@ serde_struct!(
 );
 
 impl DefinitionSpec {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        group: impl Into<String>,
-        names: DefinitionSpecNames,
-        scope: DefinitionSpecScope,
-        versions: Vec<DefinitionSpecVersion>,
-    ) -> Self {
-        Self {
-            group: group.into(),
-            names,
-            scope,
-            versions,
-        }
-    }
+    constructor!(
+        [group(into String), names(DefinitionSpecNames), scope(DefinitionSpecScope),
+        versions(Vec<DefinitionSpecVersion>)], []
+    );
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/names`.
@@ -60,18 +51,10 @@ serde_struct!(
 );
 
 impl DefinitionSpecNames {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(plural: impl Into<String>, kind: impl Into<String>) -> Self {
-        Self {
-            plural: plural.into(),
-            singular: None,
-            kind: kind.into(),
-            short_names: None,
-        }
-    }
+    constructor!([plural(into String), kind(into String)], [singular, short_names]);
 
     setter!(singular, into String);
-    setter!(short_names, Vec < String >);
+    setter!(short_names, Vec<String>);
 }
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/scope`.
@@ -104,15 +87,7 @@ serde_struct!(
 );
 
 impl DefinitionSpecVersion {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>, served: bool, storage: bool) -> Self {
-        Self {
-            name: name.into(),
-            served,
-            storage,
-            schema: None,
-        }
-    }
+    constructor!([name(into String), served(bool), storage(bool)], [schema]);
 
     setter!(schema, DefinitionSpecVersionSchema);
 }
@@ -127,10 +102,7 @@ pub struct DefinitionSpecVersionSchema {
 serde_struct!(DefinitionSpecVersionSchema, [opt open_apiv3_schema = "openAPIV3Schema"]);
 
 impl DefinitionSpecVersionSchema {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(open_apiv3_schema, SchemaProps);
 }
@@ -150,14 +122,11 @@ serde_struct!(
 );
 
 impl DeleteOptions {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(grace_period_seconds, i64);
     setter!(propagation_policy, PropagationPolicy);
-    setter!(dry_run, Vec < String >);
+    setter!(dry_run, Vec<String>);
 }
 
 /// Generated from `/paths/~1apis~1{group}~1{version}~1namespaces~1{namespace}~1{plural}~1{name}/patch/parameters/0/schema`.

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,13 +24,7 @@ pub struct EnvVar {
 serde_struct!(EnvVar, [req name = "name", opt value = "value"]);
 
 impl EnvVar {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: None,
-        }
-    }
+    constructor!([name(into String)], [value]);
 
     setter!(value, into String);
 }

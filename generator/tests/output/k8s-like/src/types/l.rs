@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -25,13 +26,10 @@ serde_struct!(
 );
 
 impl LabelSelector {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(match_labels, std::collections::BTreeMap < String, String >);
-    setter!(match_expressions, Vec < LabelSelectorMatchExpression >);
+    setter!(match_labels, std::collections::BTreeMap<String, String>);
+    setter!(match_expressions, Vec<LabelSelectorMatchExpression>);
 }
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items`.
@@ -49,19 +47,11 @@ serde_struct!(
 );
 
 impl LabelSelectorMatchExpression {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        key: impl Into<String>,
-        operator: LabelSelectorMatchExpressionOperator,
-    ) -> Self {
-        Self {
-            key: key.into(),
-            operator,
-            values: None,
-        }
-    }
+    constructor!(
+        [key(into String), operator(LabelSelectorMatchExpressionOperator)], [values]
+    );
 
-    setter!(values, Vec < String >);
+    setter!(values, Vec<String>);
 }
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items/properties/operator`.

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -34,21 +35,10 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl NamespacedObject {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        api_version: impl Into<String>,
-        kind: impl Into<String>,
-        metadata: ObjectMeta,
-        scope: NamespacedObjectScope,
-    ) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            metadata,
-            scope,
-            status: None,
-        }
-    }
+    constructor!(
+        [api_version(into String), kind(into String), metadata(ObjectMeta),
+        scope(NamespacedObjectScope)], [status]
+    );
 
     setter!(status, WorkloadStatus);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -31,18 +32,9 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl ObjectBase {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        api_version: impl Into<String>,
-        kind: impl Into<String>,
-        metadata: ObjectMeta,
-    ) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            metadata,
-        }
-    }
+    constructor!(
+        [api_version(into String), kind(into String), metadata(ObjectMeta)], []
+    );
 }
 
 /// Generated from `/components/schemas/ObjectMeta`.
@@ -71,10 +63,7 @@ serde_struct!(
 );
 
 impl ObjectMeta {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(name, into String);
     setter!(generate_name, into String);
@@ -84,7 +73,7 @@ impl ObjectMeta {
     setter!(generation, i64);
     setter!(creation_timestamp, into Time);
     setter!(deletion_timestamp, into Time);
-    setter!(labels, std::collections::BTreeMap < String, String >);
-    setter!(annotations, std::collections::BTreeMap < String, String >);
-    setter!(finalizers, Vec < String >);
+    setter!(labels, std::collections::BTreeMap<String, String>);
+    setter!(annotations, std::collections::BTreeMap<String, String>);
+    setter!(finalizers, Vec<String>);
 }

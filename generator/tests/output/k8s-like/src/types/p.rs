@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -31,15 +32,7 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl PatchOperation {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(op: PatchOperationOp, path: impl Into<String>) -> Self {
-        Self {
-            op,
-            path: path.into(),
-            from: None,
-            value: None,
-        }
-    }
+    constructor!([op(PatchOperationOp), path(into String)], [from, value]);
 
     setter!(from, into String);
     setter!(value, serde_json::Value);

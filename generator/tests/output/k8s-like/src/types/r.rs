@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -30,20 +31,10 @@ serde_struct!(
 );
 
 impl ResourceDefinition {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        api_version: impl Into<String>,
-        kind: impl Into<String>,
-        metadata: ObjectMeta,
-        spec: DefinitionSpec,
-    ) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            metadata,
-            spec,
-        }
-    }
+    constructor!(
+        [api_version(into String), kind(into String), metadata(ObjectMeta), spec(DefinitionSpec)],
+        []
+    );
 }
 
 /// Generated from `/components/schemas/ResourceDefinitionList`.
@@ -67,13 +58,10 @@ pub struct ResourceRequirements {
 serde_struct!(ResourceRequirements, [opt limits = "limits", opt requests = "requests"]);
 
 impl ResourceRequirements {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(limits, std::collections::BTreeMap < String, Quantity >);
-    setter!(requests, std::collections::BTreeMap < String, Quantity >);
+    setter!(limits, std::collections::BTreeMap<String, Quantity>);
+    setter!(requests, std::collections::BTreeMap<String, Quantity>);
 }
 
 impl crate::runtime::validate::Validate for ResourceRequirements {
@@ -96,10 +84,7 @@ serde_struct!(
 );
 
 impl RolloutStrategy {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(type_, RolloutStrategyType);
     setter!(rolling_update, RolloutStrategyRollingUpdate);
@@ -119,10 +104,7 @@ serde_struct!(
 );
 
 impl RolloutStrategyRollingUpdate {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(max_unavailable, IntOrString);
     setter!(max_surge, IntOrString);
@@ -172,31 +154,11 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl RolloutWorkload {
-    /// A value with the required fields; chain the setters for the optional ones.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        api_version: impl Into<String>,
-        kind: impl Into<String>,
-        metadata: ObjectMeta,
-        scope: NamespacedObjectScope,
-        status: WorkloadStatus,
-        spec: WorkloadSpec,
-        replicas: i32,
-        strategy: RolloutStrategy,
-    ) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            metadata,
-            scope,
-            status,
-            spec,
-            replicas,
-            selector: None,
-            strategy,
-            min_ready_seconds: None,
-        }
-    }
+    constructor!(
+        [api_version(into String), kind(into String), metadata(ObjectMeta),
+        scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32),
+        strategy(RolloutStrategy)], [selector, min_ready_seconds]
+    );
 
     setter!(selector, LabelSelector);
     setter!(min_ready_seconds, i32);

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -38,27 +39,11 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl ScalableWorkload {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        api_version: impl Into<String>,
-        kind: impl Into<String>,
-        metadata: ObjectMeta,
-        scope: NamespacedObjectScope,
-        status: WorkloadStatus,
-        spec: WorkloadSpec,
-        replicas: i32,
-    ) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            metadata,
-            scope,
-            status,
-            spec,
-            replicas,
-            selector: None,
-        }
-    }
+    constructor!(
+        [api_version(into String), kind(into String), metadata(ObjectMeta),
+        scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32)],
+        [selector]
+    );
 
     setter!(selector, LabelSelector);
 }
@@ -117,10 +102,7 @@ serde_struct!(
 );
 
 impl SchemaProps {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(schema, into String);
     setter!(ref_, into String);
@@ -134,26 +116,26 @@ impl SchemaProps {
     setter!(exclusive_minimum, bool);
     setter!(max_length, i64);
     setter!(pattern, into String);
-    setter!(enum_, Vec < serde_json::Value >);
-    setter!(required, Vec < String >);
-    setter!(items, into Box < SchemaPropsOrArray >);
-    setter!(all_of, Vec < SchemaProps >);
-    setter!(one_of, Vec < SchemaProps >);
-    setter!(any_of, Vec < SchemaProps >);
-    setter!(not, into Box < SchemaProps >);
-    setter!(properties, std::collections::BTreeMap < String, SchemaProps >);
-    setter!(additional_properties, into Box < SchemaPropsOrBool >);
+    setter!(enum_, Vec<serde_json::Value>);
+    setter!(required, Vec<String>);
+    setter!(items, into Box<SchemaPropsOrArray>);
+    setter!(all_of, Vec<SchemaProps>);
+    setter!(one_of, Vec<SchemaProps>);
+    setter!(any_of, Vec<SchemaProps>);
+    setter!(not, into Box<SchemaProps>);
+    setter!(properties, std::collections::BTreeMap<String, SchemaProps>);
+    setter!(additional_properties, into Box<SchemaPropsOrBool>);
 
     setter!(
-        dependencies, std::collections::BTreeMap < String, SchemaPropsOrStringArray >
+        dependencies, std::collections::BTreeMap<String, SchemaPropsOrStringArray>
     );
 
-    setter!(definitions, std::collections::BTreeMap < String, SchemaProps >);
+    setter!(definitions, std::collections::BTreeMap<String, SchemaProps>);
     setter!(example, serde_json::Value);
     setter!(nullable, bool);
     setter!(x_preserve_unknown_fields, bool);
     setter!(x_int_or_string, bool);
-    setter!(x_validations, Vec < SchemaPropsXValidation >);
+    setter!(x_validations, Vec<SchemaPropsXValidation>);
 }
 
 /// Generated from `/components/schemas/SchemaPropsOrArray`.
@@ -231,13 +213,7 @@ pub struct SchemaPropsXValidation {
 serde_struct!(SchemaPropsXValidation, [req rule = "rule", opt message = "message"]);
 
 impl SchemaPropsXValidation {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(rule: impl Into<String>) -> Self {
-        Self {
-            rule: rule.into(),
-            message: None,
-        }
-    }
+    constructor!([rule(into String)], [message]);
 
     setter!(message, into String);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -31,11 +32,5 @@ serde_struct!(TypeMeta, [req api_version = "apiVersion", req kind = "kind"]);
 
 #[cfg(feature = "all-schemas")]
 impl TypeMeta {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(api_version: impl Into<String>, kind: impl Into<String>) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-        }
-    }
+    constructor!([api_version(into String), kind(into String)], []);
 }

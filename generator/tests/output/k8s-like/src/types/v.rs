@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,10 +24,7 @@ pub struct Volume {
 serde_struct!(Volume, [opt config_map = "configMap", opt empty_dir = "emptyDir"]);
 
 impl Volume {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(config_map, VolumeConfigMap);
     setter!(empty_dir, VolumeEmptyDir);
@@ -49,10 +47,7 @@ pub struct VolumeConfigMap {
 serde_struct!(VolumeConfigMap, [opt name = "name", opt default_mode = "defaultMode"]);
 
 impl VolumeConfigMap {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(name, into String);
     setter!(default_mode, i32);
@@ -69,10 +64,7 @@ pub struct VolumeEmptyDir {
 serde_struct!(VolumeEmptyDir, [opt medium = "medium", opt size_limit = "sizeLimit"]);
 
 impl VolumeEmptyDir {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(medium, into String);
     setter!(size_limit, Quantity);

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -35,23 +36,10 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl Workload {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        api_version: impl Into<String>,
-        kind: impl Into<String>,
-        metadata: ObjectMeta,
-        scope: NamespacedObjectScope,
-        spec: WorkloadSpec,
-    ) -> Self {
-        Self {
-            api_version: api_version.into(),
-            kind: kind.into(),
-            metadata,
-            scope,
-            status: None,
-            spec,
-        }
-    }
+    constructor!(
+        [api_version(into String), kind(into String), metadata(ObjectMeta),
+        scope(NamespacedObjectScope), spec(WorkloadSpec)], [status]
+    );
 
     setter!(status, WorkloadStatus);
 }
@@ -88,18 +76,13 @@ serde_struct!(
 );
 
 impl WorkloadSpec {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(containers: std::collections::BTreeMap<String, Container>) -> Self {
-        Self {
-            containers,
-            volumes: None,
-            node_selector: None,
-            priority: None,
-        }
-    }
+    constructor!(
+        [containers(std::collections::BTreeMap<String, Container>)], [volumes, node_selector,
+        priority]
+    );
 
-    setter!(volumes, std::collections::BTreeMap < String, Volume >);
-    setter!(node_selector, std::collections::BTreeMap < String, String >);
+    setter!(volumes, std::collections::BTreeMap<String, Volume>);
+    setter!(node_selector, std::collections::BTreeMap<String, String>);
     setter!(priority, i32);
 }
 
@@ -126,13 +109,10 @@ serde_struct!(
 );
 
 impl WorkloadStatus {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(observed_generation, i64);
     setter!(replicas, i32);
     setter!(ready_replicas, i32);
-    setter!(conditions, Vec < Condition >);
+    setter!(conditions, Vec<Condition>);
 }

@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `Default` (1 in all).

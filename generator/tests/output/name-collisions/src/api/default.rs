@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `Default` (2 in all).
@@ -32,10 +32,7 @@ pub struct ListTablesParams {
 }
 
 impl ListTablesParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(type_, Type);
     setter!(self_, bool);

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,10 +27,7 @@ serde_struct!(AnnotationsBox, [req x_min = "xMin", req x_max = "xMax"]);
 
 #[cfg(feature = "all-schemas")]
 impl AnnotationsBox {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(x_min: f64, x_max: f64) -> Self {
-        Self { x_min, x_max }
-    }
+    constructor!([x_min(f64), x_max(f64)], []);
 }
 
 #[cfg(feature = "all-schemas")]
@@ -46,11 +44,8 @@ serde_struct!(AnnotationsImage, [opt box_ = "box", opt boxes = "boxes"]);
 
 #[cfg(feature = "all-schemas")]
 impl AnnotationsImage {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(box_, AnnotationsBox);
-    setter!(boxes, Vec < AnnotationsBox >);
+    setter!(boxes, Vec<AnnotationsBox>);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -25,10 +26,7 @@ serde_struct!(CreateTable, [req name = "name"]);
 
 #[cfg(feature = "all-schemas")]
 impl CreateTable {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
-    }
+    constructor!([name(into String)], []);
 }
 
 #[cfg(feature = "all-schemas")]
@@ -45,10 +43,7 @@ serde_struct!(CreateTable2, [opt name = "name", opt temporary = "temporary"]);
 
 #[cfg(feature = "all-schemas")]
 impl CreateTable2 {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(name, into String);
     setter!(temporary, bool);
@@ -67,10 +62,7 @@ serde_struct!(Cursor, [opt position = "position"]);
 
 #[cfg(feature = "all-schemas")]
 impl Cursor {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(position, into String);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,8 +23,5 @@ pub struct GadgetRef {
 serde_struct!(GadgetRef, [req id = "id"]);
 
 impl GadgetRef {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(id: i64) -> Self {
-        Self { id }
-    }
+    constructor!([id(i64)], []);
 }

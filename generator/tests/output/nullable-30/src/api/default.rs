@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `Default` (2 in all).
@@ -28,13 +28,10 @@ pub struct ListCustomersParams {
 }
 
 impl ListCustomersParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(since, into String);
-    setter!(tiers, Vec < CustomerTier >);
+    setter!(tiers, Vec<CustomerTier>);
 }
 
 impl<'a> DefaultApi<'a> {

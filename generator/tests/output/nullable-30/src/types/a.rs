@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,13 +24,7 @@ pub struct Address {
 serde_struct!(Address, [req street = "street", opt postal_code = "postalCode"]);
 
 impl Address {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(street: impl Into<String>) -> Self {
-        Self {
-            street: street.into(),
-            postal_code: None,
-        }
-    }
+    constructor!([street(into String)], [postal_code]);
 
     setter!(postal_code, into PostalCode);
 }

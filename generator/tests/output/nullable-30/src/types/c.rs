@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -39,30 +40,14 @@ serde_struct!(
 );
 
 impl Customer {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        name: impl Into<String>,
-        nickname: Option<String>,
-        loyalty_points: Option<i32>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            nickname,
-            loyalty_points,
-            discount_rate: None,
-            verified: None,
-            aliases: None,
-            preferences: None,
-            home_address: None,
-            billing_location: None,
-            fallback_postal_code: None,
-            tier: None,
-        }
-    }
+    constructor!(
+        [name(into String), nickname(Option<String>), loyalty_points(Option<i32>)], [discount_rate,
+        verified, aliases, preferences, home_address, billing_location, fallback_postal_code, tier]
+    );
 
     setter!(discount_rate, f64);
     setter!(verified, bool);
-    setter!(aliases, Vec < String >);
+    setter!(aliases, Vec<String>);
     setter!(preferences, CustomerPreferences);
     setter!(home_address, Address);
     setter!(billing_location, Location);
@@ -91,10 +76,7 @@ pub struct CustomerPreferences {
 serde_struct!(CustomerPreferences, [opt newsletter = "newsletter"]);
 
 impl CustomerPreferences {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(newsletter, bool);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,8 +24,5 @@ pub struct Location {
 serde_struct!(Location, [req lat = "lat", req lon = "lon"]);
 
 impl Location {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(lat: f64, lon: f64) -> Self {
-        Self { lat, lon }
-    }
+    constructor!([lat(f64), lon(f64)], []);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,13 +24,7 @@ pub struct BucketRef {
 serde_struct!(BucketRef, [req type_ = "type", req bucket = "bucket"]);
 
 impl BucketRef {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: BucketRefType, bucket: impl Into<String>) -> Self {
-        Self {
-            type_,
-            bucket: bucket.into(),
-        }
-    }
+    constructor!([type_(BucketRefType), bucket(into String)], []);
 }
 
 /// Generated from `/components/schemas/BucketRef/properties/type`.

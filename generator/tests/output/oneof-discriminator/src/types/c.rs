@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,10 +24,7 @@ pub struct Cat {
 serde_struct!(Cat, [req type_ = "type", req lives = "lives"]);
 
 impl Cat {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: CatType, lives: i32) -> Self {
-        Self { type_, lives }
-    }
+    constructor!([type_(CatType), lives(i32)], []);
 }
 
 /// Generated from `/components/schemas/Cat/properties/type`.
@@ -52,10 +50,7 @@ pub struct CircleShape {
 serde_struct!(CircleShape, [req type_ = "type", req radius = "radius"]);
 
 impl CircleShape {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: CircleShapeType, radius: f64) -> Self {
-        Self { type_, radius }
-    }
+    constructor!([type_(CircleShapeType), radius(f64)], []);
 }
 
 /// Generated from `/components/schemas/CircleShape/properties/type`.

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,10 +24,7 @@ pub struct Dog {
 serde_struct!(Dog, [req type_ = "type", opt good_boy = "goodBoy"]);
 
 impl Dog {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: DogType) -> Self {
-        Self { type_, good_boy: None }
-    }
+    constructor!([type_(DogType)], [good_boy]);
 
     setter!(good_boy, bool);
 }
@@ -60,16 +58,9 @@ serde_struct!(
 );
 
 impl Drawing {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>, shapes: Vec<Shape>) -> Self {
-        Self {
-            name: name.into(),
-            shapes,
-            highlight: None,
-            mascot: None,
-            storage: None,
-        }
-    }
+    constructor!(
+        [name(into String), shapes(Vec<Shape>)], [highlight, mascot, storage]
+    );
 
     setter!(highlight, Shape);
     setter!(mascot, Pet);

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -28,15 +29,7 @@ serde_struct!(
 );
 
 impl RectShape {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: RectShapeType, width: f64, height: f64) -> Self {
-        Self {
-            type_,
-            width,
-            height,
-            corner_radius: None,
-        }
-    }
+    constructor!([type_(RectShapeType), width(f64), height(f64)], [corner_radius]);
 
     setter!(corner_radius, f64);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -23,10 +24,7 @@ pub struct VolumeRef {
 serde_struct!(VolumeRef, [req type_ = "type", req volume_id = "volumeId"]);
 
 impl VolumeRef {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: VolumeRefType, volume_id: i64) -> Self {
-        Self { type_, volume_id }
-    }
+    constructor!([type_(VolumeRefType), volume_id(i64)], []);
 }
 
 /// Generated from `/components/schemas/VolumeRef/properties/type`.

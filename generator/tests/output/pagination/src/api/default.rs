@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `Default` (3 in all).
@@ -28,10 +28,7 @@ pub struct ListThingsParams {
 }
 
 impl ListThingsParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(cursor, into String);
     setter!(limit, i32);
@@ -52,10 +49,7 @@ pub struct GetThingsThingIdHistoryParams {
 }
 
 impl GetThingsThingIdHistoryParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(cursor, into String);
 }

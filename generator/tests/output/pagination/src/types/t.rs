@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -40,10 +41,7 @@ serde_struct!(
 );
 
 impl ThingListRequest {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(filter, ThingListRequestFilter);
     setter!(cursor, into String);
@@ -72,10 +70,7 @@ pub struct ThingListRequestFilter {
 serde_struct!(ThingListRequestFilter, [opt label_prefix = "labelPrefix"]);
 
 impl ThingListRequestFilter {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(label_prefix, into String);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,10 +23,7 @@ pub struct AllOfPredicate {
 serde_struct!(AllOfPredicate, [req all = "all"]);
 
 impl AllOfPredicate {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(all: Vec<Predicate>) -> Self {
-        Self { all }
-    }
+    constructor!([all(Vec<Predicate>)], []);
 }
 
 /// Generated from `/components/schemas/AnyOfPredicate`.
@@ -38,8 +36,5 @@ pub struct AnyOfPredicate {
 serde_struct!(AnyOfPredicate, [req any = "any"]);
 
 impl AnyOfPredicate {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(any: Vec<Predicate>) -> Self {
-        Self { any }
-    }
+    constructor!([any(Vec<Predicate>)], []);
 }

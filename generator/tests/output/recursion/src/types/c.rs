@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,13 +27,7 @@ serde_struct!(ChainLink, [req payload = "payload", opt next = "next"]);
 
 #[cfg(feature = "all-schemas")]
 impl ChainLink {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(payload: impl Into<String>) -> Self {
-        Self {
-            payload: payload.into(),
-            next: None,
-        }
-    }
+    constructor!([payload(into String)], [next]);
 
-    setter!(next, into Box < ChainLink >);
+    setter!(next, into Box<ChainLink>);
 }

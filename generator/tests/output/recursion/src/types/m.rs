@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,10 +23,7 @@ pub struct MatchesPredicate {
 serde_struct!(MatchesPredicate, [req matches = "matches"]);
 
 impl MatchesPredicate {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(matches: MatchesPredicateMatches) -> Self {
-        Self { matches }
-    }
+    constructor!([matches(MatchesPredicateMatches)], []);
 }
 
 /// Generated from `/components/schemas/MatchesPredicate/properties/matches`.
@@ -39,11 +37,5 @@ pub struct MatchesPredicateMatches {
 serde_struct!(MatchesPredicateMatches, [req field = "field", req value = "value"]);
 
 impl MatchesPredicateMatches {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(field: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            value: value.into(),
-        }
-    }
+    constructor!([field(into String), value(into String)], []);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,8 +23,5 @@ pub struct NegatePredicate {
 serde_struct!(NegatePredicate, [req negate = "negate"]);
 
 impl NegatePredicate {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(negate: impl Into<Box<Predicate>>) -> Self {
-        Self { negate: negate.into() }
-    }
+    constructor!([negate(into Box<Predicate>)], []);
 }

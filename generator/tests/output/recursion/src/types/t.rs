@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -26,11 +27,8 @@ serde_struct!(Tree, [opt children = "children", opt by_name = "byName"]);
 
 #[cfg(feature = "all-schemas")]
 impl Tree {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(children, Vec < Tree >);
-    setter!(by_name, std::collections::BTreeMap < String, Tree >);
+    setter!(children, Vec<Tree>);
+    setter!(by_name, std::collections::BTreeMap<String, Tree>);
 }

@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `charges` (3 in all).
@@ -26,12 +26,9 @@ pub struct RetrieveChargeRefundParams {
 }
 
 impl RetrieveChargeRefundParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(expand, Vec < String >);
+    setter!(expand, Vec<String>);
 }
 
 impl crate::runtime::validate::Validate for RetrieveChargeRefundParams {
@@ -61,12 +58,9 @@ pub struct RetrieveBalanceTransactionParams {
 }
 
 impl RetrieveBalanceTransactionParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(expand, Vec < String >);
+    setter!(expand, Vec<String>);
 }
 
 impl crate::runtime::validate::Validate for RetrieveBalanceTransactionParams {

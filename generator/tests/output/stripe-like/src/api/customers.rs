@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `customers` (5 in all).
@@ -34,16 +34,13 @@ pub struct ListCustomersParams {
 }
 
 impl ListCustomersParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(limit, i64);
     setter!(starting_after, into String);
     setter!(ending_before, into String);
     setter!(email, into String);
-    setter!(expand, Vec < String >);
+    setter!(expand, Vec<String>);
 }
 
 impl crate::runtime::validate::Validate for ListCustomersParams {
@@ -77,12 +74,9 @@ pub struct RetrieveCustomerParams {
 }
 
 impl RetrieveCustomerParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
-    setter!(expand, Vec < String >);
+    setter!(expand, Vec<String>);
 }
 
 impl crate::runtime::validate::Validate for RetrieveCustomerParams {

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -30,10 +31,7 @@ serde_struct!(
 );
 
 impl Address {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(city, into String);
     setter!(country, into String);
@@ -59,10 +57,7 @@ pub struct AttachPaymentMethodRequest {
 serde_struct!(AttachPaymentMethodRequest, [req customer = "customer"]);
 
 impl AttachPaymentMethodRequest {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(customer: impl Into<String>) -> Self {
-        Self { customer: customer.into() }
-    }
+    constructor!([customer(into String)], []);
 }
 
 impl crate::runtime::validate::Validate for AttachPaymentMethodRequest {

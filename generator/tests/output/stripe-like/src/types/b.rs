@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -123,21 +124,10 @@ serde_struct!(
 );
 
 impl BankAccountSource {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        id: impl Into<String>,
-        bank_name: Option<String>,
-        routing_number: impl Into<String>,
-        account_holder_type: BankAccountSourceAccountHolderType,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            bank_name,
-            routing_number: routing_number.into(),
-            account_holder_type,
-            last4: None,
-        }
-    }
+    constructor!(
+        [id(into String), bank_name(Option<String>), routing_number(into String),
+        account_holder_type(BankAccountSourceAccountHolderType)], [last4]
+    );
 
     setter!(last4, into String);
 }

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -30,23 +31,10 @@ serde_struct!(
 );
 
 impl CardSource {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        id: impl Into<String>,
-        brand: impl Into<String>,
-        last4: impl Into<String>,
-        exp_month: i64,
-        exp_year: i64,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            brand: brand.into(),
-            last4: last4.into(),
-            exp_month,
-            exp_year,
-            funding: None,
-        }
-    }
+    constructor!(
+        [id(into String), brand(into String), last4(into String), exp_month(i64), exp_year(i64)],
+        [funding]
+    );
 
     setter!(funding, CardSourceFunding);
 }
@@ -137,19 +125,10 @@ serde_struct!(
 );
 
 impl ChargeCreate {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(amount: i64, currency: Currency) -> Self {
-        Self {
-            amount,
-            currency,
-            customer: None,
-            source: None,
-            capture: None,
-            description: None,
-            receipt_email: None,
-            metadata: None,
-        }
-    }
+    constructor!(
+        [amount(i64), currency(Currency)], [customer, source, capture, description, receipt_email,
+        metadata]
+    );
 
     setter!(customer, into String);
     setter!(source, into String);
@@ -832,47 +811,20 @@ serde_struct!(
 );
 
 impl Customer {
-    /// A value with the required fields; chain the setters for the optional ones.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        object: CustomerObject,
-        livemode: bool,
-        email: Option<String>,
-        name: Option<String>,
-        address: Option<Address>,
-        balance: i64,
-        currency: Option<Currency>,
-        default_source: Option<CustomerDefaultSource>,
-        invoice_settings: impl Into<Box<CustomerInvoiceSettings>>,
-        metadata: Metadata,
-    ) -> Self {
-        Self {
-            id: None,
-            object,
-            created: None,
-            livemode,
-            email,
-            name,
-            phone: None,
-            address,
-            balance,
-            currency,
-            default_source,
-            delinquent: None,
-            discount_percent: None,
-            invoice_settings: invoice_settings.into(),
-            metadata,
-            preferred_locales: None,
-            next_invoice_sequence: None,
-        }
-    }
+    constructor!(
+        [object(CustomerObject), livemode(bool), email(Option<String>), name(Option<String>),
+        address(Option<Address>), balance(i64), currency(Option<Currency>),
+        default_source(Option<CustomerDefaultSource>),
+        invoice_settings(into Box<CustomerInvoiceSettings>), metadata(Metadata)], [id, created,
+        phone, delinquent, discount_percent, preferred_locales, next_invoice_sequence]
+    );
 
     setter!(id, into String);
     setter!(created, i64);
     setter!(phone, into String);
     setter!(delinquent, bool);
     setter!(discount_percent, f64);
-    setter!(preferred_locales, Vec < String >);
+    setter!(preferred_locales, Vec<String>);
     setter!(next_invoice_sequence, i64);
 }
 
@@ -927,10 +879,7 @@ serde_struct!(
 );
 
 impl CustomerCreate {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(email, into String);
     setter!(name, into String);
@@ -939,7 +888,7 @@ impl CustomerCreate {
     setter!(balance, i64);
     setter!(currency, Currency);
     setter!(payment_method, into String);
-    setter!(preferred_locales, Vec < String >);
+    setter!(preferred_locales, Vec<String>);
     setter!(metadata, Metadata);
 }
 
@@ -1077,19 +1026,13 @@ serde_struct!(
 );
 
 impl CustomerInvoiceSettings {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(
-        default_payment_method: impl Into<Option<Box<CustomerDefaultPaymentMethod>>>,
-    ) -> Self {
-        Self {
-            default_payment_method: default_payment_method.into(),
-            footer: None,
-            custom_fields: None,
-        }
-    }
+    constructor!(
+        [default_payment_method(into Option<Box<CustomerDefaultPaymentMethod>>)], [footer,
+        custom_fields]
+    );
 
     setter!(footer, into String);
-    setter!(custom_fields, Vec < CustomerInvoiceSettingsCustomField >);
+    setter!(custom_fields, Vec<CustomerInvoiceSettingsCustomField>);
 }
 
 impl crate::runtime::validate::Validate for CustomerInvoiceSettings {
@@ -1112,13 +1055,7 @@ serde_struct!(
 );
 
 impl CustomerInvoiceSettingsCustomField {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
-    }
+    constructor!([name(into String), value(into String)], []);
 }
 
 impl crate::runtime::validate::Validate for CustomerInvoiceSettingsCustomField {
@@ -1173,10 +1110,7 @@ serde_struct!(
 );
 
 impl CustomerUpdate {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(email, into String);
     setter!(name, into String);

@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -33,17 +34,7 @@ serde_struct!(
 
 #[cfg(feature = "all-schemas")]
 impl ErrorError {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: ErrorErrorType) -> Self {
-        Self {
-            type_,
-            code: None,
-            decline_code: None,
-            message: None,
-            param: None,
-            doc_url: None,
-        }
-    }
+    constructor!([type_(ErrorErrorType)], [code, decline_code, message, param, doc_url]);
 
     setter!(code, into String);
     setter!(decline_code, into String);
@@ -88,8 +79,5 @@ serde_struct!(ErrorType, [req error = "error"]);
 
 #[cfg(feature = "all-schemas")]
 impl ErrorType {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(error: ErrorError) -> Self {
-        Self { error }
-    }
+    constructor!([error(ErrorError)], []);
 }

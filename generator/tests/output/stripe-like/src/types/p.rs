@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -34,22 +35,14 @@ serde_struct!(
 );
 
 impl PaymentMethod {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(type_: PaymentMethodType, card: Option<PaymentMethodCard>) -> Self {
-        Self {
-            id: None,
-            type_,
-            created: None,
-            customer: None,
-            card,
-            billing_details: None,
-            metadata: None,
-        }
-    }
+    constructor!(
+        [type_(PaymentMethodType), card(Option<PaymentMethodCard>)], [id, created, customer,
+        billing_details, metadata]
+    );
 
     setter!(id, into String);
     setter!(created, i64);
-    setter!(customer, into Box < PaymentMethodCustomer >);
+    setter!(customer, into Box<PaymentMethodCustomer>);
     setter!(billing_details, PaymentMethodBillingDetails);
     setter!(metadata, Metadata);
 }
@@ -89,10 +82,7 @@ serde_struct!(
 );
 
 impl PaymentMethodBillingDetails {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(address, Address);
     setter!(email, into String);
@@ -125,17 +115,7 @@ serde_struct!(
 );
 
 impl PaymentMethodCard {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(exp_month: i64, exp_year: i64) -> Self {
-        Self {
-            number: None,
-            cvc: None,
-            exp_month,
-            exp_year,
-            last4: None,
-            fingerprint: None,
-        }
-    }
+    constructor!([exp_month(i64), exp_year(i64)], [number, cvc, last4, fingerprint]);
 
     setter!(number, into String);
     setter!(cvc, into String);

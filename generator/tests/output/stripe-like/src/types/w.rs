@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -27,14 +28,7 @@ serde_struct!(
 );
 
 impl WalletSource {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(id: impl Into<String>, wallet_type: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            wallet_type: wallet_type.into(),
-            dynamic_last4: None,
-        }
-    }
+    constructor!([id(into String), wallet_type(into String)], [dynamic_last4]);
 
     setter!(dynamic_last4, into String);
 }

@@ -8,7 +8,7 @@ use crate::runtime::{
     bulk::{self, BulkError, BulkOptions},
     client::Client, encode, error::Error, pagination::{self, Page},
     request::{Method, Part, Request},
-    setter::setter,
+    setter::setter, constructor::constructor,
 };
 
 /// Operations tagged `Default` (3 in all).
@@ -28,10 +28,7 @@ pub struct ListWidgetsParams {
 }
 
 impl ListWidgetsParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(page_token, into String);
     setter!(page_size, i32);
@@ -46,10 +43,7 @@ pub struct ListGadgetsParams {
 }
 
 impl ListGadgetsParams {
-    /// A value with every field unset; chain the setters to fill it in.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    constructor!();
 
     setter!(page_token, i64);
 }

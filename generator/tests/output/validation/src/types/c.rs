@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -22,10 +23,7 @@ pub struct CreateGadgetsRequest {
 serde_struct!(CreateGadgetsRequest, [req items = "items"]);
 
 impl CreateGadgetsRequest {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(items: Vec<Gadget>) -> Self {
-        Self { items }
-    }
+    constructor!([items(Vec<Gadget>)], []);
 }
 
 impl crate::runtime::validate::Validate for CreateGadgetsRequest {

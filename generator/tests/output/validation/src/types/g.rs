@@ -5,7 +5,8 @@ use super::*;
 
 #[allow(unused_imports)]
 use crate::runtime::{
-    conversions::conversions, serde_struct::{self, serde_struct},
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
     setter::setter, string_enum::string_enum, union, union_de::union_de,
 };
 
@@ -39,29 +40,17 @@ serde_struct!(
 );
 
 impl Gadget {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(handle: impl Into<Handle>, weight: f64) -> Self {
-        Self {
-            handle: handle.into(),
-            weight,
-            charge: None,
-            tags: None,
-            labels: None,
-            notes: None,
-            scores: None,
-            parts: None,
-            code: None,
-            serial: None,
-            zone: None,
-        }
-    }
+    constructor!(
+        [handle(into Handle), weight(f64)], [charge, tags, labels, notes, scores, parts, code,
+        serial, zone]
+    );
 
     setter!(charge, Percent);
     setter!(tags, TagList);
     setter!(labels, Labels);
-    setter!(notes, Vec < String >);
-    setter!(scores, std::collections::BTreeMap < String, i64 >);
-    setter!(parts, Vec < GadgetPart >);
+    setter!(notes, Vec<String>);
+    setter!(scores, std::collections::BTreeMap<String, i64>);
+    setter!(parts, Vec<GadgetPart>);
     setter!(code, into String);
     setter!(serial, into String);
     setter!(zone, into String);
@@ -154,15 +143,9 @@ pub struct GadgetPart {
 serde_struct!(GadgetPart, [req name = "name", opt part = "part"]);
 
 impl GadgetPart {
-    /// A value with the required fields; chain the setters for the optional ones.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            part: None,
-        }
-    }
+    constructor!([name(into String)], [part]);
 
-    setter!(part, into Box < GadgetPart >);
+    setter!(part, into Box<GadgetPart>);
 }
 
 impl crate::runtime::validate::Validate for GadgetPart {
