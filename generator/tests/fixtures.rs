@@ -283,6 +283,10 @@ fn a_pin_merges_schemas_only_when_shared() {
             "{shared}"
         );
         assert_eq!(code.contains("pub struct GadgetRef"), !alias, "{shared}");
+        assert!(
+            code.contains("    ThingRef(ThingRef),"),
+            "variant named as its type"
+        );
     }
 }
 

@@ -384,7 +384,10 @@ impl<'a> Builder<'a> {
             };
             let rv = view(resolved);
             let want = match (raw_name, &resolved.schema_data.title) {
-                (Some(raw), _) => naming::type_name(raw),
+                (Some(raw), _) => match self.pinned.get(raw) {
+                    Some(pinned) => pinned.clone(),
+                    None => naming::type_name(raw),
+                },
                 (None, Some(title)) => naming::type_name(title),
                 (None, None) => self.untitled_variant_name(&at, &kind_names, i),
             };

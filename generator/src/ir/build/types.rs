@@ -56,6 +56,9 @@ pub(in crate::ir) struct Builder<'a> {
     pub(super) findings: Vec<Finding>,
     /// The component schemas' names, sorted.
     pub(super) components: Vec<&'a String>,
+    /// Rust names the profile pins, by the component's spec name: a union
+    /// variant that holds such a component is named as its type is.
+    pub(super) pinned: HashMap<String, String>,
 }
 
 /// What the builder made: every type, and what it met on the way.
@@ -110,6 +113,7 @@ impl<'a> Builder<'a> {
             fallbacks: Vec::new(),
             findings: Vec::new(),
             components: schemas.keys().collect(),
+            pinned: HashMap::new(),
         };
         b.components.sort();
         // Pinned names first, so no generated name can take one of them.
@@ -131,6 +135,10 @@ impl<'a> Builder<'a> {
             }
             pinned.insert(raw.as_str(), b.scope.claim(name));
         }
+        b.pinned = pinned
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         // Then the names the lock remembers, each kept for its own schema.
         let same_spec = loaded.sha256.is_some() && loaded.sha256 == overrides.lock_spec_sha256;
         for (key, name) in &overrides.locked_types {

@@ -9,9 +9,15 @@ use crate::runtime::union::{Key, Shape, Shapes, Span};
 /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
 #[allow(dead_code)]
 pub(crate) static SHAPES: Shapes<'static> = Shapes {
-    nodes: &[Shape::Leaf, Shape::Free],
-    keys: &[],
-    lists: &[],
+    nodes: &[
+        Shape::Leaf,
+        Shape::Free,
+        Shape::Union(Span(0, 2), Span(0, 2), 0),
+        Shape::Object(Span(0, 1), Span(0, 0), false),
+        Shape::Object(Span(1, 1), Span(0, 0), false),
+    ],
+    keys: &[Key("id", true, 0), Key("position", false, 0)],
+    lists: &[3, 4],
     texts: &[],
-    index: &[],
+    index: &[("id", 1), ("position", 2)],
 };

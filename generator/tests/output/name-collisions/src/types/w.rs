@@ -39,6 +39,51 @@ pub enum WidgetInventoryReconciliationStatus {
 
 string_enum!(WidgetInventoryReconciliationStatus { Pending = "pending", Done = "done" });
 
+#[cfg(feature = "all-schemas")]
+/// Generated from `/components/schemas/WidgetOrCursor`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum WidgetOrCursor {
+    WidgetRef(WidgetRef),
+    Cursor(Cursor),
+    /// An object none of whose keys a variant declares (one newer
+    /// than the spec, say): kept as it came, and sent back unchanged.
+    Other(serde_json::Map<String, serde_json::Value>),
+}
+
+#[cfg(feature = "all-schemas")]
+union_de!(
+    WidgetOrCursor, untagged(2, Other), [WidgetRef(OBJECT, 3, ["id"]), Cursor(OBJECT, 4, [])]
+);
+
+#[cfg(feature = "all-schemas")]
+impl WidgetOrCursor {
+    /// The `WidgetRef` variant, holding only `id`.
+    pub fn id(value: i64) -> Self {
+        Self::WidgetRef(WidgetRef { id: value })
+    }
+
+    /// The `Cursor` variant, holding only `position`.
+    pub fn position(value: impl Into<String>) -> Self {
+        Self::Cursor(Cursor {
+            position: Some(value.into()),
+        })
+    }
+}
+
+#[cfg(feature = "all-schemas")]
+conversions!(
+    WidgetOrCursor { id(i64), position(String), WidgetRef(WidgetRef), Cursor(Cursor) }
+);
+
+#[cfg(feature = "all-schemas")]
+impl From<&str> for WidgetOrCursor {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+
 /// Generated from `/components/schemas/WidgetRef`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
