@@ -239,8 +239,9 @@ pub fn singular(plural: &str) -> Option<String> {
 
 /// Shorter names for `inner` nested in `outer`, most specific first: the
 /// first words of `outer` (at least half of them, and two) joined to
-/// `inner`, with words the two share at the seam written once. `IntractableDirectRelationsCursorNotice`
-/// › `Category` gives `IntractableDirectRelationsCursorCategory` first;
+/// `inner`, with words the two share at the seam written once.
+/// `IntractableDirectRelationsCursorNotice` › `Category` gives
+/// `IntractableDirectRelationsCursorCategory` first;
 /// `DocumentParserFileReference` › `FileInstanceId` gives
 /// `DocumentParserFileInstanceId`.
 pub fn outer_prefixes(outer: &str, inner: &str) -> Vec<String> {
@@ -353,8 +354,7 @@ pub fn serde_camel_case(field: &str) -> String {
 mod tests {
     #[test]
     fn fastapi_ids_give_their_function_name() {
-        use super::fastapi_stem;
-        let stem = |id, path, method| fastapi_stem(id, path, method);
+        use super::fastapi_stem as stem;
         assert_eq!(
             stem(
                 "filter_simulators_simulators_list_post",

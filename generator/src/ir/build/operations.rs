@@ -211,7 +211,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         };
         // A method renamed in the profile names its Params, Request and
         // Response types too: `postApiV1…Cancel` pinned as
-        // `cancel_transformations` gives `CancelTransformationsRequest`.
+        // `cancel_transformation` gives `CancelTransformationRequest`.
         let type_base = self
             .over
             .and_then(|o| o.name.as_deref())
