@@ -1,11 +1,13 @@
 //! What prettyplease leaves for a reader to mend, mended from the text
 //! alone after formatting: it prints items back to back, where a reader
 //! (and rustfmt, which keeps them) expects one blank line between two
-//! items; and it breaks a macro's arguments wherever a line is full, even
-//! inside one field's `opt asset_id = "assetId"`.
+//! items; it breaks a macro's arguments wherever a line is full, even
+//! inside one field's `opt asset_id = "assetId"`; and it spaces a macro's
+//! generic types (`Vec < Item >`).
 
 /// The text as a reader expects it: item macros' argument lists broken
-/// between entries, and blank lines between items.
+/// between entries, their generic types tight, and blank lines between
+/// items.
 pub fn tidy(text: &str) -> String {
     separate_items(&reflow_item_macros(text))
 }
