@@ -85,30 +85,36 @@ fn reflow_item_macros(text: &str) -> String {
 /// arguments, outside string literals, every `<` and `>` is a type's.
 fn tight_generics(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            out.push(c);
+    let mut chars = code_chars(text).peekable();
+    while let Some((_, c, code)) = chars.next() {
+        let next = chars.peek().map(|(_, n, _)| *n);
+        let spaced = code && c == ' ';
+        if spaced && matches!(next, Some('<' | '>')) && !out.ends_with(['-', '=']) {
             continue;
         }
-        match c {
-            '"' => in_string = true,
-            ' ' if matches!(chars.peek(), Some('<' | '>')) && !out.ends_with(['-', '=']) => {
-                continue
-            }
-            ' ' if out.ends_with('<') => continue,
-            _ => {}
+        if spaced && out.ends_with('<') {
+            continue;
         }
         out.push(c);
     }
     out
+}
+
+/// Each character of `text` with its byte offset, and whether it is code:
+/// outside string literals (a literal's quotes are part of it).
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    text.char_indices().map(move |(i, c)| {
+        let code = !in_string && c != '"';
+        if escaped {
+            escaped = false;
+        } else if in_string && c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            in_string = !in_string;
+        }
+        (i, c, code)
+    })
 }
 
 /// The text split after each comma that separates entries: outside
@@ -116,15 +122,15 @@ fn tight_generics(text: &str) -> String {
 /// closure's `Self::from(a, b)` or a type's `Map<K, V>` stays whole.
 fn entries(text: &str) -> Vec<&str> {
     let (mut parts, mut start, mut depth) = (Vec::new(), 0, 0usize);
-    let (mut in_string, mut escaped, mut previous) = (false, false, ' ');
-    for (i, c) in text.char_indices() {
+    let mut previous = ' ';
+    for (i, c, code) in code_chars(text) {
+        let before = std::mem::replace(&mut previous, c);
+        if !code {
+            continue;
+        }
         match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            _ if in_string => {}
             '(' | '[' | '{' | '<' => depth += 1,
-            '>' if matches!(previous, '-' | '=') => {}
+            '>' if matches!(before, '-' | '=') => {}
             ')' | ']' | '}' | '>' => depth = depth.saturating_sub(1),
             ',' if depth <= 1 => {
                 parts.push(text[start..=i].trim());
@@ -132,7 +138,6 @@ fn entries(text: &str) -> Vec<&str> {
             }
             _ => {}
         }
-        previous = c;
     }
     parts.push(text[start..].trim());
     parts.retain(|p| !p.is_empty());

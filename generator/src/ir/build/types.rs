@@ -117,7 +117,6 @@ impl<'a> Builder<'a> {
         };
         b.components.sort();
         // Pinned names first, so no generated name can take one of them.
-        let mut pinned = BTreeMap::new();
         for (raw, o) in &overrides.schemas {
             let Some(name) = &o.name else { continue };
             if !schemas.contains_key(raw) {
@@ -133,12 +132,9 @@ impl<'a> Builder<'a> {
                     format!("`{name}` is pinned for two schemas"),
                 ));
             }
-            pinned.insert(raw.as_str(), b.scope.claim(name));
+            let name = b.scope.claim(name);
+            b.pinned.insert(raw.clone(), name);
         }
-        b.pinned = pinned
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
         // Then the names the lock remembers, each kept for its own schema.
         let same_spec = loaded.sha256.is_some() && loaded.sha256 == overrides.lock_spec_sha256;
         for (key, name) in &overrides.locked_types {
@@ -157,7 +153,7 @@ impl<'a> Builder<'a> {
         }
         for raw in b.components.clone() {
             let pointer = join("/components/schemas", raw);
-            let name = match pinned.get(raw.as_str()) {
+            let name = match b.pinned.get(raw.as_str()) {
                 Some(name) => name.clone(),
                 None => b.type_name_for(&pointer, raw),
             };
