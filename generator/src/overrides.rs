@@ -56,6 +56,9 @@ pub struct Overrides {
     /// `runtime::datapoints` (Cognite's protobuf format); without it the
     /// crate has no such module.
     pub datapoints: Option<DatapointsNames>,
+    /// How the generated code is divided into crates.
+    #[serde(default)]
+    pub layout: Layout,
     /// Type names from `spec/codegen.lock`, by JSON pointer: every type
     /// keeps the name it had, so adding a colliding schema renames only the
     /// newcomer. Weaker than the pins above.
@@ -152,6 +155,20 @@ impl RetryRules {
             .iter()
             .any(|end| path.ends_with(&end.to_ascii_lowercase()))
     }
+}
+
+/// How the generated code is divided into crates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// The types in crates of their own beside the client crate: one per
+    /// tag group (its feature turns it on) and one for the types several
+    /// groups share. rustc compiles one crate on one core and holds all of
+    /// it in memory, so a spec with thousands of types builds faster, and
+    /// in less memory per process, in several. The client crate re-exports
+    /// every type from `types`, so no user path changes.
+    #[serde(default)]
+    pub split_types: bool,
 }
 
 /// Header names, lowercase; `None` where the API has no such header.

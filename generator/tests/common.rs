@@ -97,13 +97,20 @@ pub fn fixture_package(name: &str) -> String {
     format!("fixture-{name}")
 }
 
+/// A copy of the hand-written runtime (or the generated root module
+/// beside the copies), in the client crate or in a crate of types.
+pub fn is_runtime(path: &str) -> bool {
+    path.starts_with("src/runtime/")
+        || path.starts_with("crates/") && path.contains("/src/runtime/")
+}
+
 /// The files of a generated crate that `output/` keeps.
 pub fn kept(
     files: &std::collections::BTreeMap<String, String>,
 ) -> std::collections::BTreeMap<String, String> {
     files
         .iter()
-        .filter(|(path, _)| !path.starts_with("src/runtime/"))
+        .filter(|(path, _)| !is_runtime(path))
         .map(|(p, t)| (p.clone(), t.clone()))
         .collect()
 }

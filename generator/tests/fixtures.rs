@@ -31,6 +31,51 @@ fn generated_code_matches_the_kept_output() {
     );
 }
 
+/// Split, each type is defined in the crate of the one group that reaches
+/// it (with no `cfg`: the crate is the feature), or in the shared crate
+/// under the features that need it; the client crate re-exports them all.
+#[test]
+fn split_types_live_in_the_crate_of_their_group() {
+    let path = common::workspace().join("spec/fixtures/split-crates.yaml");
+    let g = common::generate(&path, "shop");
+    let file = |path: &str| g.files.get(path).unwrap_or_else(|| panic!("no {path}"));
+    let part = file("crates/types-inventory/src/types/p.rs");
+    assert!(
+        part.contains("pub struct PartType {") && !part.contains("#[cfg"),
+        "{part}"
+    );
+    // The union of one group builds the shared struct through its `new`.
+    assert!(part.contains("Self::ItemId(ItemId::new(value))"), "{part}");
+    let order = file("crates/types-orders/src/types/o.rs");
+    assert!(order.contains("pub enum OrderStatus {"), "{order}");
+    let shared = file("crates/types/src/types/p.rs");
+    assert!(
+        shared.contains(
+            "#[cfg(any(feature = \"inventory\", feature = \"orders\"))]\n/// Generated from `/components/schemas/PartRef`."
+        ),
+        "{shared}"
+    );
+    assert!(g
+        .files
+        .contains_key("crates/types/src/runtime/serde_struct.rs"));
+    assert!(!g.files.contains_key("src/runtime/serde_struct.rs"));
+    let archive = file("crates/types-all-schemas/Cargo.toml");
+    for needed in ["shop-types-inventory = ", "shop-types-orders = "] {
+        assert!(archive.contains(needed), "{archive}");
+    }
+    let client = file("Cargo.toml");
+    assert!(
+        client.contains("inventory = [\"dep:shop-types-inventory\", \"shop-types/inventory\"]"),
+        "{client}"
+    );
+    assert!(
+        client.contains("other = [\"shop-types/other\"]"),
+        "{client}"
+    );
+    let types = file("src/types/mod.rs");
+    assert!(types.contains("#[cfg(feature = \"orders\")]\npub use shop_types_orders::types::*;"));
+}
+
 #[test]
 fn generation_is_deterministic() {
     for (_, path) in common::fixtures() {

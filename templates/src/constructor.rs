@@ -10,7 +10,10 @@
 /// - a trailing `extra` also starts the `additional_properties` map empty;
 /// - `constructor!()` is `Self::default()`, for a struct with no required
 ///   field.
-#[allow(unused_macros)]
+// Exported so that a crate of types split off the client can expand it;
+// its home is this module (below).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! constructor {
     () => {
         /// A value with every field unset; chain the setters to fill it in.
@@ -46,7 +49,8 @@ macro_rules! constructor {
 }
 
 #[allow(unused_imports)]
-pub(crate) use constructor;
+#[doc(hidden)]
+pub use crate::constructor;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,10 @@
 /// `impl From<Ty> for Name` for each `ctor(Ty)`, which converts through
 /// `Name::ctor`, a variant or a constructor:
 /// `conversions!(Identity { Id(i64), external_id(String) });`.
-#[allow(unused_macros)]
+// Exported so that a crate of types split off the client can expand it;
+// its home is this module (below).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! conversions {
     ($name:ident { $($ctor:ident($ty:ty)),* $(,)? }) => {
         $(
@@ -19,7 +22,8 @@ macro_rules! conversions {
 }
 
 #[allow(unused_imports)]
-pub(crate) use conversions;
+#[doc(hidden)]
+pub use crate::conversions;
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,10 @@ use serde::ser::{Serialize, SerializeStruct};
 /// `Option` left out when `None`) and given its wire name:
 /// `serde_struct!(Sequence, [req id = "id", opt name = "name"]);`.
 /// Expanded where `serde_struct` names both this module and the macro.
-#[allow(unused_macros)]
+// Exported so that a crate of types split off the client can expand it;
+// its home is this module (below).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! serde_struct {
     ($name:ident, [$($kind:ident $field:ident = $wire:literal),* $(,)?]) => {
         impl serde::Serialize for $name {
@@ -90,7 +93,8 @@ macro_rules! serde_struct {
 }
 
 #[allow(unused_imports)]
-pub(crate) use serde_struct;
+#[doc(hidden)]
+pub use crate::serde_struct;
 
 /// Writes an optional field when it holds a value, and skips it when it
 /// is `None`.

@@ -11,7 +11,10 @@
 ///   `String`, and a `T` for a `Box<T>`);
 /// - `setter!(method(field), ..)` names the method apart from the field, where the
 ///   field's name is taken by another method (`with_default`).
-#[allow(unused_macros)]
+// Exported so that a crate of types split off the client can expand it;
+// its home is this module (below).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! setter {
     ($field:ident, into $ty:ty) => {
         setter!($field($field), into $ty);
@@ -36,7 +39,8 @@ macro_rules! setter {
 }
 
 #[allow(unused_imports)]
-pub(crate) use setter;
+#[doc(hidden)]
+pub use crate::setter;
 
 #[cfg(test)]
 mod tests {

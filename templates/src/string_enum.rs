@@ -13,7 +13,10 @@
 /// later spec adds does not reorder the ones callers already sort; a known
 /// value sorts before an unknown one with the same text. (Unused by a spec
 /// without string enums.)
-#[allow(unused_macros)]
+// Exported so that a crate of types split off the client can expand it;
+// its home is this module (below).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! string_enum {
     ($name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
         impl $name {
@@ -72,7 +75,8 @@ macro_rules! string_enum {
 }
 
 #[allow(unused_imports)]
-pub(crate) use string_enum;
+#[doc(hidden)]
+pub use crate::string_enum;
 
 #[cfg(test)]
 mod tests {

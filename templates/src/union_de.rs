@@ -16,7 +16,10 @@
 /// A variant marked `#[boxed]` holds its payload in a `Box`. The call site
 /// has `union` (the runtime module) and, for untagged unions, `SHAPES` in
 /// scope.
-#[allow(unused_macros)]
+// Exported so that a crate of types split off the client can expand it;
+// its home is this module (below).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! union_de {
     ($name:ident, untagged($node:literal $(, $other:ident)?), [$(
         $(#[$boxed:ident])? $variant:ident($kinds:expr, $shape:literal, [$($req:literal),*])
@@ -68,7 +71,8 @@ macro_rules! union_de {
 }
 
 #[allow(unused_imports)]
-pub(crate) use union_de;
+#[doc(hidden)]
+pub use crate::union_de;
 
 #[cfg(test)]
 mod tests {

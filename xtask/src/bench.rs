@@ -229,15 +229,28 @@ fn compile_cost(root: &Path) -> Result<Value> {
             ],
         ),
     ] {
-        cargo_stdout(root, &["clean", "-q", "-p", "cdf-client"], &[])?;
+        let mut clean = vec!["clean".to_string(), "-q".into()];
+        for package in packages(&crate_dir)? {
+            clean.extend(["-p".to_string(), package]);
+        }
+        let clean: Vec<&str> = clean.iter().map(String::as_str).collect();
+        cargo_stdout(root, &clean, &[])?;
         let started = Instant::now();
-        let rustc_mb = rustc_peak_during(|| cargo_stdout(root, &args, &[]).map(drop))?;
+        let (peak, together) = rustc_peak_during(|| cargo_stdout(root, &args, &[]).map(drop))?;
         builds.insert(
             name.into(),
-            json!({ "seconds": secs(started.elapsed()), "rustc_peak_mb": rustc_mb }),
+            json!({
+                "seconds": secs(started.elapsed()),
+                "rustc_peak_mb": peak,
+                "rustc_together_mb": together,
+            }),
         );
     }
-    let (files, lines, bytes) = size(&crate_dir.join("src"))?;
+    let (mut files, mut lines, mut bytes) = size(&crate_dir.join("src"))?;
+    for dir in type_crates(&crate_dir)? {
+        let (f, l, b) = size(&dir.join("src"))?;
+        (files, lines, bytes) = (files + f, lines + l, bytes + b);
+    }
     Ok(json!({
         "clean_debug_build": builds,
         "src_files": files,
@@ -246,33 +259,66 @@ fn compile_cost(root: &Path) -> Result<Value> {
     }))
 }
 
-/// Runs `build` while sampling every `rustc` that compiles `cdf_client`;
-/// returns the largest peak resident set (`VmHWM`) seen, in MB. The peak
-/// only grows, so sampling every 50 ms misses at most the last 50 ms.
-fn rustc_peak_during(build: impl FnOnce() -> Result<()>) -> Result<f64> {
+/// The crates of types beside the generated crate (`crates/*`), when its
+/// types are split off.
+fn type_crates(crate_dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(crate_dir.join("crates")) else {
+        return Ok(Vec::new());
+    };
+    let mut dirs: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    dirs.retain(|d| d.join("Cargo.toml").exists());
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// The generated crate's package and those of its crates of types (each
+/// folder `crates/<x>` is the package `cdf-client-<x>`).
+pub fn packages(crate_dir: &Path) -> Result<Vec<String>> {
+    let mut out = vec!["cdf-client".to_string()];
+    for dir in type_crates(crate_dir)? {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        out.extend(name.map(|n| format!("cdf-client-{n}")));
+    }
+    Ok(out)
+}
+
+/// Runs `build` while sampling every `rustc` that compiles `cdf_client`
+/// or one of its crates of types; returns, in MB, the largest peak
+/// resident set (`VmHWM`) of one of them, and the most they held at once
+/// (the sum of their `VmRSS` at one sample: what the machine needs when
+/// cargo runs them side by side). A peak only grows, so sampling every
+/// 50 ms misses at most the last 50 ms of one.
+fn rustc_peak_during(build: impl FnOnce() -> Result<()>) -> Result<(f64, f64)> {
     let done = std::sync::atomic::AtomicBool::new(false);
-    let peak_kb = std::thread::scope(|scope| {
+    let (peak_kb, together_kb) = std::thread::scope(|scope| {
         let sampler = scope.spawn(|| {
-            let mut peak = 0u64;
+            let (mut peak, mut together) = (0u64, 0u64);
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                peak = peak.max(rustc_hwm_kb());
+                let now = rustc_memory_kb();
+                peak = peak.max(now.iter().map(|(hwm, _)| *hwm).max().unwrap_or(0));
+                together = together.max(now.iter().map(|(_, rss)| *rss).sum());
                 std::thread::sleep(Duration::from_millis(50));
             }
-            peak
+            (peak, together)
         });
         let result = build();
         done.store(true, std::sync::atomic::Ordering::Relaxed);
-        let peak = sampler.join().unwrap_or(0);
-        result.map(|()| peak)
+        let peaks = sampler.join().unwrap_or((0, 0));
+        result.map(|()| peaks)
     })?;
-    Ok((peak_kb as f64 / 1024.0).round())
+    let mb = |kb: u64| (kb as f64 / 1024.0).round();
+    Ok((mb(peak_kb), mb(together_kb)))
 }
 
-/// The largest `VmHWM` of the running `rustc`s whose command line names
-/// the crate `cdf_client`.
-fn rustc_hwm_kb() -> u64 {
+/// `(VmHWM, VmRSS)` of each running `rustc` whose command line names the
+/// crate `cdf_client` or `cdf_client_types…`.
+fn rustc_memory_kb() -> Vec<(u64, u64)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
+        return Vec::new();
+    };
+    let field = |status: &str, name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     };
     entries
         .flatten()
@@ -281,18 +327,17 @@ fn rustc_hwm_kb() -> u64 {
             let cmdline = std::fs::read(dir.join("cmdline")).ok()?;
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
             let is_rustc = args.first()?.ends_with(b"rustc");
-            let ours = args
-                .windows(2)
-                .any(|w| w[0] == b"--crate-name" && w[1] == b"cdf_client");
+            let ours = args.windows(2).any(|w| {
+                w[0] == b"--crate-name"
+                    && (w[1] == b"cdf_client" || w[1].starts_with(b"cdf_client_types"))
+            });
             if !(is_rustc && ours) {
                 return None;
             }
             let status = std::fs::read_to_string(dir.join("status")).ok()?;
-            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-            line.split_whitespace().nth(1)?.parse().ok()
+            Some((field(&status, "VmHWM:")?, field(&status, "VmRSS:")?))
         })
-        .max()
-        .unwrap_or(0)
+        .collect()
 }
 
 /// The client benchmark, an example of the generated crate, run against
@@ -430,9 +475,10 @@ fn table(report: &Value) -> String {
             rows.push((
                 format!("compile cdf-client, debug, {name}"),
                 format!(
-                    "{:.1} s, rustc peak {} MB",
+                    "{:.1} s, rustc peak {} MB ({} MB at once)",
                     b["seconds"].as_f64().unwrap_or(0.0),
-                    b["rustc_peak_mb"]
+                    b["rustc_peak_mb"],
+                    b["rustc_together_mb"]
                 ),
             ));
         }

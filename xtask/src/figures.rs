@@ -23,7 +23,16 @@ fn figures(g: &Generated) -> Result<Vec<Figure>> {
             .map(|(_, t)| t.as_str())
             .collect()
     };
-    let (api, types) = (text("src/api/"), text("src/types/"));
+    // Types are under `src/types/` of the client crate, or of each crate
+    // of types when split (`crates/*/src/types/`).
+    let types: String = g
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("src/types/") || path.starts_with("crates/"))
+        .filter(|(path, _)| path.contains("/src/types/") || path.starts_with("src/types/"))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let api = text("src/api/");
     let count = |pattern: &str, hay: &str| -> Result<usize> {
         Ok(Regex::new(pattern)?.find_iter(hay).count())
     };

@@ -779,13 +779,19 @@ fn generated_docs() -> Result<()> {
         &["doc", "-p", "cdf-codegen", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
-    if !workspace().join("generated/cdf-client/Cargo.toml").exists() {
+    let crate_dir = workspace().join("generated/cdf-client");
+    if !crate_dir.join("Cargo.toml").exists() {
         return Ok(());
     }
-    cargo_with(
-        &["doc", "-p", "cdf-client", "--no-deps", "--all-features"],
-        &[("RUSTDOCFLAGS", "-D warnings")],
-    )
+    // rustdoc lints an item's docs in the crate that defines it, so the
+    // crates of types (`crates/*`) are documented themselves, not only
+    // inlined into the client crate's `types`.
+    let packages = bench::packages(&crate_dir)?;
+    let mut args = vec!["doc", "--no-deps", "--all-features"];
+    for package in &packages {
+        args.extend(["-p", package.as_str()]);
+    }
+    cargo_with(&args, &[("RUSTDOCFLAGS", "-D warnings")])
 }
 
 /// Runs `cargo test`, echoing its output, and sums its `test result:` lines.

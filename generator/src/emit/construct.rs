@@ -31,14 +31,6 @@ impl Member {
             quote!(#ty)
         }
     }
-
-    fn value(&self, given: &Ident) -> TokenStream {
-        if self.convert {
-            quote!(#given.into())
-        } else {
-            quote!(#given)
-        }
-    }
 }
 
 /// Setter names that would clash with `new` or with a trait method that
@@ -145,21 +137,35 @@ pub fn selectors(
     (item, conversions)
 }
 
+/// Built through the struct's own `new` and setter, which take the value
+/// as this method does: a literal could not name a struct that a crate of
+/// other types defines (it is `#[non_exhaustive]`).
 fn selector(s: &Selector) -> TokenStream {
     let (m, variant, structure) = (&s.member, &s.variant, &s.structure);
     let (field, ty) = (&m.name, m.param_ty());
-    let value = m.value(&format_ident!("value"));
     let value = if m.required {
-        value
+        quote!(#structure::new(value))
     } else {
-        quote!(Some(#value))
+        let setter = setter_name(field);
+        quote!(#structure::new().#setter(value))
     };
     let doc = format!(" The `{variant}` variant, holding only `{field}`.");
     quote! {
         #[doc = #doc]
         pub fn #field(value: #ty) -> Self {
-            Self::#variant(#structure { #field: #value })
+            Self::#variant(#value)
         }
+    }
+}
+
+/// The setter of `field`: its own name, or `with_<name>` where that is
+/// [`TAKEN`].
+fn setter_name(field: &Ident) -> Ident {
+    let plain = field.to_string();
+    if TAKEN.contains(&plain.as_str()) {
+        format_ident!("with_{}", plain)
+    } else {
+        field.clone()
     }
 }
 
@@ -210,12 +216,11 @@ fn from_impl(
 /// types and operations) writes the method.
 fn setter(m: &Member) -> TokenStream {
     let (field, ty) = (&m.name, &m.ty);
-    let plain = field.to_string();
-    let named = if TAKEN.contains(&plain.as_str()) {
-        let method = format_ident!("with_{}", plain);
-        quote!(#method(#field))
-    } else {
+    let method = setter_name(field);
+    let named = if method == *field {
         quote!(#field)
+    } else {
+        quote!(#method(#field))
     };
     let into = m.convert.then(|| quote!(into));
     quote! {
@@ -264,12 +269,12 @@ mod tests {
         let text = item.to_string();
         assert!(
             text.contains(
-                "pub fn id (value : i64) -> Self { Self :: ById (ByIdStruct { id : value })"
+                "pub fn id (value : i64) -> Self { Self :: ById (ByIdStruct :: new (value))"
             ),
             "{text}"
         );
         assert!(
-            text.contains("pub fn external_id (value : impl Into < String >) -> Self { Self :: ByExternalId (ByExternalIdStruct { external_id : Some (value . into ()) })"),
+            text.contains("pub fn external_id (value : impl Into < String >) -> Self { Self :: ByExternalId (ByExternalIdStruct :: new () . external_id (value))"),
             "{text}"
         );
         assert!(!text.contains("fn name"), "{text}");

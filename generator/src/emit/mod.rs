@@ -3,6 +3,7 @@
 
 mod bulk;
 pub mod construct;
+pub mod crates;
 pub mod examples;
 mod layout;
 pub mod needs;
@@ -30,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::ir::Ir;
 use crate::testgen::TestData;
 use crate::threads;
+use crates::{Home, TypeCrates};
 use operations::TagApi;
 use types::TypeEmitter;
 
@@ -70,13 +72,15 @@ pub struct Emitted {
 /// threads) are written while this thread does the rest, which is serial:
 /// on 2 cores that overlaps the two halves.
 pub fn emit_crate(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<Emitted> {
+    let crates = crates::type_crates(ir, &opts.package_name)?;
+    let crates = crates.as_ref();
     std::thread::scope(|s| {
         let name = "type modules";
         let types = threads::spawn(s, name, || {
-            let (modules, formatting) = timed(|| type_modules(ir));
+            let (modules, formatting) = timed(|| type_modules(ir, crates));
             modules.map(|m| (m, formatting))
         })?;
-        let (files, mine) = timed(|| other_files(ir, tests, opts));
+        let (files, mine) = timed(|| other_files(ir, tests, opts, crates));
         let mut files = files?;
         let (types, theirs) = threads::join(types, name)?;
         files.extend(types);
@@ -88,11 +92,22 @@ pub fn emit_crate(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<Emit
 }
 
 /// Everything but the type modules.
-fn other_files(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<BTreeMap<String, String>> {
+fn other_files(
+    ir: &Ir,
+    tests: &TestData,
+    opts: &CrateOptions,
+    crates: Option<&TypeCrates>,
+) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let lib = opts.package_name.replace('-', "_");
     let client = runtime::client_files(ir, &lib)?;
-    files.insert("Cargo.toml".to_string(), cargo_toml(ir, opts, &client));
+    files.insert(
+        "Cargo.toml".to_string(),
+        cargo_toml(ir, opts, &client, crates),
+    );
+    if let Some(crates) = crates {
+        files.extend(type_crate_roots(ir, opts, crates)?);
+    }
     // prettyplease formats the output; a `cargo fmt --all` in a workspace
     // must not rewrite it, or the drift check would fail.
     files.insert(
@@ -119,15 +134,23 @@ fn other_files(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<BTreeMa
     for (path, text) in api_modules(&emitter, &apis)? {
         files.insert(path, text);
     }
+    // The operation and contract tests allow unused imports throughout.
+    let partial = partial_features(ir, false);
     if !ir.operations.is_empty() {
         let operations = optests::operation_tests(tests.values(ir), &apis, &lib);
         let path = "tests/operations.rs";
-        files.insert(path.to_string(), format_file(path, operations)?);
+        files.insert(
+            path.to_string(),
+            format_file(path, quote!(#partial #operations))?,
+        );
         let path = "tests/contract.rs";
         let contract = optests::contract_tests(tests.values(ir), &apis, &lib);
-        files.insert(path.to_string(), format_file(path, contract)?);
+        files.insert(
+            path.to_string(),
+            format_file(path, quote!(#partial #contract))?,
+        );
     }
-    for (path, text) in runtime::files(ir)? {
+    for (path, text) in runtime::files(ir, crates)? {
         files.insert(path, text);
     }
     for target in &client {
@@ -135,7 +158,11 @@ fn other_files(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<BTreeMa
     }
     if let Some(tokens) = unions::union_tests(ir, &tests.survey, &lib) {
         let path = "tests/unions.rs";
-        files.insert(path.to_string(), format_file(path, tokens)?);
+        let partial = partial_features(ir, true);
+        files.insert(
+            path.to_string(),
+            format_file(path, quote!(#partial #tokens))?,
+        );
     }
     if let Some(tokens) = examples::schema_examples(ir, &lib) {
         let path = "tests/schema_examples.rs";
@@ -144,7 +171,51 @@ fn other_files(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<BTreeMa
     Ok(files)
 }
 
-fn cargo_toml(ir: &Ir, opts: &CrateOptions, client: &[runtime::ClientTarget]) -> String {
+/// For the generated tests: with some group's feature off, the tests of
+/// its operations and types are left out, and the helpers and imports
+/// they share may go unused (`cargo test --no-default-features
+/// --features <group>` must not warn).
+/// `imports`: the file does not already allow unused imports.
+fn partial_features(ir: &Ir, imports: bool) -> TokenStream {
+    if ir.groups.is_empty() {
+        return TokenStream::new();
+    }
+    let features = ir.groups.iter().map(|g| &g.feature);
+    let imports = imports.then(|| quote!(unused_imports,));
+    quote! {
+        #![cfg_attr(
+            not(all(#(feature = #features),*)),
+            allow(#imports unused_macros, unused_mut, dead_code)
+        )]
+    }
+}
+
+/// The manifest and `src/lib.rs` of each crate of types.
+fn type_crate_roots(
+    ir: &Ir,
+    opts: &CrateOptions,
+    crates: &TypeCrates,
+) -> Result<Vec<(String, String)>> {
+    let version = crate_version(ir, opts);
+    let groups: Vec<String> = ir.groups.iter().map(|g| g.feature.clone()).collect();
+    let package = &opts.package_name;
+    let mut out = Vec::new();
+    for c in crates.all() {
+        let manifest = crates::manifest(package, &version, &groups, crates, c);
+        out.push((format!("{}/Cargo.toml", c.dir), manifest));
+        let path = format!("{}/src/lib.rs", c.dir);
+        let tokens = crates::lib_rs(package, crates, c, &lint_allows());
+        out.push((path.clone(), format_file(&path, tokens)?));
+    }
+    Ok(out)
+}
+
+fn cargo_toml(
+    ir: &Ir,
+    opts: &CrateOptions,
+    client: &[runtime::ClientTarget],
+    crates: Option<&TypeCrates>,
+) -> String {
     let datapoints = ir.datapoints.is_some();
     // Through TOML's own string encoding: a title may hold quotes, line
     // breaks or control characters.
@@ -181,12 +252,19 @@ default = [{defaults}]
         features = ir
             .groups
             .iter()
-            .map(|g| format!("# {}\n{} = []\n", g.name.replace('\n', " "), g.feature))
+            .map(|g| {
+                let entry = match crates {
+                    Some(crates) => crates::client_feature(crates, &g.feature),
+                    None => format!("{} = []", g.feature),
+                };
+                format!("# {}\n{entry}\n", g.name.replace('\n', " "))
+            })
             .collect::<String>(),
         name = opts.package_name,
         version = crate_version(ir, opts),
         lib = opts.package_name.replace('-', "_"),
-        dependencies = manifest_table("[dependencies]", &opts.package_name, datapoints),
+        dependencies = manifest_table("[dependencies]", &opts.package_name, datapoints)
+            + &crates.map(crates::client_dependencies).unwrap_or_default(),
         dev_dependencies = manifest_table("[dev-dependencies]", &opts.package_name, datapoints),
         runtime_features = manifest_table("[features]", &opts.package_name, datapoints)
             .split_once('\n')
@@ -275,6 +353,41 @@ fn manifest_table(table: &str, package: &str, datapoints: bool) -> String {
     out
 }
 
+/// The line of `templates/Cargo.toml`'s `[dependencies]` that names
+/// `name`, for the crates of types (which use a few of the runtime's).
+fn runtime_dependency(name: &str) -> &'static str {
+    let manifest = include_str!("../../../templates/Cargo.toml");
+    let prefix = format!("{name} = ");
+    manifest
+        .split("\n[")
+        .find(|table| table.starts_with("dependencies]"))
+        .and_then(|table| table.lines().find(|l| l.starts_with(&prefix)))
+        .unwrap_or_default()
+}
+
+/// The lints the generated code allows, crate-wide in every crate of it.
+fn lint_allows() -> TokenStream {
+    quote! {
+        #![allow(
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items,
+            clippy::large_enum_variant,
+            clippy::enum_variant_names,
+            // Setters are named for their fields, and CDF patches have
+            // `add`/`remove`/`set` fields: `add` is not `std::ops::Add`.
+            clippy::should_implement_trait,
+            clippy::wrong_self_convention,
+            // `new` takes fields by their names, which a spec may spell `_1`.
+            clippy::just_underscores_and_digits,
+            clippy::upper_case_acronyms,
+            clippy::too_long_first_doc_paragraph,
+            // A field is typed as the spec nests it: Vercel has a map of
+            // maps of maps of lists, which an alias would only hide.
+            clippy::type_complexity
+        )]
+    }
+}
+
 /// `quick_start`: the feature that `src/quick_start.md` needs, when the
 /// crate has one.
 fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], quick_start: Option<&str>) -> TokenStream {
@@ -308,26 +421,11 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], quick_start: Option<&str>) -> TokenStrea
             }
         }
     });
+    let allows = lint_allows();
     quote! {
         #quick_start
         #(#docs)*
-        #![allow(
-            clippy::doc_lazy_continuation,
-            clippy::doc_overindented_list_items,
-            clippy::large_enum_variant,
-            clippy::enum_variant_names,
-            // Setters are named for their fields, and CDF patches have
-            // `add`/`remove`/`set` fields: `add` is not `std::ops::Add`.
-            clippy::should_implement_trait,
-            clippy::wrong_self_convention,
-            // `new` takes fields by their names, which a spec may spell `_1`.
-            clippy::just_underscores_and_digits,
-            clippy::upper_case_acronyms,
-            clippy::too_long_first_doc_paragraph,
-            // A field is typed as the spec nests it: Vercel has a map of
-            // maps of maps of lists, which an alias would only hide.
-            clippy::type_complexity
-        )]
+        #allows
 
         pub mod api;
         pub mod runtime;
@@ -403,12 +501,19 @@ fn balanced(mut groups: Vec<Module>, threads: usize) -> Vec<Vec<Module>> {
     shares.into_iter().map(|(_, share)| share).collect()
 }
 
-/// Types split into modules by first letter, so no file is huge; all of them
-/// are re-exported from `types`. Modules are emitted and formatted in
-/// parallel (token streams cannot cross threads, so each thread makes its own).
-fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
+/// Types split into modules by first letter (in each crate of types, when
+/// split), so no file is huge; all of them are re-exported from `types`.
+/// Modules are emitted and formatted in parallel (token streams cannot
+/// cross threads, so each thread makes its own).
+fn type_modules(ir: &Ir, crates: Option<&TypeCrates>) -> Result<Vec<(String, String)>> {
     let emitter = TypeEmitter::new(ir);
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let table_home = if crates.is_some() {
+        Home::Shared
+    } else {
+        Home::Client
+    };
+    let mut homes: BTreeMap<Home<'_>, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+    homes.entry(table_home).or_default();
     for (i, def) in ir.types.iter().enumerate() {
         let module = def
             .name
@@ -417,45 +522,48 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
             .unwrap_or('x')
             .to_ascii_lowercase()
             .to_string();
-        groups.entry(module).or_default().push(i);
+        let home = crates::home(ir, def);
+        homes
+            .entry(home)
+            .or_default()
+            .entry(module)
+            .or_default()
+            .push(i);
     }
-    for members in groups.values_mut() {
+    let mut out = Vec::new();
+    let mut groups = Vec::new();
+    for (home, modules) in &mut homes {
+        let dir = crates::types_dir(*home);
+        let path = format!("{dir}/mod.rs");
+        let tokens = types_root(*home, modules.keys(), crates);
+        out.push((path.clone(), format_file(&path, tokens)?));
+        for (module, members) in std::mem::take(modules) {
+            groups.push((format!("{dir}/{module}.rs"), members));
+        }
+    }
+    for (_, members) in &mut groups {
         members.sort_by(|a, b| ir.types[*a].name.cmp(&ir.types[*b].name));
     }
-    let mods: Vec<_> = groups.keys().map(|m| types::ident(m)).collect();
-    let mut out = vec![(
-        "src/types/mod.rs".to_string(),
-        format_file(
-            "src/types/mod.rs",
-            quote! {
-                //! Every schema of the spec as a Rust type, re-exported here from one
-                //! module per initial letter.
-                pub(crate) mod shapes;
-                #(mod #mods;)*
-                // A module may hold nothing under a reduced feature set.
-                #(#[allow(unused_imports)] pub use self::#mods::*;)*
-            },
-        )?,
-    )];
-    out.push((
-        "src/types/shapes.rs".to_string(),
-        format_file("src/types/shapes.rs", types::shapes_module(ir))?,
-    ));
+    let path = format!("{}/shapes.rs", crates::types_dir(table_home));
+    let tokens = types::shapes_module(ir, crates.is_some());
+    out.push((path.clone(), format_file(&path, tokens)?));
+    if let Some(crates) = crates {
+        let path = "src/types/mod.rs";
+        let tokens = crates::client_types_module(crates);
+        out.push((path.into(), format_file(path, tokens)?));
+    }
     let shares = balanced(groups.into_iter().collect(), threads::parallelism());
     let emitter = &emitter;
-    let module = move |(module, members): &(String, Vec<usize>)| {
-        let path = format!("src/types/{module}.rs");
+    let module = move |(path, members): &(String, Vec<usize>)| {
         let items = members.iter().map(|i| emitter.def(*i, &ir.types[*i]));
+        // The types, macros and helpers it uses are imported once, into
+        // `types` (see `types_root`).
         let tokens = quote! {
             #[allow(unused_imports)]
             use super::*;
-            #[allow(unused_imports)]
-            use crate::runtime::{constructor::constructor, conversions::conversions, serde_struct::{self, serde_struct}, setter::setter, string_enum::string_enum, union, union_de::union_de};
-            #[allow(unused_imports)]
-            use super::shapes::SHAPES;
             #(#items)*
         };
-        format_file(&path, tokens).map(|text| (path, text))
+        format_file(path, tokens).map(|text| (path.clone(), text))
     };
     std::thread::scope(|s| -> Result<()> {
         let name = "type formatter";
@@ -478,6 +586,51 @@ fn type_modules(ir: &Ir) -> Result<Vec<(String, String)>> {
     })?;
     out.sort();
     Ok(out)
+}
+
+/// `types/mod.rs` of a crate: its letter modules, re-exported; the
+/// shape table beside them where it lives; in a group's crate, the types
+/// it sees from the other crates; and what the letter modules use.
+fn types_root<'a>(
+    home: Home<'_>,
+    modules: impl Iterator<Item = &'a String>,
+    crates: Option<&TypeCrates>,
+) -> TokenStream {
+    let mods: Vec<_> = modules.map(|m| types::ident(m)).collect();
+    let head = match (home, crates) {
+        (Home::Group(feature), Some(crates)) => {
+            let imports = crates
+                .group(feature)
+                .map(|this| crates::group_imports(crates, this));
+            quote! {
+                //! The types of this feature, re-exported here from one module
+                //! per initial letter.
+                #imports
+            }
+        }
+        (Home::Shared, _) => quote! {
+            //! The types several features share, re-exported here from one
+            //! module per initial letter.
+            #[doc(hidden)]
+            pub mod shapes;
+        },
+        _ => quote! {
+            //! Every schema of the spec as a Rust type, re-exported here from one
+            //! module per initial letter.
+            pub(crate) mod shapes;
+        },
+    };
+    quote! {
+        #head
+        // What every module of types uses, which each imports with `super::*`.
+        #[allow(unused_imports)]
+        use crate::runtime::{constructor::constructor, conversions::conversions, serde_struct::{self, serde_struct}, setter::setter, string_enum::string_enum, union, union_de::union_de};
+        #[allow(unused_imports)]
+        use self::shapes::SHAPES;
+        #(mod #mods;)*
+        // A module may hold nothing under a reduced feature set.
+        #(#[allow(unused_imports)] pub use self::#mods::*;)*
+    }
 }
 
 pub fn format_file(path: &str, tokens: TokenStream) -> Result<String> {

@@ -4,6 +4,7 @@
 
 use quote::quote;
 
+use super::crates::TypeCrates;
 use super::needs;
 use crate::error::{Error, Result};
 use crate::ir::Ir;
@@ -119,12 +120,63 @@ pub(super) const MODULES: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn files(ir: &Ir) -> Result<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = modules(ir)
-        .map(|(name, text)| (format!("src/runtime/{name}"), text.to_string()))
-        .collect();
-    out.push(("src/runtime/mod.rs".into(), module_root(ir)?));
+/// What the generated types are built with (their derives' stand-ins,
+/// union decoding, validation): a split crate keeps these modules in its
+/// shared crate of types, and the client's `runtime` re-exports them.
+const TYPES_RUNTIME: &[&str] = &[
+    "constructor",
+    "conversions",
+    "serde_struct",
+    "setter",
+    "string_enum",
+    "union",
+    "union_de",
+    "validate",
+];
+
+/// What the shared crate's `runtime` says of itself.
+const TYPES_RUNTIME_DOC: &str = "\
+//! What the generated types are built with: serde impls, union decoding,
+//! validation, constructors and setters. The client crate re-exports each
+//! module from its own `runtime`.
+";
+
+pub fn files(ir: &Ir, crates: Option<&TypeCrates>) -> Result<Vec<(String, String)>> {
+    let types_runtime = |name: &str| {
+        let stem = name.strip_suffix(".rs").unwrap_or(name);
+        crates.is_some() && TYPES_RUNTIME.contains(&stem)
+    };
+    let mut out = Vec::new();
+    for (name, text) in modules(ir) {
+        let dir = match crates {
+            Some(c) if types_runtime(name) => format!("{}/src/runtime", c.shared.dir),
+            _ => "src/runtime".into(),
+        };
+        out.push((format!("{dir}/{name}"), text.to_string()));
+    }
+    out.push(("src/runtime/mod.rs".into(), module_root(ir, crates)?));
+    if let Some(crates) = crates {
+        let mods = TYPES_RUNTIME.iter().map(|m| format!("pub mod {m};\n"));
+        let text = format!("{TYPES_RUNTIME_DOC}\n{}", mods.collect::<String>());
+        out.push((format!("{}/src/runtime/mod.rs", crates.shared.dir), text));
+    }
     Ok(out)
+}
+
+/// A line of the template's module list; in a split crate, the modules
+/// the types are built with are the shared crate's, re-exported.
+fn module_line(line: &str, crates: Option<&TypeCrates>) -> String {
+    let declared = line
+        .strip_suffix(';')
+        .and_then(|l| l.rsplit_once("mod "))
+        .filter(|(vis, m)| vis.starts_with("pub") && TYPES_RUNTIME.contains(m));
+    match (declared, crates) {
+        (Some((vis, m)), Some(c)) => format!(
+            "#[allow(unused_imports)]\n{vis}use {}::runtime::{m};\n",
+            c.shared.lib()
+        ),
+        _ => format!("{line}\n"),
+    }
 }
 
 /// The runtime's files that this crate gets.
@@ -143,7 +195,7 @@ fn has_runtime_module(ir: &Ir, module: &str) -> bool {
     })
 }
 
-fn module_root(ir: &Ir) -> Result<String> {
+fn module_root(ir: &Ir, crates: Option<&TypeCrates>) -> Result<String> {
     let head = LIB
         .split(MARKER)
         .next()
@@ -199,7 +251,7 @@ fn module_root(ir: &Ir) -> Result<String> {
         .filter(|l| !l.starts_with("//!"))
         .filter(|l| ir.datapoints.is_some() || *l != "pub mod datapoints;")
         .skip_while(|l| l.is_empty())
-        .map(|l| format!("{l}\n"))
+        .map(|l| module_line(l, crates))
         .collect();
     Ok(format!("{MODULE_DOC}\n{modules}{}", super::unparse(&file)))
 }

@@ -135,7 +135,10 @@ impl<'a> TypeEmitter<'a> {
     }
 
     pub fn def(&self, index: usize, def: &TypeDef) -> TokenStream {
-        let cfg = cfg_attr(&def.features);
+        let cfg = match super::crates::home(self.ir, def) {
+            super::crates::Home::Group(_) => quote!(),
+            _ => cfg_attr(&def.features),
+        };
         let doc = doc_attrs(Some(&type_doc(def)));
         let doc = quote!(#cfg #doc);
         let name = ident(&def.name);
@@ -340,6 +343,9 @@ impl<'a> TypeEmitter<'a> {
                 let TypeKind::Struct(s) = &def.kind else {
                     return None;
                 };
+                if !self.buildable[id.0] {
+                    return None;
+                }
                 let [f] = s.fields.as_slice() else {
                     return None;
                 };
@@ -429,7 +435,14 @@ impl<'a> TypeEmitter<'a> {
 }
 
 /// `src/types/shapes.rs`: the table that `runtime::union` ranks variants by.
-pub fn shapes_module(ir: &Ir) -> TokenStream {
+/// `public` when the crates of other groups' types read it too (hidden:
+/// it is data for the union macro, not API).
+pub fn shapes_module(ir: &Ir, public: bool) -> TokenStream {
+    let visibility = if public {
+        quote!(#[doc(hidden)] pub)
+    } else {
+        quote!(pub(crate))
+    };
     let table = &ir.shapes;
     let nodes = table.nodes.iter().map(|n| match *n {
         Shape::Leaf => quote!(Shape::Leaf),
@@ -477,7 +490,7 @@ pub fn shapes_module(ir: &Ir) -> TokenStream {
 
         /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
         #[allow(dead_code)]
-        pub(crate) static SHAPES: Shapes<'static> = Shapes {
+        #visibility static SHAPES: Shapes<'static> = Shapes {
             nodes: &[#(#nodes),*],
             keys: &[#(#keys),*],
             lists: &[#(#lists),*],

@@ -162,7 +162,7 @@ pub fn feature_name(name: &str) -> String {
 }
 
 /// Named types a type mentions directly (fields, variants, alias target).
-fn mentions(types: &[TypeDef], i: usize) -> Vec<usize> {
+pub(crate) fn mentions(types: &[TypeDef], i: usize) -> Vec<usize> {
     let mut out = Vec::new();
     match &types[i].kind {
         TypeKind::Struct(s) => {

@@ -408,6 +408,9 @@ pub struct Ir {
     pub datapoints: Option<DatapointsPaths>,
     /// Tag groups, each a Cargo feature.
     pub groups: Vec<Group>,
+    /// The types go in crates of their own, one per group and one shared
+    /// (the profile's `layout.split_types`, for a spec with groups).
+    pub split_types: bool,
     /// What the generator could only express loosely, sorted, for the report.
     pub fallbacks: Vec<Fallback>,
     /// Defects and oddities of the spec, sorted, for the report.

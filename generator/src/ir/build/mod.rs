@@ -65,6 +65,7 @@ pub fn build(loaded: &Loaded, overrides: &Overrides) -> Result<Ir> {
         servers: operations::servers(doc),
         headers: overrides.headers.clone(),
         datapoints,
+        split_types: overrides.layout.split_types && !groups.is_empty(),
         groups,
         fallbacks,
         findings,

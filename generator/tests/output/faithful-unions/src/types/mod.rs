@@ -4,6 +4,16 @@
 //! module per initial letter.
 pub(crate) mod shapes;
 
+#[allow(unused_imports)]
+use crate::runtime::{
+    constructor::constructor, conversions::conversions,
+    serde_struct::{self, serde_struct},
+    setter::setter, string_enum::string_enum, union, union_de::union_de,
+};
+
+#[allow(unused_imports)]
+use self::shapes::SHAPES;
+
 mod c;
 
 mod g;

@@ -3,16 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[allow(unused_imports)]
-use crate::runtime::{
-    constructor::constructor, conversions::conversions,
-    serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum, union, union_de::union_de,
-};
-
-#[allow(unused_imports)]
-use super::shapes::SHAPES;
-
 /// Generated from `/components/schemas/Note`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -27,9 +17,7 @@ union_de!(Note, untagged(17), [PlainNote(OBJECT, 18, []), FreeNote(OBJECT, 1, []
 impl Note {
     /// The `PlainNote` variant, holding only `text`.
     pub fn text(value: impl Into<String>) -> Self {
-        Self::PlainNote(NotePlainNote {
-            text: Some(value.into()),
-        })
+        Self::PlainNote(NotePlainNote::new().text(value))
     }
 }
 

@@ -3,16 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[allow(unused_imports)]
-use crate::runtime::{
-    constructor::constructor, conversions::conversions,
-    serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum, union, union_de::union_de,
-};
-
-#[allow(unused_imports)]
-use super::shapes::SHAPES;
-
 /// Generated from `/components/schemas/Reach`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -34,23 +24,17 @@ union_de!(
 impl Reach {
     /// The `Everything` variant, holding only `everything`.
     pub fn everything(value: serde_json::Map<String, serde_json::Value>) -> Self {
-        Self::Everything(ReachEverything {
-            everything: Some(value),
-        })
+        Self::Everything(ReachEverything::new().everything(value))
     }
 
     /// The `ByNumber` variant, holding only `by_number`.
     pub fn by_number(value: ReachByNumberByNumber) -> Self {
-        Self::ByNumber(ReachByNumber {
-            by_number: Some(value),
-        })
+        Self::ByNumber(ReachByNumber::new().by_number(value))
     }
 
     /// The `ByFolder` variant, holding only `by_folder`.
     pub fn by_folder(value: ReachByFolderByFolder) -> Self {
-        Self::ByFolder(ReachByFolder {
-            by_folder: Some(value),
-        })
+        Self::ByFolder(ReachByFolder::new().by_folder(value))
     }
 }
 
@@ -159,16 +143,12 @@ union_de!(
 impl Reference {
     /// The `ByNumber` variant, holding only `number`.
     pub fn number(value: i64) -> Self {
-        Self::ByNumber(ReferenceByNumber {
-            number: Some(value),
-        })
+        Self::ByNumber(ReferenceByNumber::new().number(value))
     }
 
     /// The `ByName` variant, holding only `name`.
     pub fn name(value: impl Into<String>) -> Self {
-        Self::ByName(ReferenceByName {
-            name: Some(value.into()),
-        })
+        Self::ByName(ReferenceByName::new().name(value))
     }
 }
 

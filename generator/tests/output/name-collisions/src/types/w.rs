@@ -3,16 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[allow(unused_imports)]
-use crate::runtime::{
-    constructor::constructor, conversions::conversions,
-    serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum, union, union_de::union_de,
-};
-
-#[allow(unused_imports)]
-use super::shapes::SHAPES;
-
 /// Generated from `/components/schemas/WidgetInventoryReconciliationReportWithDetails`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -61,14 +51,12 @@ union_de!(
 impl WidgetOrCursor {
     /// The `WidgetRef` variant, holding only `id`.
     pub fn id(value: i64) -> Self {
-        Self::WidgetRef(WidgetRef { id: value })
+        Self::WidgetRef(WidgetRef::new(value))
     }
 
     /// The `Cursor` variant, holding only `position`.
     pub fn position(value: impl Into<String>) -> Self {
-        Self::Cursor(Cursor {
-            position: Some(value.into()),
-        })
+        Self::Cursor(Cursor::new().position(value))
     }
 }
 

@@ -3,16 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[allow(unused_imports)]
-use crate::runtime::{
-    constructor::constructor, conversions::conversions,
-    serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum, union, union_de::union_de,
-};
-
-#[allow(unused_imports)]
-use super::shapes::SHAPES;
-
 /// Generated from `/components/schemas/Predicate`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -36,17 +26,17 @@ union_de!(
 impl Predicate {
     /// The `AllOfPredicate` variant, holding only `all`.
     pub fn all(value: Vec<Predicate>) -> Self {
-        Self::AllOfPredicate(AllOfPredicate { all: value })
+        Self::AllOfPredicate(AllOfPredicate::new(value))
     }
 
     /// The `AnyOfPredicate` variant, holding only `any`.
     pub fn any(value: Vec<Predicate>) -> Self {
-        Self::AnyOfPredicate(AnyOfPredicate { any: value })
+        Self::AnyOfPredicate(AnyOfPredicate::new(value))
     }
 
     /// The `MatchesPredicate` variant, holding only `matches`.
     pub fn matches(value: MatchesPredicateMatches) -> Self {
-        Self::MatchesPredicate(MatchesPredicate { matches: value })
+        Self::MatchesPredicate(MatchesPredicate::new(value))
     }
 }
 

@@ -3,16 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[allow(unused_imports)]
-use crate::runtime::{
-    constructor::constructor, conversions::conversions,
-    serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum, union, union_de::union_de,
-};
-
-#[allow(unused_imports)]
-use super::shapes::SHAPES;
-
 /// Generated from `/components/schemas/Gadget`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

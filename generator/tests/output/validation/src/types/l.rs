@@ -3,15 +3,5 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[allow(unused_imports)]
-use crate::runtime::{
-    constructor::constructor, conversions::conversions,
-    serde_struct::{self, serde_struct},
-    setter::setter, string_enum::string_enum, union, union_de::union_de,
-};
-
-#[allow(unused_imports)]
-use super::shapes::SHAPES;
-
 /// Generated from `/components/schemas/Labels`.
 pub type Labels = std::collections::BTreeMap<String, String>;
