@@ -28,8 +28,10 @@ fn figures(g: &Generated) -> Result<Vec<Figure>> {
     let types: String = g
         .files
         .iter()
-        .filter(|(path, _)| path.starts_with("src/types/") || path.starts_with("crates/"))
-        .filter(|(path, _)| path.contains("/src/types/") || path.starts_with("src/types/"))
+        .filter(|(path, _)| {
+            path.starts_with("src/types/")
+                || path.starts_with("crates/") && path.contains("/src/types/")
+        })
         .map(|(_, t)| t.as_str())
         .collect();
     let api = text("src/api/");

@@ -313,7 +313,7 @@ pub fn manifest(
     }
     for name in ["regex-lite", "serde", "serde_json"] {
         if name != "regex-lite" || this.feature.is_none() {
-            dependencies.push_str(super::runtime_dependency(name));
+            dependencies.push_str(&super::runtime_dependency(name));
             dependencies.push('\n');
         }
     }

@@ -353,16 +353,15 @@ fn manifest_table(table: &str, package: &str, datapoints: bool) -> String {
     out
 }
 
-/// The line of `templates/Cargo.toml`'s `[dependencies]` that names
-/// `name`, for the crates of types (which use a few of the runtime's).
-fn runtime_dependency(name: &str) -> &'static str {
-    let manifest = include_str!("../../../templates/Cargo.toml");
+/// The line of the runtime's `[dependencies]` (see [`manifest_table`])
+/// that names `name`, for the crates of types (which use a few of them).
+fn runtime_dependency(name: &str) -> String {
     let prefix = format!("{name} = ");
-    manifest
-        .split("\n[")
-        .find(|table| table.starts_with("dependencies]"))
-        .and_then(|table| table.lines().find(|l| l.starts_with(&prefix)))
+    manifest_table("[dependencies]", "", true)
+        .lines()
+        .find(|l| l.starts_with(&prefix))
         .unwrap_or_default()
+        .to_string()
 }
 
 /// The lints the generated code allows, crate-wide in every crate of it.
