@@ -116,11 +116,13 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
     // there rather than being copied (a copy of a 6.6 MB spec costs more
     // than 60 MB).
     let original = std::mem::take(&mut loaded.original);
-    let tests = testgen::TestData::new(&ir, original, &loaded.source_version);
-    lap("test values", &mut phases);
-    let emit::Emitted { files, formatting } = emit::emit_crate(&ir, &tests, &opts)?;
+    let version = &loaded.source_version;
+    let make_tests = || testgen::TestData::new(&ir, original, version);
+    let (emitted, tests) = emit::emit_crate(&ir, make_tests, &opts)?;
     lap("emit", &mut phases);
-    phases.push(("  of which format", formatting));
+    phases.push(("  of which format", emitted.formatting));
+    phases.push(("  of which test values", emitted.test_values));
+    let files = emitted.files;
     let report = Report::new(&loaded, &ir, &tests);
     let types = ir.lock_types();
     let methods = ir

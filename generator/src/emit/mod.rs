@@ -22,6 +22,7 @@ pub mod validate;
 use std::collections::BTreeMap;
 
 use std::cell::Cell;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
@@ -60,115 +61,168 @@ impl Default for CrateOptions {
     }
 }
 
-/// The generated crate's files, and the time spent formatting them.
+/// The generated crate's files, and the time spent making them.
 pub struct Emitted {
     /// Path relative to the crate root → content.
     pub files: BTreeMap<String, String>,
     /// syn + prettyplease, summed over the threads that formatted.
     pub formatting: Duration,
+    /// Making the test values, on whichever thread took it.
+    pub test_values: Duration,
 }
 
-/// Every file of the crate. The type modules (formatted on their own
-/// threads) are written while this thread does the rest, which is serial:
-/// on 2 cores that overlaps the two halves.
-pub fn emit_crate(ir: &Ir, tests: &TestData, opts: &CrateOptions) -> Result<Emitted> {
+/// Files made by one job, with their paths.
+type Files = Vec<(String, String)>;
+
+/// One job of the crate's emission: files, and the time it spent formatting.
+type FileJob<'a> = threads::Job<'a, (Result<Files>, Duration)>;
+
+/// `make` as a job of [`threads::pool`], its formatting timed.
+fn job<'a>(make: impl FnOnce() -> Result<Files> + Send + 'a) -> FileJob<'a> {
+    Box::new(move |_| timed(make))
+}
+
+/// Every file of the crate, and the test values (`tests` makes them) the
+/// tests among them hold. Each file is a job for a pool with one thread
+/// per core: the values are made beside the first files, and the test
+/// files are queued as soon as they are ready.
+pub fn emit_crate<'a>(
+    ir: &'a Ir,
+    tests: impl FnOnce() -> TestData + Send + 'a,
+    opts: &'a CrateOptions,
+) -> Result<(Emitted, TestData)> {
     let crates = crates::type_crates(ir, &opts.package_name)?;
     let crates = crates.as_ref();
-    std::thread::scope(|s| {
-        let name = "type modules";
-        let types = threads::spawn(s, name, || {
-            let (modules, formatting) = timed(|| type_modules(ir, crates));
-            modules.map(|m| (m, formatting))
-        })?;
-        let (files, mine) = timed(|| other_files(ir, tests, opts, crates));
-        let mut files = files?;
-        let (types, theirs) = threads::join(types, name)?;
-        files.extend(types);
-        Ok(Emitted {
-            files,
-            formatting: mine + theirs,
-        })
-    })
-}
-
-/// Everything but the type modules.
-fn other_files(
-    ir: &Ir,
-    tests: &TestData,
-    opts: &CrateOptions,
-    crates: Option<&TypeCrates>,
-) -> Result<BTreeMap<String, String>> {
-    let mut files = BTreeMap::new();
     let lib = opts.package_name.replace('-', "_");
-    let client = runtime::client_files(ir, &lib)?;
-    files.insert(
-        "Cargo.toml".to_string(),
-        cargo_toml(ir, opts, &client, crates),
-    );
-    if let Some(crates) = crates {
-        files.extend(type_crate_roots(ir, opts, crates)?);
-    }
-    // prettyplease formats the output; a `cargo fmt --all` in a workspace
-    // must not rewrite it, or the drift check would fail.
-    files.insert(
-        "rustfmt.toml".to_string(),
-        "# Generated code is formatted by prettyplease.\ndisable_all_formatting = true\n"
-            .to_string(),
-    );
-    let apis = operations::tag_apis(ir);
     let types = TypeEmitter::new(ir);
+    let apis = operations::tag_apis(ir);
     let emitter = operations::OperationEmitter {
         ir,
         types: &types,
         lib: lib.clone(),
     };
-    let quick_start = emitter.quick_start(&apis);
-    if let Some((text, _)) = &quick_start {
-        files.insert("src/quick_start.md".to_string(), text.clone());
+    let cell: OnceLock<(TestData, Duration)> = OnceLock::new();
+    let (made, emitter, apis, lib) = (&cell, &emitter, &apis, lib.as_str());
+    let mut jobs: Vec<FileJob<'_>> = vec![Box::new(move |queue| {
+        let started = Instant::now();
+        let data = tests();
+        let data = &made.get_or_init(|| (data, started.elapsed())).0;
+        // Taken next, the largest first.
+        for job in test_files(ir, data, apis, lib).into_iter().rev() {
+            queue.push_front(job);
+        }
+        (Ok(Vec::new()), Duration::ZERO)
+    })];
+    jobs.extend(type_modules(ir, emitter.types, crates)?);
+    jobs.extend(api_modules(emitter, apis));
+    jobs.extend(other_files(ir, opts, crates, emitter, apis)?);
+    let mut files = BTreeMap::new();
+    let mut formatting = Duration::ZERO;
+    for (made, time) in threads::pool(jobs) {
+        files.extend(made?);
+        formatting += time;
     }
-    let feature = quick_start.map(|(_, feature)| feature);
-    files.insert(
-        "src/lib.rs".to_string(),
-        format_file("src/lib.rs", lib_rs(ir, &apis, feature.as_deref()))?,
-    );
-    for (path, text) in api_modules(&emitter, &apis)? {
-        files.insert(path, text);
-    }
-    // The operation and contract tests allow unused imports throughout.
-    let partial = partial_features(ir, false);
+    let (tests, test_values) = cell.into_inner().ok_or_else(|| Error::Emit {
+        item: "test values".into(),
+        message: "the job that makes them did not run".into(),
+    })?;
+    let emitted = Emitted {
+        files,
+        formatting,
+        test_values,
+    };
+    Ok((emitted, tests))
+}
+
+/// The generated tests that read the test values, one job per file.
+fn test_files<'a>(
+    ir: &'a Ir,
+    tests: &'a TestData,
+    apis: &'a [TagApi<'a>],
+    lib: &'a str,
+) -> Vec<FileJob<'a>> {
+    let mut jobs = Vec::new();
     if !ir.operations.is_empty() {
-        let operations = optests::operation_tests(tests.values(ir), &apis, &lib);
-        let path = "tests/operations.rs";
-        files.insert(
-            path.to_string(),
-            format_file(path, quote!(#partial #operations))?,
-        );
-        let path = "tests/contract.rs";
-        let contract = optests::contract_tests(tests.values(ir), &apis, &lib);
-        files.insert(
-            path.to_string(),
-            format_file(path, quote!(#partial #contract))?,
-        );
+        jobs.push(job(move || {
+            // The operation and contract tests allow unused imports throughout.
+            let partial = partial_features(ir, false);
+            let operations = optests::operation_tests(tests.values(ir), apis, lib);
+            let path = "tests/operations.rs";
+            Ok(vec![(
+                path.into(),
+                format_file(path, quote!(#partial #operations))?,
+            )])
+        }));
+        jobs.push(job(move || {
+            let partial = partial_features(ir, false);
+            let contract = optests::contract_tests(tests.values(ir), apis, lib);
+            let path = "tests/contract.rs";
+            Ok(vec![(
+                path.into(),
+                format_file(path, quote!(#partial #contract))?,
+            )])
+        }));
     }
-    for (path, text) in runtime::files(ir, crates)? {
-        files.insert(path, text);
-    }
-    for target in &client {
-        files.insert(target.path.clone(), target.text.clone());
-    }
-    if let Some(tokens) = unions::union_tests(ir, &tests.survey, &lib) {
+    jobs.push(job(move || {
+        let Some(tokens) = unions::union_tests(ir, &tests.survey, lib) else {
+            return Ok(Vec::new());
+        };
         let path = "tests/unions.rs";
         let partial = partial_features(ir, true);
-        files.insert(
-            path.to_string(),
+        Ok(vec![(
+            path.into(),
             format_file(path, quote!(#partial #tokens))?,
-        );
+        )])
+    }));
+    jobs
+}
+
+/// Everything but the type modules, the API modules and the tests.
+fn other_files<'a>(
+    ir: &'a Ir,
+    opts: &'a CrateOptions,
+    crates: Option<&'a TypeCrates>,
+    emitter: &'a operations::OperationEmitter<'a>,
+    apis: &'a [TagApi<'a>],
+) -> Result<Vec<FileJob<'a>>> {
+    let lib = emitter.lib.as_str();
+    let client = runtime::client_files(ir, lib)?;
+    let mut files = vec![(
+        "Cargo.toml".to_string(),
+        cargo_toml(ir, opts, &client, crates),
+    )];
+    // prettyplease formats the output; a `cargo fmt --all` in a workspace
+    // must not rewrite it, or the drift check would fail.
+    files.push((
+        "rustfmt.toml".to_string(),
+        "# Generated code is formatted by prettyplease.\ndisable_all_formatting = true\n"
+            .to_string(),
+    ));
+    files.extend(runtime::files(ir, crates)?);
+    files.extend(client.into_iter().map(|t| (t.path, t.text)));
+    let mut jobs = vec![job(move || Ok(files))];
+    if let Some(crates) = crates {
+        jobs.push(job(move || type_crate_roots(ir, opts, crates)));
     }
-    if let Some(tokens) = examples::schema_examples(ir, &lib) {
+    jobs.push(job(move || {
+        let mut files = Vec::new();
+        let quick_start = emitter.quick_start(apis);
+        if let Some((text, _)) = &quick_start {
+            files.push(("src/quick_start.md".to_string(), text.clone()));
+        }
+        let feature = quick_start.map(|(_, feature)| feature);
+        let lib_rs = format_file("src/lib.rs", lib_rs(ir, apis, feature.as_deref()))?;
+        files.push(("src/lib.rs".to_string(), lib_rs));
+        Ok(files)
+    }));
+    jobs.push(job(move || {
+        let Some(tokens) = examples::schema_examples(ir, lib) else {
+            return Ok(Vec::new());
+        };
         let path = "tests/schema_examples.rs";
-        files.insert(path.to_string(), format_file(path, tokens)?);
-    }
-    Ok(files)
+        Ok(vec![(path.into(), format_file(path, tokens)?)])
+    }));
+    Ok(jobs)
 }
 
 /// For the generated tests: with some group's feature off, the tests of
@@ -443,69 +497,56 @@ fn lib_rs(ir: &Ir, apis: &[TagApi<'_>], quick_start: Option<&str>) -> TokenStrea
     }
 }
 
-/// `src/api/`: one module per tag.
-fn api_modules(
-    emitter: &operations::OperationEmitter<'_>,
-    apis: &[TagApi<'_>],
-) -> Result<Vec<(String, String)>> {
-    let mods: Vec<_> = apis.iter().map(|a| types::ident(&a.module)).collect();
-    let cfgs: Vec<_> = apis
-        .iter()
-        .map(|a| types::cfg_attr(std::slice::from_ref(&a.feature)))
-        .collect();
-    let paging = emitter.paging_impls();
-    let paging = (!paging.is_empty()).then(|| {
-        quote! {
-            #[allow(unused_imports)]
-            use crate::runtime::pagination;
-            #[allow(unused_imports)]
-            use crate::types::*;
-            #paging
-        }
-    });
-    let mut out = vec![(
-        "src/api/mod.rs".to_string(),
-        format_file(
-            "src/api/mod.rs",
+/// `src/api/`: one module per tag, each a job.
+fn api_modules<'a>(
+    emitter: &'a operations::OperationEmitter<'a>,
+    apis: &'a [TagApi<'a>],
+) -> Vec<FileJob<'a>> {
+    let mut jobs = vec![job(move || {
+        let mods: Vec<_> = apis.iter().map(|a| types::ident(&a.module)).collect();
+        let cfgs: Vec<_> = apis
+            .iter()
+            .map(|a| types::cfg_attr(std::slice::from_ref(&a.feature)))
+            .collect();
+        let paging = emitter.paging_impls();
+        let paging = (!paging.is_empty()).then(|| {
             quote! {
-                //! One module per tag of the spec; reach them through the
-                //! accessors on [`Client`](crate::Client), e.g. `client.sequences()`.
-                #(#cfgs mod #mods;)*
-                #(#cfgs pub use self::#mods::*;)*
+                #[allow(unused_imports)]
+                use crate::runtime::pagination;
+                #[allow(unused_imports)]
+                use crate::types::*;
                 #paging
-            },
-        )?,
-    )];
+            }
+        });
+        let path = "src/api/mod.rs";
+        let tokens = quote! {
+            //! One module per tag of the spec; reach them through the
+            //! accessors on [`Client`](crate::Client), e.g. `client.sequences()`.
+            #(#cfgs mod #mods;)*
+            #(#cfgs pub use self::#mods::*;)*
+            #paging
+        };
+        Ok(vec![(path.into(), format_file(path, tokens)?)])
+    })];
     for api in apis {
-        let path = format!("src/api/{}.rs", api.module);
-        out.push((path.clone(), format_file(&path, emitter.module(api))?));
+        jobs.push(job(move || {
+            let path = format!("src/api/{}.rs", api.module);
+            let text = format_file(&path, emitter.module(api))?;
+            Ok(vec![(path, text)])
+        }));
     }
-    Ok(out)
-}
-
-/// A type module: its name and the indices of its types.
-type Module = (String, Vec<usize>);
-
-/// Modules dealt out to `threads` shares of about equal size (by type
-/// count, largest module first), so no thread is left with the long tail.
-fn balanced(mut groups: Vec<Module>, threads: usize) -> Vec<Vec<Module>> {
-    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
-    let mut shares: Vec<(usize, Vec<Module>)> = vec![(0, Vec::new()); threads];
-    for group in groups {
-        if let Some(lightest) = shares.iter_mut().min_by_key(|(load, _)| *load) {
-            lightest.0 += group.1.len();
-            lightest.1.push(group);
-        }
-    }
-    shares.into_iter().map(|(_, share)| share).collect()
+    jobs
 }
 
 /// Types split into modules by first letter (in each crate of types, when
 /// split), so no file is huge; all of them are re-exported from `types`.
-/// Modules are emitted and formatted in parallel (token streams cannot
-/// cross threads, so each thread makes its own).
-fn type_modules(ir: &Ir, crates: Option<&TypeCrates>) -> Result<Vec<(String, String)>> {
-    let emitter = TypeEmitter::new(ir);
+/// Each module is a job (token streams cannot cross threads, so each
+/// makes its own), the largest first.
+fn type_modules<'a>(
+    ir: &'a Ir,
+    emitter: &'a TypeEmitter<'a>,
+    crates: Option<&'a TypeCrates>,
+) -> Result<Vec<FileJob<'a>>> {
     let table_home = if crates.is_some() {
         Home::Shared
     } else {
@@ -529,62 +570,47 @@ fn type_modules(ir: &Ir, crates: Option<&TypeCrates>) -> Result<Vec<(String, Str
             .or_default()
             .push(i);
     }
-    let mut out = Vec::new();
-    let mut groups = Vec::new();
-    for (home, modules) in &mut homes {
-        let dir = crates::types_dir(*home);
+    let mut roots = Vec::new();
+    let mut modules = Vec::new();
+    for (home, letters) in homes {
+        let dir = crates::types_dir(home);
         let path = format!("{dir}/mod.rs");
-        let tokens = types_root(*home, modules.keys(), crates);
-        out.push((path.clone(), format_file(&path, tokens)?));
-        for (module, members) in std::mem::take(modules) {
-            groups.push((format!("{dir}/{module}.rs"), members));
+        let tokens = types_root(home, letters.keys(), crates);
+        roots.push((path.clone(), format_file(&path, tokens)?));
+        for (module, mut members) in letters {
+            members.sort_by(|a, b| ir.types[*a].name.cmp(&ir.types[*b].name));
+            modules.push((format!("{dir}/{module}.rs"), members));
         }
     }
-    for (_, members) in &mut groups {
-        members.sort_by(|a, b| ir.types[*a].name.cmp(&ir.types[*b].name));
-    }
-    let path = format!("{}/shapes.rs", crates::types_dir(table_home));
-    let tokens = types::shapes_module(ir, crates.is_some());
-    out.push((path.clone(), format_file(&path, tokens)?));
     if let Some(crates) = crates {
         let path = "src/types/mod.rs";
         let tokens = crates::client_types_module(crates);
-        out.push((path.into(), format_file(path, tokens)?));
+        roots.push((path.into(), format_file(path, tokens)?));
     }
-    let shares = balanced(groups.into_iter().collect(), threads::parallelism());
-    let emitter = &emitter;
-    let module = move |(path, members): &(String, Vec<usize>)| {
-        let items = members.iter().map(|i| emitter.def(*i, &ir.types[*i]));
-        // The types, macros and helpers it uses are imported once, into
-        // `types` (see `types_root`).
-        let tokens = quote! {
-            #[allow(unused_imports)]
-            use super::*;
-            #(#items)*
-        };
-        format_file(path, tokens).map(|text| (path.clone(), text))
-    };
-    std::thread::scope(|s| -> Result<()> {
-        let name = "type formatter";
-        let workers = shares
-            .iter()
-            .map(|mine| {
-                threads::spawn(s, name, move || {
-                    let (files, formatting) =
-                        timed(|| mine.iter().map(module).collect::<Result<Vec<_>>>());
-                    files.map(|f| (f, formatting))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        for worker in workers {
-            let (files, formatting) = threads::join(worker, name)?;
-            out.extend(files);
-            add_formatting(formatting);
-        }
-        Ok(())
-    })?;
-    out.sort();
-    Ok(out)
+    modules.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut jobs = vec![
+        job(move || {
+            let path = format!("{}/shapes.rs", crates::types_dir(table_home));
+            let tokens = types::shapes_module(ir, crates.is_some());
+            Ok(vec![(path.clone(), format_file(&path, tokens)?)])
+        }),
+        job(move || Ok(roots)),
+    ];
+    for (path, members) in modules {
+        jobs.push(job(move || {
+            let items = members.iter().map(|i| emitter.def(*i, &ir.types[*i]));
+            // The types, macros and helpers it uses are imported once, into
+            // `types` (see `types_root`).
+            let tokens = quote! {
+                #[allow(unused_imports)]
+                use super::*;
+                #(#items)*
+            };
+            let text = format_file(&path, tokens)?;
+            Ok(vec![(path, text)])
+        }));
+    }
+    Ok(jobs)
 }
 
 /// `types/mod.rs` of a crate: its letter modules, re-exported; the
