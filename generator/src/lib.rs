@@ -130,6 +130,7 @@ fn pipeline(text: &str, opts: &CrateOptions) -> Result<(Generated, Phases)> {
         .iter()
         .map(|o| (o.pointer.clone(), o.name.clone()))
         .collect();
+    threads::drop_later((ir, tests));
     lap("report", &mut phases);
     let generated = Generated {
         files,

@@ -1,20 +1,48 @@
-//! The `new` of a generated struct: it takes the required fields, in the
-//! spec's order, and leaves the optional ones unset for the setters. Two
-//! thousand structs have one, all alike, so each is one line.
+//! The `new` and the setters of a generated struct: `new` takes the
+//! required fields, in the spec's order, and leaves the optional ones
+//! unset for the setters. Two thousand structs have them, all alike, so
+//! each struct's are one call.
 
-/// `pub fn new(..) -> Self`, inside the struct's `impl`.
+/// `impl Name { new(..) and a setter per optional field }`.
 ///
-/// - `constructor!([id(i64), name(into String)], [limit])` takes `id` as it
-///   is and `name` as `impl Into<String>` (so `"pump"` will do, and a `T`
-///   for a `Box<T>`), and sets the optional `limit` to `None`;
+/// - `constructor!(Sequence, [id(i64), name(into String)], [limit(i64),
+///   note(into String)])`: `new` takes `id` as it is and `name` as
+///   `impl Into<String>` (so `"pump"` will do, and a `T` for a `Box<T>`),
+///   and sets `limit` and `note` to `None`; their setters (`setter!`) take
+///   an `i64` and an `impl Into<String>`;
+/// - `new => with_new(i64)` names a setter apart from its field, where the
+///   field's name is taken by another method;
 /// - a trailing `extra` also starts the `additional_properties` map empty;
-/// - `constructor!()` is `Self::default()`, for a struct with no required
-///   field.
+/// - with no required field, `new()` is `Self::default()`.
+///
+/// Inside an `impl`, `constructor!([..], [names], ..)` and
+/// `constructor!()` write `new` alone.
 // Exported so that a crate of types split off the client can expand it;
 // its home is this module (below).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! constructor {
+    ($name:ident, [$($req:tt)*], [$($f:ident $(=> $m:ident)? ($($ty:tt)*)),*] $(, $extra:ident)?) => {
+        impl $name {
+            constructor!(@new [$($req)*], [$($f),*] $(, $extra)?);
+            $(constructor!(@set $f $(=> $m)?, $($ty)*);)*
+        }
+    };
+    (@new [], [$($f:ident),*] $(, $extra:ident)?) => {
+        constructor!();
+    };
+    (@new [$($req:tt)+], [$($f:ident),*]) => {
+        constructor!([$($req)+], [$($f),*]);
+    };
+    (@new [$($req:tt)+], [$($f:ident),*], extra) => {
+        constructor!([$($req)+], [$($f),*], extra);
+    };
+    (@set $f:ident => $m:ident, $($ty:tt)*) => {
+        setter!($m($f), $($ty)*);
+    };
+    (@set $f:ident, $($ty:tt)*) => {
+        setter!($f, $($ty)*);
+    };
     () => {
         /// A value with every field unset; chain the setters to fill it in.
         pub fn new() -> Self {
@@ -67,9 +95,15 @@ mod tests {
         note: Option<String>,
     }
 
-    impl Sequence {
-        constructor!([id(i64), name(into String), columns(Vec<String>), parent(into Box<Option<i64>>)], [limit, note]);
-    }
+    // The setters' macro, by the name the generated modules import it
+    // (`super::super`: the crate root here, `runtime` in a generated crate).
+    use super::super::setter::setter;
+
+    constructor!(
+        Sequence,
+        [id(i64), name(into String), columns(Vec<String>), parent(into Box<Option<i64>>)],
+        [limit(i32), note => with_note(into String)]
+    );
 
     #[derive(Debug, PartialEq, Default)]
     struct Loose {
@@ -77,9 +111,7 @@ mod tests {
         additional_properties: BTreeMap<String, String>,
     }
 
-    impl Loose {
-        constructor!([id(i64)], [], extra);
-    }
+    constructor!(Loose, [id(i64)], [], extra);
 
     #[derive(Debug, PartialEq, Default)]
     struct Params {
@@ -89,6 +121,13 @@ mod tests {
     impl Params {
         constructor!();
     }
+
+    #[derive(Debug, PartialEq, Default)]
+    struct Quiet {
+        limit: Option<i32>,
+    }
+
+    constructor!(Quiet, [], [limit(i32)]);
 
     #[test]
     fn required_fields_are_taken_in_order_and_optional_ones_unset() {
@@ -110,5 +149,8 @@ mod tests {
             }
         );
         assert_eq!(Params::new(), Params { limit: None });
+        assert_eq!(Quiet::new().limit(5), Quiet { limit: Some(5) });
+        let set = Sequence::new(1, "p", vec![], None).limit(3).with_note("n");
+        assert_eq!((set.limit, set.note.as_deref()), (Some(3), Some("n")));
     }
 }

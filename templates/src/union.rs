@@ -94,6 +94,130 @@ pub struct Shapes<'a, S = &'a str> {
     pub index: &'a [(S, u64)],
 }
 
+/// A table of [`Shapes`] read from the text [`Shapes::encode`] writes.
+/// A generated crate holds its table this way: as Rust literals the
+/// thousands of entries were a third of its shared crate's lines, and
+/// all of them went through the compiler.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    nodes: Vec<Shape>,
+    keys: Vec<Key<&'static str>>,
+    lists: Vec<u32>,
+    texts: Vec<&'static str>,
+    index: Vec<(&'static str, u64)>,
+}
+
+impl Table {
+    /// Reads what [`Shapes::encode`] wrote. The crate's own table is
+    /// the only input; anything else it was not written from panics,
+    /// naming the byte where the text stops making sense.
+    pub fn read(text: &'static str) -> Table {
+        let mut r = Reader { text, at: 0 };
+        let mut table = Table::default();
+        for _ in 0..r.number::<usize>() {
+            let node = r.node();
+            table.nodes.push(node);
+        }
+        for _ in 0..r.number::<usize>() {
+            let key = Key(r.text(), r.number::<u8>() == 1, r.number());
+            table.keys.push(key);
+        }
+        for _ in 0..r.number::<usize>() {
+            let list = r.number();
+            table.lists.push(list);
+        }
+        for _ in 0..r.number::<usize>() {
+            let text = r.text();
+            table.texts.push(text);
+        }
+        for _ in 0..r.number::<usize>() {
+            let entry = (r.text(), r.number());
+            table.index.push(entry);
+        }
+        if !text[r.at..].trim().is_empty() {
+            r.fail("text after the last table");
+        }
+        table
+    }
+
+    /// The table as [`Shapes`].
+    pub fn view(&self) -> Shapes<'_, &'static str> {
+        Shapes {
+            nodes: &self.nodes,
+            keys: &self.keys,
+            lists: &self.lists,
+            texts: &self.texts,
+            index: &self.index,
+        }
+    }
+}
+
+/// A place in the text of a [`Table`].
+struct Reader {
+    text: &'static str,
+    at: usize,
+}
+
+impl Reader {
+    /// The next token: up to a space, or up to the `:` of a text's length.
+    fn token(&mut self) -> &'static str {
+        let rest = self.text.get(self.at..).unwrap_or_default();
+        let skipped = rest.len() - rest.trim_start_matches(' ').len();
+        let rest = &rest[skipped..];
+        let len = rest.find([' ', ':']).unwrap_or(rest.len());
+        self.at += skipped + len;
+        &rest[..len]
+    }
+
+    fn number<T: std::str::FromStr>(&mut self) -> T {
+        let token = self.token();
+        token
+            .parse()
+            .unwrap_or_else(|_| self.fail(&format!("`{token}` is not a number")))
+    }
+
+    /// `<bytes>:<text>`: the text may hold spaces and anything else.
+    fn text(&mut self) -> &'static str {
+        let len: usize = self.number();
+        let start = self.at + 1;
+        let text = self.text;
+        match text.get(self.at..start) {
+            Some(":") => {}
+            _ => self.fail("a text's length without `:`"),
+        }
+        let end = start.saturating_add(len);
+        let value = text
+            .get(start..end)
+            .unwrap_or_else(|| self.fail(&format!("a text of {len} bytes")));
+        self.at = end;
+        value
+    }
+
+    fn span(&mut self) -> Span {
+        Span(self.number(), self.number())
+    }
+
+    fn node(&mut self) -> Shape {
+        match self.token() {
+            "L" => Shape::Leaf,
+            "F" => Shape::Free,
+            "V" => Shape::Values(self.span()),
+            "O" => Shape::Object(self.span(), self.span(), self.number::<u8>() == 1),
+            "A" => Shape::Array(self.number()),
+            "M" => Shape::Map(self.number()),
+            "U" => Shape::Union(self.span(), self.span(), self.number()),
+            other => self.fail(&format!("`{other}` is not a node")),
+        }
+    }
+
+    fn fail(&self, what: &str) -> ! {
+        panic!(
+            "the crate's table of union shapes is broken at byte {}: {what}",
+            self.at
+        )
+    }
+}
+
 /// Nesting beyond this scores nothing: deep enough to tell real variants
 /// apart, and a bound on the work for recursive filters.
 const FIT_DEPTH: u32 = 32;
@@ -145,6 +269,53 @@ fn slice<T>(table: &[T], span: Span) -> &[T] {
     let start = span.0 as usize;
     let end = start.saturating_add(span.1 as usize);
     table.get(start..end).unwrap_or(&[])
+}
+
+impl<S: AsRef<str>> Shapes<'_, S> {
+    /// The table as the tokens [`Table::read`] reads, to be joined with
+    /// single spaces (or broken into lines between tokens, the way a
+    /// Rust string continues with `\` at the end of a line). A text is
+    /// `<bytes>:<text>`, so it may hold anything.
+    pub fn encode(&self) -> Vec<String> {
+        let mut out = vec![self.nodes.len().to_string()];
+        for node in self.nodes {
+            let (tag, numbers) = match *node {
+                Shape::Leaf => ("L", vec![]),
+                Shape::Free => ("F", vec![]),
+                Shape::Values(s) => ("V", vec![s.0.into(), s.1.into()]),
+                Shape::Object(k, f, open) => (
+                    "O",
+                    vec![k.0.into(), k.1.into(), f.0.into(), f.1.into(), open.into()],
+                ),
+                Shape::Array(n) => ("A", vec![n.into()]),
+                Shape::Map(n) => ("M", vec![n.into()]),
+                Shape::Union(p, i, always) => (
+                    "U",
+                    vec![p.0.into(), p.1.into(), i.0.into(), i.1.into(), always],
+                ),
+            };
+            out.push(tag.to_string());
+            out.extend(numbers.iter().map(u64::to_string));
+        }
+        let text = |s: &S| format!("{}:{}", s.as_ref().len(), s.as_ref());
+        out.push(self.keys.len().to_string());
+        for Key(name, required, node) in self.keys {
+            out.extend([
+                text(name),
+                u8::from(*required).to_string(),
+                node.to_string(),
+            ]);
+        }
+        out.push(self.lists.len().to_string());
+        out.extend(self.lists.iter().map(u32::to_string));
+        out.push(self.texts.len().to_string());
+        out.extend(self.texts.iter().map(text));
+        out.push(self.index.len().to_string());
+        for (key, bits) in self.index {
+            out.extend([text(key), bits.to_string()]);
+        }
+        out
+    }
 }
 
 impl<S: AsRef<str>> Shapes<'_, S> {
@@ -661,6 +832,55 @@ mod tests {
         Integer(i64),
         Number(f64),
         String(String),
+    }
+
+    #[test]
+    fn a_table_reads_back_what_encode_wrote() {
+        let keys = [
+            Key("id", true, 0),
+            Key("a b:c", false, 7),
+            Key("µs\n\"", true, 3),
+        ];
+        let texts = ["", "x y", "12:34"];
+        let index = [("a b:c", 0b101), ("id", u64::MAX)];
+        let nodes = [
+            Shape::Leaf,
+            Shape::Free,
+            Shape::Values(Span(0, 3)),
+            Shape::Object(Span(0, 2), Span(1, 1), true),
+            Shape::Object(Span(2, 1), Span(0, 0), false),
+            Shape::Array(3),
+            Shape::Map(4),
+            Shape::Union(Span(0, 2), Span(0, 2), u64::MAX),
+        ];
+        let shapes = Shapes {
+            nodes: &nodes,
+            keys: &keys,
+            lists: &[3, 4, 12],
+            texts: &texts,
+            index: &index,
+        };
+        let text: &'static str = Box::leak(shapes.encode().join(" ").into_boxed_str());
+        let table = Table::read(text);
+        let back = table.view();
+        assert_eq!(back.nodes, shapes.nodes);
+        assert_eq!(back.keys, shapes.keys);
+        assert_eq!(back.lists, shapes.lists);
+        assert_eq!(back.texts, shapes.texts);
+        assert_eq!(back.index, shapes.index);
+    }
+
+    #[test]
+    fn a_broken_table_names_the_byte() {
+        let broken = std::panic::catch_unwind(|| Table::read("2 L Q"));
+        let message = broken.expect_err("not a table");
+        let message = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(message.contains("byte 5: `Q` is not a node"), "{message}");
+        let short = std::panic::catch_unwind(|| Table::read("0 1 9:abc"));
+        assert!(short.is_err());
     }
 
     const NO_SHAPES: Shapes<'static> = Shapes {

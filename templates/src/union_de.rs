@@ -35,7 +35,7 @@ macro_rules! union_de {
                 )*];
                 let name = stringify!($name);
                 let other = union_de!(@other $($other)?);
-                union::deserialize_untagged(d, name, &candidates, &SHAPES, $node, other)
+                union::deserialize_untagged(d, name, &candidates, &SHAPES.view(), $node, other)
             }
         }
     };
@@ -77,17 +77,12 @@ pub use crate::union_de;
 #[cfg(test)]
 mod tests {
     // `super::super`: the crate root here, `runtime` in a generated crate.
-    use super::super::union::{self, Shape, Shapes};
+    use super::super::union::{self, Table};
     use serde_json::json;
+    use std::sync::LazyLock;
 
     // One node: no variant declares a key, so the spec's order decides.
-    static SHAPES: Shapes<'static> = Shapes {
-        nodes: &[Shape::Leaf],
-        keys: &[],
-        lists: &[],
-        texts: &[],
-        index: &[],
-    };
+    static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read("1 L 0 0 0 0"));
 
     #[derive(Debug, PartialEq, serde::Deserialize)]
     struct ById {

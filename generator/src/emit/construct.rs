@@ -39,32 +39,21 @@ const TAKEN: [&str; 8] = [
     "new", "check", "validate", "clone", "eq", "fmt", "default", "into",
 ];
 
-/// `impl Name { new(..); setters }`, each one line: `runtime::constructor!`
-/// and `runtime::setter!` write the methods. `extra` adds the empty
+/// `new(..)` and the setters, in one call of `runtime::constructor!`
+/// (the macro writes the `impl`). `extra` adds the empty
 /// `additional_properties` map. A struct without required members derives
 /// `Default` (the emitters of structs and of `Params` see to it), so its
 /// `new()` is the default.
 pub fn constructors(name: &Ident, members: &[Member], extra: bool) -> TokenStream {
-    let required: Vec<&Member> = members.iter().filter(|m| m.required).collect();
-    let setters = members.iter().filter(|m| !m.required).map(setter);
-    let new = if required.is_empty() {
-        quote!(constructor!();)
-    } else {
-        let taken = required.iter().map(|m| {
-            let (n, ty) = (&m.name, &m.ty);
-            let into = m.convert.then(|| quote!(into));
-            quote!(#n(#into #ty))
-        });
-        let unset = members.iter().filter(|m| !m.required).map(|m| &m.name);
-        let extra = extra.then(|| quote!(, extra));
-        quote!(constructor!([#(#taken),*], [#(#unset),*] #extra);)
-    };
+    let taken = members.iter().filter(|m| m.required).map(|m| {
+        let (n, ty) = (&m.name, &m.ty);
+        let into = m.convert.then(|| quote!(into));
+        quote!(#n(#into #ty))
+    });
+    let unset = members.iter().filter(|m| !m.required).map(setter);
+    let extra = extra.then(|| quote!(, extra));
     quote! {
-        impl #name {
-            #new
-
-            #(#setters)*
-        }
+        constructor!(#name, [#(#taken),*], [#(#unset),*] #extra);
     }
 }
 
@@ -212,20 +201,14 @@ fn from_impl(
     }
 }
 
-/// One line per setter: `runtime::setter!` (imported by every file of
-/// types and operations) writes the method.
+/// A setter's entry in `constructor!`: `field(Ty)`, `field(into Ty)`, and
+/// `field => method(..)` where the method cannot take the field's name.
 fn setter(m: &Member) -> TokenStream {
     let (field, ty) = (&m.name, &m.ty);
     let method = setter_name(field);
-    let named = if method == *field {
-        quote!(#field)
-    } else {
-        quote!(#method(#field))
-    };
+    let renamed = (method != *field).then(|| quote!(=> #method));
     let into = m.convert.then(|| quote!(into));
-    quote! {
-        setter!(#named, #into #ty);
-    }
+    quote!(#field #renamed (#into #ty))
 }
 
 #[cfg(test)]
@@ -330,14 +313,9 @@ mod tests {
             },
         ];
         let text = constructors(&ident("Thing"), &members, false).to_string();
-        assert!(
-            text.contains("constructor ! ([id (i64)] , [new , type_])"),
-            "{text}"
+        assert_eq!(
+            text,
+            "constructor ! (Thing , [id (i64)] , [new => with_new (into String) , type_ (into String)]) ;"
         );
-        assert!(
-            text.contains("setter ! (with_new (new) , into String)"),
-            "{text}"
-        );
-        assert!(text.contains("setter ! (type_ , into String)"), "{text}");
     }
 }

@@ -191,7 +191,7 @@ fn indent(line: &str) -> usize {
 fn ends_item(line: &str) -> bool {
     let trimmed = line.trim_start();
     let code = !trimmed.starts_with("//") && !trimmed.starts_with("#[");
-    matches!(trimmed, "}" | "};" | "];" | ");")
+    matches!(trimmed, "}" | "};" | "];" | ");" | "));")
         || (code && trimmed.ends_with(';') && starts_item(line))
 }
 

@@ -5,7 +5,6 @@ use quote::{format_ident, quote};
 
 use super::construct::{self, Member};
 use super::rust_type::RustType;
-use crate::ir::shapes::{Key, Shape, Span as Run};
 use crate::ir::{Field, Ir, Kinds, StringEnum, Struct, Ty, TypeDef, TypeKind, Union};
 use crate::naming;
 
@@ -443,66 +442,51 @@ pub fn shapes_module(ir: &Ir, public: bool) -> TokenStream {
     } else {
         quote!(pub(crate))
     };
-    let table = &ir.shapes;
-    let nodes = table.nodes.iter().map(|n| match *n {
-        Shape::Leaf => quote!(Shape::Leaf),
-        Shape::Free => quote!(Shape::Free),
-        Shape::Values(s) => {
-            let s = span(s);
-            quote!(Shape::Values(#s))
-        }
-        Shape::Object(keys, flattened, open) => {
-            let (keys, flattened) = (span(keys), span(flattened));
-            quote!(Shape::Object(#keys, #flattened, #open))
-        }
-        Shape::Array(item) => {
-            let item = number(item);
-            quote!(Shape::Array(#item))
-        }
-        Shape::Map(item) => {
-            let item = number(item);
-            quote!(Shape::Map(#item))
-        }
-        Shape::Union(parts, index, always) => {
-            let (parts, index) = (span(parts), span(index));
-            let always = proc_macro2::Literal::u64_unsuffixed(always);
-            quote!(Shape::Union(#parts, #index, #always))
-        }
-    });
-    let keys = table.keys.iter().map(|Key(name, required, node)| {
-        let node = number(*node);
-        quote!(Key(#name, #required, #node))
-    });
-    let lists = table.lists.iter().map(|n| number(*n));
-    let texts = &table.texts;
-    let index_keys = table.index.iter().map(|(k, _)| k);
-    let index_bits = table
-        .index
-        .iter()
-        .map(|(_, b)| proc_macro2::Literal::u64_unsuffixed(*b));
+    let table = table_literal(&ir.shapes.view().encode());
     quote! {
         //! What every type a union can hold declares: the keys, at every
         //! depth, that tell one variant from another (see
         //! [`runtime::union`](crate::runtime::union)).
-        // A spec whose unions hold only scalars has no keys to list.
-        #[allow(unused_imports)]
-        use crate::runtime::union::{Key, Shape, Shapes, Span};
+        use std::sync::LazyLock;
+
+        use crate::runtime::union::Table;
 
         /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
+        /// Kept as text (`TABLE`) and read on first use.
         #[allow(dead_code)]
-        #visibility static SHAPES: Shapes<'static> = Shapes {
-            nodes: &[#(#nodes),*],
-            keys: &[#(#keys),*],
-            lists: &[#(#lists),*],
-            texts: &[#(#texts),*],
-            index: &[#((#index_keys, #index_bits)),*],
-        };
+        #visibility static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read(TABLE));
+
+        /// [`SHAPES`] as [`Table::read`] reads it.
+        const TABLE: &str = #table;
     }
 }
 
-fn span(s: Run) -> TokenStream {
-    let (start, len) = (number(s.0), number(s.1));
-    quote!(Span(#start, #len))
+/// One string literal of `tokens`, joined by spaces and continued on a new
+/// line (`\` at the end of a line) about every 90 columns, between tokens:
+/// a continuation drops the next line's leading spaces, and no token
+/// starts with one.
+fn table_literal(tokens: &[String]) -> proc_macro2::Literal {
+    let mut source = String::from("\"");
+    let mut width = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        if i > 0 {
+            source.push(' ');
+            width += 1;
+        }
+        if width > 90 {
+            source.push_str("\\\n");
+            width = 0;
+        }
+        let escaped: String = token.escape_debug().collect();
+        width += escaped.len();
+        source.push_str(&escaped);
+    }
+    source.push('"');
+    // A literal proc-macro2 lexes as one: if it did not, the same value
+    // on one line.
+    source
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(&tokens.join(" ")))
 }
 
 /// `12`, not quote's `12u32`: the table's type says what it is.

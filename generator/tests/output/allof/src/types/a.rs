@@ -18,8 +18,4 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl Audited {
-    constructor!([created_time(i64)], [updated_time]);
-
-    setter!(updated_time, i64);
-}
+constructor!(Audited, [created_time(i64)], [updated_time(i64)]);

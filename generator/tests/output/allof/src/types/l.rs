@@ -16,11 +16,7 @@ pub struct Labelled {
 serde_struct!(Labelled, [req label = "label", opt title = "title"]);
 
 #[cfg(feature = "all-schemas")]
-impl Labelled {
-    constructor!([label(into String)], [title]);
-
-    setter!(title, into String);
-}
+constructor!(Labelled, [label(into String)], [title(into String)]);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Leaf`.
@@ -38,8 +34,4 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl Leaf {
-    constructor!([root_id(i64), leaf_colour(into String)], [middle_note]);
-
-    setter!(middle_note, into String);
-}
+constructor!(Leaf, [root_id(i64), leaf_colour(into String)], [middle_note(into String)]);

@@ -16,8 +16,4 @@ pub struct Middle {
 serde_struct!(Middle, [req root_id = "rootId", opt middle_note = "middleNote"]);
 
 #[cfg(feature = "all-schemas")]
-impl Middle {
-    constructor!([root_id(i64)], [middle_note]);
-
-    setter!(middle_note, into String);
-}
+constructor!(Middle, [root_id(i64)], [middle_note(into String)]);

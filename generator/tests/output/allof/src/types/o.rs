@@ -15,6 +15,4 @@ pub struct Orphan {
 serde_struct!(Orphan, [req present = "present"]);
 
 #[cfg(feature = "all-schemas")]
-impl Orphan {
-    constructor!([present(into String)], []);
-}
+constructor!(Orphan, [present(into String)], []);

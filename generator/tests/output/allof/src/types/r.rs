@@ -19,9 +19,7 @@ pub struct Renamed {
 serde_struct!(Renamed, [req label = "label", req title = "title"]);
 
 #[cfg(feature = "all-schemas")]
-impl Renamed {
-    constructor!([label(into String), title(into String)], []);
-}
+constructor!(Renamed, [label(into String), title(into String)], []);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Root`.
@@ -35,6 +33,4 @@ pub struct Root {
 serde_struct!(Root, [req root_id = "rootId"]);
 
 #[cfg(feature = "all-schemas")]
-impl Root {
-    constructor!([root_id(i64)], []);
-}
+constructor!(Root, [root_id(i64)], []);

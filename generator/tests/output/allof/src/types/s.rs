@@ -19,11 +19,7 @@ pub struct Scheduled {
 serde_struct!(Scheduled, [req name = "name", req cron = "cron", opt note = "note"]);
 
 #[cfg(feature = "all-schemas")]
-impl Scheduled {
-    constructor!([name(into String), cron(into String)], [note]);
-
-    setter!(note, into String);
-}
+constructor!(Scheduled, [name(into String), cron(into String)], [note(into String)]);
 
 /// Factory serial; wraps RawSerial to attach this description.
 ///

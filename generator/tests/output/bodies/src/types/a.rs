@@ -15,9 +15,7 @@ pub struct ApiError {
 serde_struct!(ApiError, [req error = "error"]);
 
 #[cfg(feature = "all-schemas")]
-impl ApiError {
-    constructor!([error(ApiErrorError)], []);
-}
+constructor!(ApiError, [error(ApiErrorError)], []);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/ApiError/properties/error`.
@@ -37,9 +35,8 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl ApiErrorError {
-    constructor!([code(i32), message(into String)], [missing, duplicated]);
-
-    setter!(missing, Vec<serde_json::Map<String, serde_json::Value>>);
-    setter!(duplicated, Vec<serde_json::Map<String, serde_json::Value>>);
-}
+constructor!(
+    ApiErrorError, [code(i32), message(into String)],
+    [missing(Vec<serde_json::Map<String, serde_json::Value>>),
+    duplicated(Vec<serde_json::Map<String, serde_json::Value>>)]
+);

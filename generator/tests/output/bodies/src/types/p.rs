@@ -16,9 +16,4 @@ pub struct PhotoMeta {
 serde_struct!(PhotoMeta, [opt caption = "caption", opt taken_at = "takenAt"]);
 
 #[cfg(feature = "all-schemas")]
-impl PhotoMeta {
-    constructor!();
-
-    setter!(caption, into String);
-    setter!(taken_at, i64);
-}
+constructor!(PhotoMeta, [], [caption(into String), taken_at(i64)]);

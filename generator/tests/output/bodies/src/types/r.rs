@@ -13,6 +13,4 @@ pub struct Reading {
 
 serde_struct!(Reading, [req sensor = "sensor", req value = "value"]);
 
-impl Reading {
-    constructor!([sensor(into String), value(f64)], []);
-}
+constructor!(Reading, [sensor(into String), value(f64)], []);

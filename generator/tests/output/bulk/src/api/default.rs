@@ -25,11 +25,7 @@ pub struct TagGroupParams {
     pub dry_run: Option<bool>,
 }
 
-impl TagGroupParams {
-    constructor!();
-
-    setter!(dry_run, bool);
-}
+constructor!(TagGroupParams, [], [dry_run(bool)]);
 
 impl<'a> DefaultApi<'a> {
     /// `POST /widgets`

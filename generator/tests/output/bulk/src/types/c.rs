@@ -12,11 +12,7 @@ pub struct CreateGadgetsRequest {
 
 serde_struct!(CreateGadgetsRequest, [opt items = "items"]);
 
-impl CreateGadgetsRequest {
-    constructor!();
-
-    setter!(items, Vec<String>);
-}
+constructor!(CreateGadgetsRequest, [], [items(Vec<String>)]);
 
 /// Generated from `/paths/~1widgets/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,9 +23,7 @@ pub struct CreateWidgetsRequest {
 
 serde_struct!(CreateWidgetsRequest, [req items = "items"]);
 
-impl CreateWidgetsRequest {
-    constructor!([items(Vec<WidgetWrite>)], []);
-}
+constructor!(CreateWidgetsRequest, [items(Vec<WidgetWrite>)], []);
 
 impl crate::runtime::validate::Validate for CreateWidgetsRequest {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -15,11 +15,9 @@ serde_struct!(
     DeleteWidgetsRequest, [req items = "items", opt ignore_unknown_ids = "ignoreUnknownIds"]
 );
 
-impl DeleteWidgetsRequest {
-    constructor!([items(Vec<DeleteWidgetsRequestItem>)], [ignore_unknown_ids]);
-
-    setter!(ignore_unknown_ids, bool);
-}
+constructor!(
+    DeleteWidgetsRequest, [items(Vec<DeleteWidgetsRequestItem>)], [ignore_unknown_ids(bool)]
+);
 
 impl crate::runtime::validate::Validate for DeleteWidgetsRequest {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -36,6 +34,4 @@ pub struct DeleteWidgetsRequestItem {
 
 serde_struct!(DeleteWidgetsRequestItem, [req id = "id"]);
 
-impl DeleteWidgetsRequestItem {
-    constructor!([id(i64)], []);
-}
+constructor!(DeleteWidgetsRequestItem, [id(i64)], []);

@@ -12,11 +12,7 @@ pub struct TagGroupRequest {
 
 serde_struct!(TagGroupRequest, [opt items = "items"]);
 
-impl TagGroupRequest {
-    constructor!();
-
-    setter!(items, TagList);
-}
+constructor!(TagGroupRequest, [], [items(TagList)]);
 
 impl crate::runtime::validate::Validate for TagGroupRequest {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -22,6 +22,4 @@ pub struct WidgetWrite {
 
 serde_struct!(WidgetWrite, [req name = "name"]);
 
-impl WidgetWrite {
-    constructor!([name(into String)], []);
-}
+constructor!(WidgetWrite, [name(into String)], []);

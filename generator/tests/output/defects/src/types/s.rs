@@ -19,13 +19,10 @@ serde_struct!(
     opt retries = "retries", opt mixed = "mixed"]
 );
 
-impl Sample {
-    constructor!([label(into String), count(i64)], [severity, retries, mixed]);
-
-    setter!(severity, Severity);
-    setter!(retries, RetryCount);
-    setter!(mixed, Mixed);
-}
+constructor!(
+    Sample, [label(into String), count(i64)], [severity(Severity), retries(RetryCount),
+    mixed(Mixed)]
+);
 
 /// Generated from `/components/schemas/Severity`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

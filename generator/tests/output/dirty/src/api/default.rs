@@ -27,11 +27,7 @@ pub struct ListDogsParams {
     pub order: Option<ListDogsOrder>,
 }
 
-impl ListDogsParams {
-    constructor!([schema(into String)], [order]);
-
-    setter!(order, ListDogsOrder);
-}
+constructor!(ListDogsParams, [schema(into String)], [order(ListDogsOrder)]);
 
 impl<'a> DefaultApi<'a> {
     /// `GET /kennels/{kennelId}/dogs`

@@ -16,12 +16,7 @@ serde_struct!(
     Dog, [req name = "name", opt chip_id = "chipId", opt weight_delta = "weightDelta"]
 );
 
-impl Dog {
-    constructor!([name(into String)], [chip_id, weight_delta]);
-
-    setter!(chip_id, i64);
-    setter!(weight_delta, i64);
-}
+constructor!(Dog, [name(into String)], [chip_id(i64), weight_delta(i64)]);
 
 impl crate::runtime::validate::Validate for Dog {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -16,8 +16,4 @@ pub struct Owner {
 serde_struct!(Owner, [req name = "name", opt nickname = "nickname"]);
 
 #[cfg(feature = "all-schemas")]
-impl Owner {
-    constructor!([name(into String)], [nickname]);
-
-    setter!(nickname, into String);
-}
+constructor!(Owner, [name(into String)], [nickname(into String)]);

@@ -16,9 +16,4 @@ pub struct Problem {
 serde_struct!(Problem, [opt message = "message", opt owner = "owner"]);
 
 #[cfg(feature = "all-schemas")]
-impl Problem {
-    constructor!();
-
-    setter!(message, into String);
-    setter!(owner, Owner);
-}
+constructor!(Problem, [], [message(into String), owner(Owner)]);

@@ -12,6 +12,4 @@ pub struct CreateGrantsRequest {
 
 serde_struct!(CreateGrantsRequest, [req items = "items"]);
 
-impl CreateGrantsRequest {
-    constructor!([items(Vec<Grant>)], []);
-}
+constructor!(CreateGrantsRequest, [items(Vec<Grant>)], []);

@@ -40,12 +40,7 @@ serde_struct!(
     GrantOwnerGrant, [opt owner_rule = "ownerRule", opt tenant_scope = "tenantScope"]
 );
 
-impl GrantOwnerGrant {
-    constructor!();
-
-    setter!(owner_rule, Rule);
-    setter!(tenant_scope, TenantScope);
-}
+constructor!(GrantOwnerGrant, [], [owner_rule(Rule), tenant_scope(TenantScope)]);
 
 /// Reader grant
 ///
@@ -61,12 +56,7 @@ serde_struct!(
     GrantReaderGrant, [opt reader_rule = "readerRule", opt tenant_scope = "tenantScope"]
 );
 
-impl GrantReaderGrant {
-    constructor!();
-
-    setter!(reader_rule, Rule);
-    setter!(tenant_scope, TenantScope);
-}
+constructor!(GrantReaderGrant, [], [reader_rule(Rule), tenant_scope(TenantScope)]);
 
 /// Writer grant
 ///
@@ -82,9 +72,4 @@ serde_struct!(
     GrantWriterGrant, [opt writer_rule = "writerRule", opt tenant_scope = "tenantScope"]
 );
 
-impl GrantWriterGrant {
-    constructor!();
-
-    setter!(writer_rule, Rule);
-    setter!(tenant_scope, TenantScope);
-}
+constructor!(GrantWriterGrant, [], [writer_rule(Rule), tenant_scope(TenantScope)]);

@@ -27,11 +27,6 @@ serde_struct!(
     opt twins = "twins"]
 );
 
-impl LookUpRequest {
-    constructor!();
-
-    setter!(items, Vec<Reference>);
-    setter!(notes, Vec<Note>);
-    setter!(signals, Vec<Signal>);
-    setter!(twins, Twins);
-}
+constructor!(
+    LookUpRequest, [], [items(Vec<Reference>), notes(Vec<Note>), signals(Vec<Signal>), twins(Twins)]
+);

@@ -40,8 +40,4 @@ pub struct NotePlainNote {
 
 serde_struct!(NotePlainNote, [opt text = "text"]);
 
-impl NotePlainNote {
-    constructor!();
-
-    setter!(text, into String);
-}
+constructor!(NotePlainNote, [], [text(into String)]);

@@ -54,11 +54,7 @@ pub struct ReachByFolder {
 
 serde_struct!(ReachByFolder, [opt by_folder = "byFolder"]);
 
-impl ReachByFolder {
-    constructor!();
-
-    setter!(by_folder, ReachByFolderByFolder);
-}
+constructor!(ReachByFolder, [], [by_folder(ReachByFolderByFolder)]);
 
 /// Generated from `/components/schemas/Reach/oneOf/2/properties/byFolder`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -69,11 +65,7 @@ pub struct ReachByFolderByFolder {
 
 serde_struct!(ReachByFolderByFolder, [opt folders = "folders"]);
 
-impl ReachByFolderByFolder {
-    constructor!();
-
-    setter!(folders, Vec<String>);
-}
+constructor!(ReachByFolderByFolder, [], [folders(Vec<String>)]);
 
 /// By number
 ///
@@ -86,11 +78,7 @@ pub struct ReachByNumber {
 
 serde_struct!(ReachByNumber, [opt by_number = "byNumber"]);
 
-impl ReachByNumber {
-    constructor!();
-
-    setter!(by_number, ReachByNumberByNumber);
-}
+constructor!(ReachByNumber, [], [by_number(ReachByNumberByNumber)]);
 
 /// Generated from `/components/schemas/Reach/oneOf/1/properties/byNumber`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -101,11 +89,7 @@ pub struct ReachByNumberByNumber {
 
 serde_struct!(ReachByNumberByNumber, [opt numbers = "numbers"]);
 
-impl ReachByNumberByNumber {
-    constructor!();
-
-    setter!(numbers, Vec<i64>);
-}
+constructor!(ReachByNumberByNumber, [], [numbers(Vec<i64>)]);
 
 /// Everything
 ///
@@ -118,11 +102,9 @@ pub struct ReachEverything {
 
 serde_struct!(ReachEverything, [opt everything = "everything"]);
 
-impl ReachEverything {
-    constructor!();
-
-    setter!(everything, serde_json::Map<String, serde_json::Value>);
-}
+constructor!(
+    ReachEverything, [], [everything(serde_json::Map<String, serde_json::Value>)]
+);
 
 /// Generated from `/components/schemas/Reference`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -173,11 +155,7 @@ pub struct ReferenceByName {
 
 serde_struct!(ReferenceByName, [opt name = "name"]);
 
-impl ReferenceByName {
-    constructor!();
-
-    setter!(name, into String);
-}
+constructor!(ReferenceByName, [], [name(into String)]);
 
 /// By number
 ///
@@ -190,11 +168,7 @@ pub struct ReferenceByNumber {
 
 serde_struct!(ReferenceByNumber, [opt number = "number"]);
 
-impl ReferenceByNumber {
-    constructor!();
-
-    setter!(number, i64);
-}
+constructor!(ReferenceByNumber, [], [number(i64)]);
 
 /// Generated from `/components/schemas/Rule`.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,9 +180,7 @@ pub struct Rule {
 
 serde_struct!(Rule, [req verbs = "verbs", req reach = "reach"]);
 
-impl Rule {
-    constructor!([verbs(Vec<RuleVerb>), reach(Reach)], []);
-}
+constructor!(Rule, [verbs(Vec<RuleVerb>), reach(Reach)], []);
 
 /// Generated from `/components/schemas/Rule/properties/verbs/items`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -33,11 +33,7 @@ pub struct SignalStarted {
 
 serde_struct!(SignalStarted, [req kind = "kind", opt at = "at"]);
 
-impl SignalStarted {
-    constructor!([kind(SignalStartedKind)], [at]);
-
-    setter!(at, i64);
-}
+constructor!(SignalStarted, [kind(SignalStartedKind)], [at(i64)]);
 
 /// Generated from `/components/schemas/Signal/oneOf/0/properties/kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,11 +59,7 @@ pub struct SignalStopped {
 
 serde_struct!(SignalStopped, [req kind = "kind", opt at = "at"]);
 
-impl SignalStopped {
-    constructor!([kind(SignalStoppedKind)], [at]);
-
-    setter!(at, i64);
-}
+constructor!(SignalStopped, [kind(SignalStoppedKind)], [at(i64)]);
 
 /// Generated from `/components/schemas/Signal/oneOf/1/properties/kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

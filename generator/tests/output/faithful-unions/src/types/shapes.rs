@@ -3,95 +3,24 @@
 //! What every type a union can hold declares: the keys, at every
 //! depth, that tell one variant from another (see
 //! [`runtime::union`](crate::runtime::union)).
-#[allow(unused_imports)]
-use crate::runtime::union::{Key, Shape, Shapes, Span};
+use std::sync::LazyLock;
+use crate::runtime::union::Table;
 
 /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
+/// Kept as text (`TABLE`) and read on first use.
 #[allow(dead_code)]
-pub(crate) static SHAPES: Shapes<'static> = Shapes {
-    nodes: &[
-        Shape::Leaf,
-        Shape::Free,
-        Shape::Union(Span(3, 3), Span(0, 4), 0),
-        Shape::Object(Span(8, 2), Span(3, 0), false),
-        Shape::Object(Span(5, 2), Span(3, 0), false),
-        Shape::Values(Span(0, 3)),
-        Shape::Array(5),
-        Shape::Union(Span(0, 3), Span(4, 3), 0),
-        Shape::Object(Span(0, 1), Span(0, 0), false),
-        Shape::Object(Span(2, 1), Span(0, 0), false),
-        Shape::Object(Span(1, 1), Span(0, 0), false),
-        Shape::Array(0),
-        Shape::Object(Span(4, 1), Span(0, 0), false),
-        Shape::Object(Span(3, 1), Span(0, 0), false),
-        Shape::Object(Span(7, 1), Span(3, 0), false),
-        Shape::Object(Span(10, 2), Span(3, 0), false),
-        Shape::Object(Span(12, 2), Span(3, 0), false),
-        Shape::Union(Span(6, 2), Span(7, 1), 2),
-        Shape::Object(Span(14, 1), Span(6, 0), false),
-        Shape::Union(Span(8, 2), Span(8, 2), 0),
-        Shape::Object(Span(15, 1), Span(8, 0), false),
-        Shape::Object(Span(16, 1), Span(8, 0), false),
-        Shape::Union(Span(10, 2), Span(10, 2), 0),
-        Shape::Object(Span(17, 2), Span(10, 0), false),
-        Shape::Values(Span(3, 1)),
-        Shape::Object(Span(19, 2), Span(10, 0), false),
-        Shape::Values(Span(4, 1)),
-        Shape::Union(Span(12, 2), Span(12, 1), 0),
-        Shape::Object(Span(22, 1), Span(12, 0), false),
-        Shape::Object(Span(21, 1), Span(12, 0), false),
-        Shape::Array(29),
-        Shape::Object(Span(25, 1), Span(12, 0), false),
-        Shape::Object(Span(23, 2), Span(12, 0), false),
-        Shape::Array(32),
-        Shape::Union(Span(14, 2), Span(13, 1), 0),
-        Shape::Object(Span(26, 1), Span(14, 0), false),
-    ],
-    keys: &[
-        Key("everything", false, 1),
-        Key("numbers", false, 11),
-        Key("byNumber", false, 10),
-        Key("folders", false, 11),
-        Key("byFolder", false, 13),
-        Key("verbs", true, 6),
-        Key("reach", true, 7),
-        Key("tenants", false, 11),
-        Key("readerRule", false, 4),
-        Key("tenantScope", false, 14),
-        Key("writerRule", false, 4),
-        Key("tenantScope", false, 14),
-        Key("ownerRule", false, 4),
-        Key("tenantScope", false, 14),
-        Key("text", false, 0),
-        Key("number", false, 0),
-        Key("name", false, 0),
-        Key("kind", true, 24),
-        Key("at", false, 0),
-        Key("kind", true, 26),
-        Key("at", false, 0),
-        Key("count", false, 0),
-        Key("rows", false, 30),
-        Key("label", false, 0),
-        Key("weight", false, 0),
-        Key("rows", false, 33),
-        Key("key", false, 0),
-    ],
-    lists: &[8, 9, 12, 3, 15, 16, 18, 1, 20, 21, 23, 25, 28, 31, 35, 35],
-    texts: &["LIST", "READ", "WRITE", "started", "stopped"],
-    index: &[
-        ("ownerRule", 4),
-        ("readerRule", 1),
-        ("tenantScope", 7),
-        ("writerRule", 2),
-        ("byFolder", 4),
-        ("byNumber", 2),
-        ("everything", 1),
-        ("text", 1),
-        ("name", 2),
-        ("number", 1),
-        ("at", 3),
-        ("kind", 3),
-        ("rows", 3),
-        ("key", 3),
-    ],
-};
+pub(crate) static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read(TABLE));
+
+/// [`SHAPES`] as [`Table::read`] reads it.
+const TABLE: &str = "36 L F U 3 3 0 4 0 O 8 2 3 0 0 O 5 2 3 0 0 V 0 3 A 5 U 0 3 4 3 0 O 0 1 0 0 0 O 2 1 0 0 0 O \
+1 1 0 0 0 A 0 O 4 1 0 0 0 O 3 1 0 0 0 O 7 1 3 0 0 O 10 2 3 0 0 O 12 2 3 0 0 U 6 2 7 1 2 O 14 \
+1 6 0 0 U 8 2 8 2 0 O 15 1 8 0 0 O 16 1 8 0 0 U 10 2 10 2 0 O 17 2 10 0 0 V 3 1 O 19 2 10 0 \
+0 V 4 1 U 12 2 12 1 0 O 22 1 12 0 0 O 21 1 12 0 0 A 29 O 25 1 12 0 0 O 23 2 12 0 0 A 32 U 14 \
+2 13 1 0 O 26 1 14 0 0 27 10:everything 0 1 7:numbers 0 11 8:byNumber 0 10 7:folders 0 11 8:byFolder \
+0 13 5:verbs 1 6 5:reach 1 7 7:tenants 0 11 10:readerRule 0 4 11:tenantScope 0 14 10:writerRule \
+0 4 11:tenantScope 0 14 9:ownerRule 0 4 11:tenantScope 0 14 4:text 0 0 6:number 0 0 4:name \
+0 0 4:kind 1 24 2:at 0 0 4:kind 1 26 2:at 0 0 5:count 0 0 4:rows 0 30 5:label 0 0 6:weight \
+0 0 4:rows 0 33 3:key 0 0 16 8 9 12 3 15 16 18 1 20 21 23 25 28 31 35 35 5 4:LIST 4:READ 5:WRITE \
+7:started 7:stopped 14 9:ownerRule 4 10:readerRule 1 11:tenantScope 7 10:writerRule 2 8:byFolder \
+4 8:byNumber 2 10:everything 1 4:text 1 4:name 2 6:number 1 2:at 3 4:kind 3 4:rows 3 3:key \
+3";

@@ -67,11 +67,7 @@ pub struct TenantScope {
 
 serde_struct!(TenantScope, [opt tenants = "tenants"]);
 
-impl TenantScope {
-    constructor!();
-
-    setter!(tenants, Vec<String>);
-}
+constructor!(TenantScope, [], [tenants(Vec<String>)]);
 
 /// Generated from `/components/schemas/Twins`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -100,8 +96,4 @@ pub struct TwinsFirstTwin {
 
 serde_struct!(TwinsFirstTwin, [opt key = "key"]);
 
-impl TwinsFirstTwin {
-    constructor!();
-
-    setter!(key, into String);
-}
+constructor!(TwinsFirstTwin, [], [key(into String)]);

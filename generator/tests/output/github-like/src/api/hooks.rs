@@ -27,12 +27,7 @@ pub struct ListHookDeliveriesParams {
     pub per_page: Option<i64>,
 }
 
-impl ListHookDeliveriesParams {
-    constructor!();
-
-    setter!(event, WebhookEvent);
-    setter!(per_page, i64);
-}
+constructor!(ListHookDeliveriesParams, [], [event(WebhookEvent), per_page(i64)]);
 
 impl crate::runtime::validate::Validate for ListHookDeliveriesParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -33,15 +33,10 @@ pub struct ListRepoIssuesParams {
     pub page: Option<i64>,
 }
 
-impl ListRepoIssuesParams {
-    constructor!();
-
-    setter!(state, ListRepoIssuesState);
-    setter!(labels, into String);
-    setter!(since, into String);
-    setter!(per_page, i64);
-    setter!(page, i64);
-}
+constructor!(
+    ListRepoIssuesParams, [], [state(ListRepoIssuesState), labels(into String), since(into String),
+    per_page(i64), page(i64)]
+);
 
 impl crate::runtime::validate::Validate for ListRepoIssuesParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -32,21 +32,11 @@ serde_struct!(
     opt plan = "plan"]
 );
 
-impl Account {
-    constructor!(
-        [login(into String)], [id, created_at, password, token, email, display_name,
-        two_factor_enabled, plan]
-    );
-
-    setter!(id, i64);
-    setter!(created_at, into String);
-    setter!(password, into String);
-    setter!(token, into String);
-    setter!(email, into String);
-    setter!(display_name, into String);
-    setter!(two_factor_enabled, bool);
-    setter!(plan, Plan);
-}
+constructor!(
+    Account, [login(into String)], [id(i64), created_at(into String), password(into String),
+    token(into String), email(into String), display_name(into String), two_factor_enabled(bool),
+    plan(Plan)]
+);
 
 impl crate::runtime::validate::Validate for Account {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

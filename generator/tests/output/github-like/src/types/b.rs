@@ -20,10 +20,6 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl BasicError {
-    constructor!();
-
-    setter!(message, into String);
-    setter!(documentation_url, into String);
-    setter!(status, into String);
-}
+constructor!(
+    BasicError, [], [message(into String), documentation_url(into String), status(into String)]
+);

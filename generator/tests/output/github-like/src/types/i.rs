@@ -95,14 +95,10 @@ serde_struct!(
     opt milestone = "milestone", opt labels = "labels"]
 );
 
-impl IssueCreate {
-    constructor!([title(into String)], [body, assignees, milestone, labels]);
-
-    setter!(body, into String);
-    setter!(assignees, Vec<String>);
-    setter!(milestone, i64);
-    setter!(labels, Vec<String>);
-}
+constructor!(
+    IssueCreate, [title(into String)], [body(into String), assignees(Vec<String>), milestone(i64),
+    labels(Vec<String>)]
+);
 
 impl crate::runtime::validate::Validate for IssueCreate {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -160,12 +156,7 @@ serde_struct!(
     opt milestone = "milestone", opt assignees = "assignees"]
 );
 
-impl IssueUpdate {
-    constructor!();
-
-    setter!(title, into String);
-    setter!(body, into String);
-    setter!(state, IssueState);
-    setter!(milestone, i64);
-    setter!(assignees, Vec<String>);
-}
+constructor!(
+    IssueUpdate, [], [title(into String), body(into String), state(IssueState), milestone(i64),
+    assignees(Vec<String>)]
+);

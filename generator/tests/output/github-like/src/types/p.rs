@@ -16,8 +16,4 @@ serde_struct!(
     Plan, [req name = "name", req seats = "seats", opt private_repos = "private_repos"]
 );
 
-impl Plan {
-    constructor!([name(into String), seats(Option<i64>)], [private_repos]);
-
-    setter!(private_repos, i64);
-}
+constructor!(Plan, [name(into String), seats(Option<i64>)], [private_repos(i64)]);

@@ -12,9 +12,7 @@ pub struct UpdateIssueCommentRequest {
 
 serde_struct!(UpdateIssueCommentRequest, [req body = "body"]);
 
-impl UpdateIssueCommentRequest {
-    constructor!([body(into String)], []);
-}
+constructor!(UpdateIssueCommentRequest, [body(into String)], []);
 
 impl crate::runtime::validate::Validate for UpdateIssueCommentRequest {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -25,11 +25,7 @@ pub struct MatchParams {
     pub type_: Option<String>,
 }
 
-impl MatchParams {
-    constructor!();
-
-    setter!(type_, into String);
-}
+constructor!(MatchParams, [], [type_(into String)]);
 
 impl<'a> SelfApi<'a> {
     /// Gets */ a "# thing ``` and `#[doc = "x"]`

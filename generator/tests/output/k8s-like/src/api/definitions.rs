@@ -27,12 +27,7 @@ pub struct ListResourceDefinitionsParams {
     pub continue_: Option<String>,
 }
 
-impl ListResourceDefinitionsParams {
-    constructor!();
-
-    setter!(limit, i64);
-    setter!(continue_, into String);
-}
+constructor!(ListResourceDefinitionsParams, [], [limit(i64), continue_(into String)]);
 
 impl<'a> DefinitionsApi<'a> {
     /// `GET /apis/schema.example.io/v1/definitions`

@@ -37,17 +37,11 @@ pub struct ListNamespacedObjectsParams {
     pub pretty: Option<String>,
 }
 
-impl ListNamespacedObjectsParams {
-    constructor!();
-
-    setter!(label_selector, into String);
-    setter!(field_selector, into String);
-    setter!(limit, i64);
-    setter!(continue_, into String);
-    setter!(resource_version, into String);
-    setter!(timeout_seconds, i64);
-    setter!(pretty, into String);
-}
+constructor!(
+    ListNamespacedObjectsParams, [], [label_selector(into String), field_selector(into String),
+    limit(i64), continue_(into String), resource_version(into String), timeout_seconds(i64),
+    pretty(into String)]
+);
 
 impl crate::runtime::validate::Validate for ListNamespacedObjectsParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -70,12 +64,9 @@ pub struct CreateNamespacedObjectParams {
     pub field_manager: Option<String>,
 }
 
-impl CreateNamespacedObjectParams {
-    constructor!();
-
-    setter!(dry_run, DryRun);
-    setter!(field_manager, into String);
-}
+constructor!(
+    CreateNamespacedObjectParams, [], [dry_run(DryRun), field_manager(into String)]
+);
 
 impl crate::runtime::validate::Validate for CreateNamespacedObjectParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -91,11 +82,7 @@ pub struct GetNamespacedObjectParams {
     pub pretty: Option<String>,
 }
 
-impl GetNamespacedObjectParams {
-    constructor!();
-
-    setter!(pretty, into String);
-}
+constructor!(GetNamespacedObjectParams, [], [pretty(into String)]);
 
 /// Query and header parameters of `PUT /apis/{group}/{version}/namespaces/{namespace}/{plural}/{name}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -107,12 +94,9 @@ pub struct ReplaceNamespacedObjectParams {
     pub field_manager: Option<String>,
 }
 
-impl ReplaceNamespacedObjectParams {
-    constructor!();
-
-    setter!(dry_run, DryRun);
-    setter!(field_manager, into String);
-}
+constructor!(
+    ReplaceNamespacedObjectParams, [], [dry_run(DryRun), field_manager(into String)]
+);
 
 impl crate::runtime::validate::Validate for ReplaceNamespacedObjectParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -132,13 +116,10 @@ pub struct DeleteNamespacedObjectParams {
     pub propagation_policy: Option<PropagationPolicy>,
 }
 
-impl DeleteNamespacedObjectParams {
-    constructor!();
-
-    setter!(dry_run, DryRun);
-    setter!(grace_period_seconds, i64);
-    setter!(propagation_policy, PropagationPolicy);
-}
+constructor!(
+    DeleteNamespacedObjectParams, [], [dry_run(DryRun), grace_period_seconds(i64),
+    propagation_policy(PropagationPolicy)]
+);
 
 /// Query and header parameters of `PATCH /apis/{group}/{version}/namespaces/{namespace}/{plural}/{name}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -152,13 +133,9 @@ pub struct PatchNamespacedObjectParams {
     pub force: Option<bool>,
 }
 
-impl PatchNamespacedObjectParams {
-    constructor!();
-
-    setter!(dry_run, DryRun);
-    setter!(field_manager, into String);
-    setter!(force, bool);
-}
+constructor!(
+    PatchNamespacedObjectParams, [], [dry_run(DryRun), field_manager(into String), force(bool)]
+);
 
 impl crate::runtime::validate::Validate for PatchNamespacedObjectParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -174,11 +151,7 @@ pub struct ReplaceNamespacedObjectStatusParams {
     pub dry_run: Option<DryRun>,
 }
 
-impl ReplaceNamespacedObjectStatusParams {
-    constructor!();
-
-    setter!(dry_run, DryRun);
-}
+constructor!(ReplaceNamespacedObjectStatusParams, [], [dry_run(DryRun)]);
 
 impl<'a> ObjectsApi<'a> {
     /// `GET /apis/{group}/{version}/namespaces/{namespace}/{plural}`

@@ -19,15 +19,10 @@ serde_struct!(
     CanarySpec, [req steps = "steps", opt traffic_port = "trafficPort", opt analysis = "analysis"]
 );
 
-impl CanarySpec {
-    constructor!([steps(Vec<CanarySpecStep>)], [traffic_port, analysis]);
-
-    setter!(traffic_port, IntOrString);
-
-    setter!(
-        analysis, std::collections::BTreeMap<String, std::collections::BTreeMap<String, Quantity>>
-    );
-}
+constructor!(
+    CanarySpec, [steps(Vec<CanarySpecStep>)], [traffic_port(IntOrString),
+    analysis(std::collections::BTreeMap<String, std::collections::BTreeMap<String, Quantity>>)]
+);
 
 impl crate::runtime::validate::Validate for CanarySpec {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -46,12 +41,7 @@ pub struct CanarySpecStep {
 
 serde_struct!(CanarySpecStep, [opt set_weight = "setWeight", opt pause = "pause"]);
 
-impl CanarySpecStep {
-    constructor!();
-
-    setter!(set_weight, i64);
-    setter!(pause, CanarySpecStepPause);
-}
+constructor!(CanarySpecStep, [], [set_weight(i64), pause(CanarySpecStepPause)]);
 
 impl crate::runtime::validate::Validate for CanarySpecStep {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -68,11 +58,7 @@ pub struct CanarySpecStepPause {
 
 serde_struct!(CanarySpecStepPause, [opt duration = "duration"]);
 
-impl CanarySpecStepPause {
-    constructor!();
-
-    setter!(duration, IntOrString);
-}
+constructor!(CanarySpecStepPause, [], [duration(IntOrString)]);
 
 /// Level 7: adds `canary`. The type every object operation sends and answers.
 ///
@@ -102,17 +88,12 @@ serde_struct!(
     req canary = "canary", opt paused = "paused"]
 );
 
-impl CanaryWorkload {
-    constructor!(
-        [api_version(into String), kind(into String), metadata(ObjectMeta),
-        scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32),
-        strategy(RolloutStrategy), canary(CanarySpec)], [selector, min_ready_seconds, paused]
-    );
-
-    setter!(selector, LabelSelector);
-    setter!(min_ready_seconds, i32);
-    setter!(paused, bool);
-}
+constructor!(
+    CanaryWorkload, [api_version(into String), kind(into String), metadata(ObjectMeta),
+    scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32),
+    strategy(RolloutStrategy), canary(CanarySpec)], [selector(LabelSelector),
+    min_ready_seconds(i32), paused(bool)]
+);
 
 impl crate::runtime::validate::Validate for CanaryWorkload {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -137,15 +118,10 @@ serde_struct!(
     opt last_transition_time = "lastTransitionTime", opt reason = "reason", opt message = "message"]
 );
 
-impl Condition {
-    constructor!(
-        [type_(into String), status(ConditionStatus)], [last_transition_time, reason, message]
-    );
-
-    setter!(last_transition_time, into Time);
-    setter!(reason, into String);
-    setter!(message, into String);
-}
+constructor!(
+    Condition, [type_(into String), status(ConditionStatus)], [last_transition_time(into Time),
+    reason(into String), message(into String)]
+);
 
 /// Generated from `/components/schemas/Condition/properties/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -180,15 +156,10 @@ serde_struct!(
     opt ports = "ports", opt resources = "resources"]
 );
 
-impl Container {
-    constructor!([image(into String)], [command, args, env, ports, resources]);
-
-    setter!(command, Vec<String>);
-    setter!(args, Vec<String>);
-    setter!(env, Vec<EnvVar>);
-    setter!(ports, Vec<ContainerPort>);
-    setter!(resources, ResourceRequirements);
-}
+constructor!(
+    Container, [image(into String)], [command(Vec<String>), args(Vec<String>), env(Vec<EnvVar>),
+    ports(Vec<ContainerPort>), resources(ResourceRequirements)]
+);
 
 impl crate::runtime::validate::Validate for Container {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -212,12 +183,9 @@ serde_struct!(
     opt protocol = "protocol"]
 );
 
-impl ContainerPort {
-    constructor!([container_port(i32)], [name, protocol]);
-
-    setter!(name, into String);
-    setter!(protocol, ContainerPortProtocol);
-}
+constructor!(
+    ContainerPort, [container_port(i32)], [name(into String), protocol(ContainerPortProtocol)]
+);
 
 impl crate::runtime::validate::Validate for ContainerPort {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -18,12 +18,10 @@ serde_struct!(
     req versions = "versions"]
 );
 
-impl DefinitionSpec {
-    constructor!(
-        [group(into String), names(DefinitionSpecNames), scope(DefinitionSpecScope),
-        versions(Vec<DefinitionSpecVersion>)], []
-    );
-}
+constructor!(
+    DefinitionSpec, [group(into String), names(DefinitionSpecNames), scope(DefinitionSpecScope),
+    versions(Vec<DefinitionSpecVersion>)], []
+);
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/names`.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,12 +38,10 @@ serde_struct!(
     opt short_names = "shortNames"]
 );
 
-impl DefinitionSpecNames {
-    constructor!([plural(into String), kind(into String)], [singular, short_names]);
-
-    setter!(singular, into String);
-    setter!(short_names, Vec<String>);
-}
+constructor!(
+    DefinitionSpecNames, [plural(into String), kind(into String)], [singular(into String),
+    short_names(Vec<String>)]
+);
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/scope`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -76,11 +72,10 @@ serde_struct!(
     opt schema = "schema"]
 );
 
-impl DefinitionSpecVersion {
-    constructor!([name(into String), served(bool), storage(bool)], [schema]);
-
-    setter!(schema, DefinitionSpecVersionSchema);
-}
+constructor!(
+    DefinitionSpecVersion, [name(into String), served(bool), storage(bool)],
+    [schema(DefinitionSpecVersionSchema)]
+);
 
 /// Generated from `/components/schemas/DefinitionSpec/properties/versions/items/properties/schema`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -91,11 +86,7 @@ pub struct DefinitionSpecVersionSchema {
 
 serde_struct!(DefinitionSpecVersionSchema, [opt open_apiv3_schema = "openAPIV3Schema"]);
 
-impl DefinitionSpecVersionSchema {
-    constructor!();
-
-    setter!(open_apiv3_schema, SchemaProps);
-}
+constructor!(DefinitionSpecVersionSchema, [], [open_apiv3_schema(SchemaProps)]);
 
 /// Generated from `/components/schemas/DeleteOptions`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -111,13 +102,10 @@ serde_struct!(
     opt propagation_policy = "propagationPolicy", opt dry_run = "dryRun"]
 );
 
-impl DeleteOptions {
-    constructor!();
-
-    setter!(grace_period_seconds, i64);
-    setter!(propagation_policy, PropagationPolicy);
-    setter!(dry_run, Vec<String>);
-}
+constructor!(
+    DeleteOptions, [], [grace_period_seconds(i64), propagation_policy(PropagationPolicy),
+    dry_run(Vec<String>)]
+);
 
 /// Generated from `/paths/~1apis~1{group}~1{version}~1namespaces~1{namespace}~1{plural}~1{name}/patch/parameters/0/schema`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

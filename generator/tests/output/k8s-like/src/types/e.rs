@@ -13,8 +13,4 @@ pub struct EnvVar {
 
 serde_struct!(EnvVar, [req name = "name", opt value = "value"]);
 
-impl EnvVar {
-    constructor!([name(into String)], [value]);
-
-    setter!(value, into String);
-}
+constructor!(EnvVar, [name(into String)], [value(into String)]);

@@ -15,12 +15,10 @@ serde_struct!(
     LabelSelector, [opt match_labels = "matchLabels", opt match_expressions = "matchExpressions"]
 );
 
-impl LabelSelector {
-    constructor!();
-
-    setter!(match_labels, std::collections::BTreeMap<String, String>);
-    setter!(match_expressions, Vec<LabelSelectorMatchExpression>);
-}
+constructor!(
+    LabelSelector, [], [match_labels(std::collections::BTreeMap<String, String>),
+    match_expressions(Vec<LabelSelectorMatchExpression>)]
+);
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items`.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,13 +34,10 @@ serde_struct!(
     opt values = "values"]
 );
 
-impl LabelSelectorMatchExpression {
-    constructor!(
-        [key(into String), operator(LabelSelectorMatchExpressionOperator)], [values]
-    );
-
-    setter!(values, Vec<String>);
-}
+constructor!(
+    LabelSelectorMatchExpression, [key(into String),
+    operator(LabelSelectorMatchExpressionOperator)], [values(Vec<String>)]
+);
 
 /// Generated from `/components/schemas/LabelSelector/properties/matchExpressions/items/properties/operator`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -24,14 +24,10 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl NamespacedObject {
-    constructor!(
-        [api_version(into String), kind(into String), metadata(ObjectMeta),
-        scope(NamespacedObjectScope)], [status]
-    );
-
-    setter!(status, WorkloadStatus);
-}
+constructor!(
+    NamespacedObject, [api_version(into String), kind(into String), metadata(ObjectMeta),
+    scope(NamespacedObjectScope)], [status(WorkloadStatus)]
+);
 
 /// Generated from `/components/schemas/NamespacedObject/allOf/1/properties/scope`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

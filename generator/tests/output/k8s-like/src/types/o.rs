@@ -21,11 +21,9 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl ObjectBase {
-    constructor!(
-        [api_version(into String), kind(into String), metadata(ObjectMeta)], []
-    );
-}
+constructor!(
+    ObjectBase, [api_version(into String), kind(into String), metadata(ObjectMeta)], []
+);
 
 /// Generated from `/components/schemas/ObjectMeta`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -52,18 +50,9 @@ serde_struct!(
     opt labels = "labels", opt annotations = "annotations", opt finalizers = "finalizers"]
 );
 
-impl ObjectMeta {
-    constructor!();
-
-    setter!(name, into String);
-    setter!(generate_name, into String);
-    setter!(namespace, into String);
-    setter!(uid, into String);
-    setter!(resource_version, into String);
-    setter!(generation, i64);
-    setter!(creation_timestamp, into Time);
-    setter!(deletion_timestamp, into Time);
-    setter!(labels, std::collections::BTreeMap<String, String>);
-    setter!(annotations, std::collections::BTreeMap<String, String>);
-    setter!(finalizers, Vec<String>);
-}
+constructor!(
+    ObjectMeta, [], [name(into String), generate_name(into String), namespace(into String),
+    uid(into String), resource_version(into String), generation(i64), creation_timestamp(into Time),
+    deletion_timestamp(into Time), labels(std::collections::BTreeMap<String, String>),
+    annotations(std::collections::BTreeMap<String, String>), finalizers(Vec<String>)]
+);

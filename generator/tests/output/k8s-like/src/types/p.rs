@@ -21,12 +21,10 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl PatchOperation {
-    constructor!([op(PatchOperationOp), path(into String)], [from, value]);
-
-    setter!(from, into String);
-    setter!(value, serde_json::Value);
-}
+constructor!(
+    PatchOperation, [op(PatchOperationOp), path(into String)], [from(into String),
+    value(serde_json::Value)]
+);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/PatchOperation/properties/op`.

@@ -20,12 +20,10 @@ serde_struct!(
     req metadata = "metadata", req spec = "spec"]
 );
 
-impl ResourceDefinition {
-    constructor!(
-        [api_version(into String), kind(into String), metadata(ObjectMeta), spec(DefinitionSpec)],
-        []
-    );
-}
+constructor!(
+    ResourceDefinition, [api_version(into String), kind(into String), metadata(ObjectMeta),
+    spec(DefinitionSpec)], []
+);
 
 /// Generated from `/components/schemas/ResourceDefinitionList`.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,12 +45,10 @@ pub struct ResourceRequirements {
 
 serde_struct!(ResourceRequirements, [opt limits = "limits", opt requests = "requests"]);
 
-impl ResourceRequirements {
-    constructor!();
-
-    setter!(limits, std::collections::BTreeMap<String, Quantity>);
-    setter!(requests, std::collections::BTreeMap<String, Quantity>);
-}
+constructor!(
+    ResourceRequirements, [], [limits(std::collections::BTreeMap<String, Quantity>),
+    requests(std::collections::BTreeMap<String, Quantity>)]
+);
 
 impl crate::runtime::validate::Validate for ResourceRequirements {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -73,12 +69,9 @@ serde_struct!(
     RolloutStrategy, [opt type_ = "type", opt rolling_update = "rollingUpdate"]
 );
 
-impl RolloutStrategy {
-    constructor!();
-
-    setter!(type_, RolloutStrategyType);
-    setter!(rolling_update, RolloutStrategyRollingUpdate);
-}
+constructor!(
+    RolloutStrategy, [], [type_(RolloutStrategyType), rolling_update(RolloutStrategyRollingUpdate)]
+);
 
 /// Generated from `/components/schemas/RolloutStrategy/properties/rollingUpdate`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -93,12 +86,9 @@ serde_struct!(
     opt max_surge = "maxSurge"]
 );
 
-impl RolloutStrategyRollingUpdate {
-    constructor!();
-
-    setter!(max_unavailable, IntOrString);
-    setter!(max_surge, IntOrString);
-}
+constructor!(
+    RolloutStrategyRollingUpdate, [], [max_unavailable(IntOrString), max_surge(IntOrString)]
+);
 
 /// Generated from `/components/schemas/RolloutStrategy/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -143,13 +133,8 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl RolloutWorkload {
-    constructor!(
-        [api_version(into String), kind(into String), metadata(ObjectMeta),
-        scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32),
-        strategy(RolloutStrategy)], [selector, min_ready_seconds]
-    );
-
-    setter!(selector, LabelSelector);
-    setter!(min_ready_seconds, i32);
-}
+constructor!(
+    RolloutWorkload, [api_version(into String), kind(into String), metadata(ObjectMeta),
+    scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32),
+    strategy(RolloutStrategy)], [selector(LabelSelector), min_ready_seconds(i32)]
+);

@@ -28,15 +28,11 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl ScalableWorkload {
-    constructor!(
-        [api_version(into String), kind(into String), metadata(ObjectMeta),
-        scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32)],
-        [selector]
-    );
-
-    setter!(selector, LabelSelector);
-}
+constructor!(
+    ScalableWorkload, [api_version(into String), kind(into String), metadata(ObjectMeta),
+    scope(NamespacedObjectScope), status(WorkloadStatus), spec(WorkloadSpec), replicas(i32)],
+    [selector(LabelSelector)]
+);
 
 /// A JSON-schema-like description of a custom resource. Recursive.
 ///
@@ -91,42 +87,20 @@ serde_struct!(
     opt x_int_or_string = "x-int-or-string", opt x_validations = "x-validations"]
 );
 
-impl SchemaProps {
-    constructor!();
-
-    setter!(schema, into String);
-    setter!(ref_, into String);
-    setter!(description, into String);
-    setter!(type_, into String);
-    setter!(format, into String);
-    setter!(with_default(default), serde_json::Value);
-    setter!(maximum, f64);
-    setter!(exclusive_maximum, bool);
-    setter!(minimum, f64);
-    setter!(exclusive_minimum, bool);
-    setter!(max_length, i64);
-    setter!(pattern, into String);
-    setter!(enum_, Vec<serde_json::Value>);
-    setter!(required, Vec<String>);
-    setter!(items, into Box<SchemaPropsOrArray>);
-    setter!(all_of, Vec<SchemaProps>);
-    setter!(one_of, Vec<SchemaProps>);
-    setter!(any_of, Vec<SchemaProps>);
-    setter!(not, into Box<SchemaProps>);
-    setter!(properties, std::collections::BTreeMap<String, SchemaProps>);
-    setter!(additional_properties, into Box<SchemaPropsOrBool>);
-
-    setter!(
-        dependencies, std::collections::BTreeMap<String, SchemaPropsOrStringArray>
-    );
-
-    setter!(definitions, std::collections::BTreeMap<String, SchemaProps>);
-    setter!(example, serde_json::Value);
-    setter!(nullable, bool);
-    setter!(x_preserve_unknown_fields, bool);
-    setter!(x_int_or_string, bool);
-    setter!(x_validations, Vec<SchemaPropsXValidation>);
-}
+constructor!(
+    SchemaProps, [], [schema(into String), ref_(into String), description(into String),
+    type_(into String), format(into String), default => with_default(serde_json::Value),
+    maximum(f64), exclusive_maximum(bool), minimum(f64), exclusive_minimum(bool), max_length(i64),
+    pattern(into String), enum_(Vec<serde_json::Value>), required(Vec<String>),
+    items(into Box<SchemaPropsOrArray>), all_of(Vec<SchemaProps>), one_of(Vec<SchemaProps>),
+    any_of(Vec<SchemaProps>), not(into Box<SchemaProps>),
+    properties(std::collections::BTreeMap<String, SchemaProps>),
+    additional_properties(into Box<SchemaPropsOrBool>),
+    dependencies(std::collections::BTreeMap<String, SchemaPropsOrStringArray>),
+    definitions(std::collections::BTreeMap<String, SchemaProps>), example(serde_json::Value),
+    nullable(bool), x_preserve_unknown_fields(bool), x_int_or_string(bool),
+    x_validations(Vec<SchemaPropsXValidation>)]
+);
 
 /// Generated from `/components/schemas/SchemaPropsOrArray`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -202,11 +176,7 @@ pub struct SchemaPropsXValidation {
 
 serde_struct!(SchemaPropsXValidation, [req rule = "rule", opt message = "message"]);
 
-impl SchemaPropsXValidation {
-    constructor!([rule(into String)], [message]);
-
-    setter!(message, into String);
-}
+constructor!(SchemaPropsXValidation, [rule(into String)], [message(into String)]);
 
 /// Generated from `/components/schemas/Status`.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -3,147 +3,32 @@
 //! What every type a union can hold declares: the keys, at every
 //! depth, that tell one variant from another (see
 //! [`runtime::union`](crate::runtime::union)).
-#[allow(unused_imports)]
-use crate::runtime::union::{Key, Shape, Shapes, Span};
+use std::sync::LazyLock;
+use crate::runtime::union::Table;
 
 /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
+/// Kept as text (`TABLE`) and read on first use.
 #[allow(dead_code)]
-pub(crate) static SHAPES: Shapes<'static> = Shapes {
-    nodes: &[
-        Shape::Leaf,
-        Shape::Free,
-        Shape::Union(Span(0, 2), Span(0, 0), 0),
-        Shape::Union(Span(2, 2), Span(0, 0), 0),
-        Shape::Union(Span(8, 2), Span(0, 28), 0),
-        Shape::Object(Span(2, 28), Span(8, 0), false),
-        Shape::Array(1),
-        Shape::Array(0),
-        Shape::Array(5),
-        Shape::Map(5),
-        Shape::Union(Span(4, 2), Span(28, 28), 0),
-        Shape::Union(Span(6, 2), Span(56, 28), 0),
-        Shape::Map(11),
-        Shape::Object(Span(0, 2), Span(8, 0), false),
-        Shape::Array(13),
-    ],
-    keys: &[
-        Key("rule", true, 0),
-        Key("message", false, 0),
-        Key("$schema", false, 0),
-        Key("$ref", false, 0),
-        Key("description", false, 0),
-        Key("type", false, 0),
-        Key("format", false, 0),
-        Key("default", false, 1),
-        Key("maximum", false, 0),
-        Key("exclusiveMaximum", false, 0),
-        Key("minimum", false, 0),
-        Key("exclusiveMinimum", false, 0),
-        Key("maxLength", false, 0),
-        Key("pattern", false, 0),
-        Key("enum", false, 6),
-        Key("required", false, 7),
-        Key("items", false, 4),
-        Key("allOf", false, 8),
-        Key("oneOf", false, 8),
-        Key("anyOf", false, 8),
-        Key("not", false, 5),
-        Key("properties", false, 9),
-        Key("additionalProperties", false, 10),
-        Key("dependencies", false, 12),
-        Key("definitions", false, 9),
-        Key("example", false, 1),
-        Key("nullable", false, 0),
-        Key("x-preserve-unknown-fields", false, 0),
-        Key("x-int-or-string", false, 0),
-        Key("x-validations", false, 14),
-    ],
-    lists: &[0, 0, 0, 0, 0, 5, 5, 7, 5, 8],
-    texts: &[],
-    index: &[
-        ("$ref", 1),
-        ("$schema", 1),
-        ("additionalProperties", 1),
-        ("allOf", 1),
-        ("anyOf", 1),
-        ("default", 1),
-        ("definitions", 1),
-        ("dependencies", 1),
-        ("description", 1),
-        ("enum", 1),
-        ("example", 1),
-        ("exclusiveMaximum", 1),
-        ("exclusiveMinimum", 1),
-        ("format", 1),
-        ("items", 1),
-        ("maxLength", 1),
-        ("maximum", 1),
-        ("minimum", 1),
-        ("not", 1),
-        ("nullable", 1),
-        ("oneOf", 1),
-        ("pattern", 1),
-        ("properties", 1),
-        ("required", 1),
-        ("type", 1),
-        ("x-int-or-string", 1),
-        ("x-preserve-unknown-fields", 1),
-        ("x-validations", 1),
-        ("$ref", 2),
-        ("$schema", 2),
-        ("additionalProperties", 2),
-        ("allOf", 2),
-        ("anyOf", 2),
-        ("default", 2),
-        ("definitions", 2),
-        ("dependencies", 2),
-        ("description", 2),
-        ("enum", 2),
-        ("example", 2),
-        ("exclusiveMaximum", 2),
-        ("exclusiveMinimum", 2),
-        ("format", 2),
-        ("items", 2),
-        ("maxLength", 2),
-        ("maximum", 2),
-        ("minimum", 2),
-        ("not", 2),
-        ("nullable", 2),
-        ("oneOf", 2),
-        ("pattern", 2),
-        ("properties", 2),
-        ("required", 2),
-        ("type", 2),
-        ("x-int-or-string", 2),
-        ("x-preserve-unknown-fields", 2),
-        ("x-validations", 2),
-        ("$ref", 1),
-        ("$schema", 1),
-        ("additionalProperties", 1),
-        ("allOf", 1),
-        ("anyOf", 1),
-        ("default", 1),
-        ("definitions", 1),
-        ("dependencies", 1),
-        ("description", 1),
-        ("enum", 1),
-        ("example", 1),
-        ("exclusiveMaximum", 1),
-        ("exclusiveMinimum", 1),
-        ("format", 1),
-        ("items", 1),
-        ("maxLength", 1),
-        ("maximum", 1),
-        ("minimum", 1),
-        ("not", 1),
-        ("nullable", 1),
-        ("oneOf", 1),
-        ("pattern", 1),
-        ("properties", 1),
-        ("required", 1),
-        ("type", 1),
-        ("x-int-or-string", 1),
-        ("x-preserve-unknown-fields", 1),
-        ("x-validations", 1),
-    ],
-};
+pub(crate) static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read(TABLE));
+
+/// [`SHAPES`] as [`Table::read`] reads it.
+const TABLE: &str = "15 L F U 0 2 0 0 0 U 2 2 0 0 0 U 8 2 0 28 0 O 2 28 8 0 0 A 1 A 0 A 5 M 5 U 4 2 28 28 0 U 6 \
+2 56 28 0 M 11 O 0 2 8 0 0 A 13 30 4:rule 1 0 7:message 0 0 7:$schema 0 0 4:$ref 0 0 11:description \
+0 0 4:type 0 0 6:format 0 0 7:default 0 1 7:maximum 0 0 16:exclusiveMaximum 0 0 7:minimum 0 \
+0 16:exclusiveMinimum 0 0 9:maxLength 0 0 7:pattern 0 0 4:enum 0 6 8:required 0 7 5:items 0 \
+4 5:allOf 0 8 5:oneOf 0 8 5:anyOf 0 8 3:not 0 5 10:properties 0 9 20:additionalProperties 0 \
+10 12:dependencies 0 12 11:definitions 0 9 7:example 0 1 8:nullable 0 0 25:x-preserve-unknown-fields \
+0 0 15:x-int-or-string 0 0 13:x-validations 0 14 10 0 0 0 0 0 5 5 7 5 8 0 84 4:$ref 1 7:$schema \
+1 20:additionalProperties 1 5:allOf 1 5:anyOf 1 7:default 1 11:definitions 1 12:dependencies \
+1 11:description 1 4:enum 1 7:example 1 16:exclusiveMaximum 1 16:exclusiveMinimum 1 6:format \
+1 5:items 1 9:maxLength 1 7:maximum 1 7:minimum 1 3:not 1 8:nullable 1 5:oneOf 1 7:pattern \
+1 10:properties 1 8:required 1 4:type 1 15:x-int-or-string 1 25:x-preserve-unknown-fields 1 \
+13:x-validations 1 4:$ref 2 7:$schema 2 20:additionalProperties 2 5:allOf 2 5:anyOf 2 7:default \
+2 11:definitions 2 12:dependencies 2 11:description 2 4:enum 2 7:example 2 16:exclusiveMaximum \
+2 16:exclusiveMinimum 2 6:format 2 5:items 2 9:maxLength 2 7:maximum 2 7:minimum 2 3:not 2 \
+8:nullable 2 5:oneOf 2 7:pattern 2 10:properties 2 8:required 2 4:type 2 15:x-int-or-string \
+2 25:x-preserve-unknown-fields 2 13:x-validations 2 4:$ref 1 7:$schema 1 20:additionalProperties \
+1 5:allOf 1 5:anyOf 1 7:default 1 11:definitions 1 12:dependencies 1 11:description 1 4:enum \
+1 7:example 1 16:exclusiveMaximum 1 16:exclusiveMinimum 1 6:format 1 5:items 1 9:maxLength \
+1 7:maximum 1 7:minimum 1 3:not 1 8:nullable 1 5:oneOf 1 7:pattern 1 10:properties 1 8:required \
+1 4:type 1 15:x-int-or-string 1 25:x-preserve-unknown-fields 1 13:x-validations 1";

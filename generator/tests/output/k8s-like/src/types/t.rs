@@ -21,6 +21,4 @@ pub struct TypeMeta {
 serde_struct!(TypeMeta, [req api_version = "apiVersion", req kind = "kind"]);
 
 #[cfg(feature = "all-schemas")]
-impl TypeMeta {
-    constructor!([api_version(into String), kind(into String)], []);
-}
+constructor!(TypeMeta, [api_version(into String), kind(into String)], []);

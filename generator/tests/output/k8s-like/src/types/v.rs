@@ -13,12 +13,7 @@ pub struct Volume {
 
 serde_struct!(Volume, [opt config_map = "configMap", opt empty_dir = "emptyDir"]);
 
-impl Volume {
-    constructor!();
-
-    setter!(config_map, VolumeConfigMap);
-    setter!(empty_dir, VolumeEmptyDir);
-}
+constructor!(Volume, [], [config_map(VolumeConfigMap), empty_dir(VolumeEmptyDir)]);
 
 impl crate::runtime::validate::Validate for Volume {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -36,12 +31,7 @@ pub struct VolumeConfigMap {
 
 serde_struct!(VolumeConfigMap, [opt name = "name", opt default_mode = "defaultMode"]);
 
-impl VolumeConfigMap {
-    constructor!();
-
-    setter!(name, into String);
-    setter!(default_mode, i32);
-}
+constructor!(VolumeConfigMap, [], [name(into String), default_mode(i32)]);
 
 /// Generated from `/components/schemas/Volume/properties/emptyDir`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -53,12 +43,7 @@ pub struct VolumeEmptyDir {
 
 serde_struct!(VolumeEmptyDir, [opt medium = "medium", opt size_limit = "sizeLimit"]);
 
-impl VolumeEmptyDir {
-    constructor!();
-
-    setter!(medium, into String);
-    setter!(size_limit, Quantity);
-}
+constructor!(VolumeEmptyDir, [], [medium(into String), size_limit(Quantity)]);
 
 impl crate::runtime::validate::Validate for VolumeEmptyDir {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

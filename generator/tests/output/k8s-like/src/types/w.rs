@@ -25,14 +25,10 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl Workload {
-    constructor!(
-        [api_version(into String), kind(into String), metadata(ObjectMeta),
-        scope(NamespacedObjectScope), spec(WorkloadSpec)], [status]
-    );
-
-    setter!(status, WorkloadStatus);
-}
+constructor!(
+    Workload, [api_version(into String), kind(into String), metadata(ObjectMeta),
+    scope(NamespacedObjectScope), spec(WorkloadSpec)], [status(WorkloadStatus)]
+);
 
 /// Generated from `/components/schemas/WorkloadList`.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,16 +61,11 @@ serde_struct!(
     opt node_selector = "nodeSelector", opt priority = "priority"]
 );
 
-impl WorkloadSpec {
-    constructor!(
-        [containers(std::collections::BTreeMap<String, Container>)], [volumes, node_selector,
-        priority]
-    );
-
-    setter!(volumes, std::collections::BTreeMap<String, Volume>);
-    setter!(node_selector, std::collections::BTreeMap<String, String>);
-    setter!(priority, i32);
-}
+constructor!(
+    WorkloadSpec, [containers(std::collections::BTreeMap<String, Container>)],
+    [volumes(std::collections::BTreeMap<String, Volume>),
+    node_selector(std::collections::BTreeMap<String, String>), priority(i32)]
+);
 
 impl crate::runtime::validate::Validate for WorkloadSpec {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -98,11 +89,7 @@ serde_struct!(
     opt ready_replicas = "readyReplicas", opt conditions = "conditions"]
 );
 
-impl WorkloadStatus {
-    constructor!();
-
-    setter!(observed_generation, i64);
-    setter!(replicas, i32);
-    setter!(ready_replicas, i32);
-    setter!(conditions, Vec<Condition>);
-}
+constructor!(
+    WorkloadStatus, [], [observed_generation(i64), replicas(i32), ready_replicas(i32),
+    conditions(Vec<Condition>)]
+);

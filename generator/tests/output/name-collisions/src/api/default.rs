@@ -31,14 +31,9 @@ pub struct ListTablesParams {
     pub cursor: Option<Cursor2>,
 }
 
-impl ListTablesParams {
-    constructor!();
-
-    setter!(type_, Type);
-    setter!(self_, bool);
-    setter!(limit, Limit2);
-    setter!(cursor, into Cursor2);
-}
+constructor!(
+    ListTablesParams, [], [type_(Type), self_(bool), limit(Limit2), cursor(into Cursor2)]
+);
 
 impl crate::runtime::validate::Validate for ListTablesParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -16,9 +16,7 @@ pub struct AnnotationsBox {
 serde_struct!(AnnotationsBox, [req x_min = "xMin", req x_max = "xMax"]);
 
 #[cfg(feature = "all-schemas")]
-impl AnnotationsBox {
-    constructor!([x_min(f64), x_max(f64)], []);
-}
+constructor!(AnnotationsBox, [x_min(f64), x_max(f64)], []);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Annotations.Image`.
@@ -33,9 +31,6 @@ pub struct AnnotationsImage {
 serde_struct!(AnnotationsImage, [opt box_ = "box", opt boxes = "boxes"]);
 
 #[cfg(feature = "all-schemas")]
-impl AnnotationsImage {
-    constructor!();
-
-    setter!(box_, AnnotationsBox);
-    setter!(boxes, Vec<AnnotationsBox>);
-}
+constructor!(
+    AnnotationsImage, [], [box_(AnnotationsBox), boxes(Vec<AnnotationsBox>)]
+);

@@ -15,9 +15,7 @@ pub struct CreateTable {
 serde_struct!(CreateTable, [req name = "name"]);
 
 #[cfg(feature = "all-schemas")]
-impl CreateTable {
-    constructor!([name(into String)], []);
-}
+constructor!(CreateTable, [name(into String)], []);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/CreateTable_`.
@@ -32,12 +30,7 @@ pub struct CreateTable2 {
 serde_struct!(CreateTable2, [opt name = "name", opt temporary = "temporary"]);
 
 #[cfg(feature = "all-schemas")]
-impl CreateTable2 {
-    constructor!();
-
-    setter!(name, into String);
-    setter!(temporary, bool);
-}
+constructor!(CreateTable2, [], [name(into String), temporary(bool)]);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Cursor`.
@@ -51,11 +44,7 @@ pub struct Cursor {
 serde_struct!(Cursor, [opt position = "position"]);
 
 #[cfg(feature = "all-schemas")]
-impl Cursor {
-    constructor!();
-
-    setter!(position, into String);
-}
+constructor!(Cursor, [], [position(into String)]);
 
 /// Generated from `/components/schemas/cursor`.
 pub type Cursor2 = String;

@@ -13,9 +13,4 @@ pub struct FilterWidgetsRequest {
 
 serde_struct!(FilterWidgetsRequest, [opt gadget = "gadget", opt widget = "widget"]);
 
-impl FilterWidgetsRequest {
-    constructor!();
-
-    setter!(gadget, GadgetRef);
-    setter!(widget, WidgetRef);
-}
+constructor!(FilterWidgetsRequest, [], [gadget(GadgetRef), widget(WidgetRef)]);

@@ -12,6 +12,4 @@ pub struct GadgetRef {
 
 serde_struct!(GadgetRef, [req id = "id"]);
 
-impl GadgetRef {
-    constructor!([id(i64)], []);
-}
+constructor!(GadgetRef, [id(i64)], []);

@@ -3,21 +3,14 @@
 //! What every type a union can hold declares: the keys, at every
 //! depth, that tell one variant from another (see
 //! [`runtime::union`](crate::runtime::union)).
-#[allow(unused_imports)]
-use crate::runtime::union::{Key, Shape, Shapes, Span};
+use std::sync::LazyLock;
+use crate::runtime::union::Table;
 
 /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
+/// Kept as text (`TABLE`) and read on first use.
 #[allow(dead_code)]
-pub(crate) static SHAPES: Shapes<'static> = Shapes {
-    nodes: &[
-        Shape::Leaf,
-        Shape::Free,
-        Shape::Union(Span(0, 2), Span(0, 2), 0),
-        Shape::Object(Span(0, 1), Span(0, 0), false),
-        Shape::Object(Span(1, 1), Span(0, 0), false),
-    ],
-    keys: &[Key("id", true, 0), Key("position", false, 0)],
-    lists: &[3, 4],
-    texts: &[],
-    index: &[("id", 1), ("position", 2)],
-};
+pub(crate) static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read(TABLE));
+
+/// [`SHAPES`] as [`Table::read`] reads it.
+const TABLE: &str = "5 L F U 0 2 0 2 0 O 0 1 0 0 0 O 1 1 0 0 0 2 2:id 1 0 8:position 0 0 2 3 4 0 2 2:id 1 8:position \
+2";

@@ -81,6 +81,4 @@ pub struct WidgetRef {
 
 serde_struct!(WidgetRef, [req id = "id"]);
 
-impl WidgetRef {
-    constructor!([id(i64)], []);
-}
+constructor!(WidgetRef, [id(i64)], []);

@@ -27,12 +27,7 @@ pub struct ListCustomersParams {
     pub tiers: Option<Vec<CustomerTier>>,
 }
 
-impl ListCustomersParams {
-    constructor!();
-
-    setter!(since, into String);
-    setter!(tiers, Vec<CustomerTier>);
-}
+constructor!(ListCustomersParams, [], [since(into String), tiers(Vec<CustomerTier>)]);
 
 impl<'a> DefaultApi<'a> {
     /// `GET /customers`

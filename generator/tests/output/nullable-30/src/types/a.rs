@@ -13,11 +13,7 @@ pub struct Address {
 
 serde_struct!(Address, [req street = "street", opt postal_code = "postalCode"]);
 
-impl Address {
-    constructor!([street(into String)], [postal_code]);
-
-    setter!(postal_code, into PostalCode);
-}
+constructor!(Address, [street(into String)], [postal_code(into PostalCode)]);
 
 impl crate::runtime::validate::Validate for Address {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -29,21 +29,12 @@ serde_struct!(
     opt tier = "tier"]
 );
 
-impl Customer {
-    constructor!(
-        [name(into String), nickname(Option<String>), loyalty_points(Option<i32>)], [discount_rate,
-        verified, aliases, preferences, home_address, billing_location, fallback_postal_code, tier]
-    );
-
-    setter!(discount_rate, f64);
-    setter!(verified, bool);
-    setter!(aliases, Vec<String>);
-    setter!(preferences, CustomerPreferences);
-    setter!(home_address, Address);
-    setter!(billing_location, Location);
-    setter!(fallback_postal_code, into PostalCode);
-    setter!(tier, CustomerTier);
-}
+constructor!(
+    Customer, [name(into String), nickname(Option<String>), loyalty_points(Option<i32>)],
+    [discount_rate(f64), verified(bool), aliases(Vec<String>), preferences(CustomerPreferences),
+    home_address(Address), billing_location(Location), fallback_postal_code(into PostalCode),
+    tier(CustomerTier)]
+);
 
 impl crate::runtime::validate::Validate for Customer {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -65,11 +56,7 @@ pub struct CustomerPreferences {
 
 serde_struct!(CustomerPreferences, [opt newsletter = "newsletter"]);
 
-impl CustomerPreferences {
-    constructor!();
-
-    setter!(newsletter, bool);
-}
+constructor!(CustomerPreferences, [], [newsletter(bool)]);
 
 /// Generated from `/components/schemas/Customer/properties/tier`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

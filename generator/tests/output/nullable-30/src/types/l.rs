@@ -13,6 +13,4 @@ pub struct Location {
 
 serde_struct!(Location, [req lat = "lat", req lon = "lon"]);
 
-impl Location {
-    constructor!([lat(f64), lon(f64)], []);
-}
+constructor!(Location, [lat(f64), lon(f64)], []);

@@ -13,9 +13,7 @@ pub struct BucketRef {
 
 serde_struct!(BucketRef, [req type_ = "type", req bucket = "bucket"]);
 
-impl BucketRef {
-    constructor!([type_(BucketRefType), bucket(into String)], []);
-}
+constructor!(BucketRef, [type_(BucketRefType), bucket(into String)], []);
 
 /// Generated from `/components/schemas/BucketRef/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -13,9 +13,7 @@ pub struct Cat {
 
 serde_struct!(Cat, [req type_ = "type", req lives = "lives"]);
 
-impl Cat {
-    constructor!([type_(CatType), lives(i32)], []);
-}
+constructor!(Cat, [type_(CatType), lives(i32)], []);
 
 /// Generated from `/components/schemas/Cat/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,9 +37,7 @@ pub struct CircleShape {
 
 serde_struct!(CircleShape, [req type_ = "type", req radius = "radius"]);
 
-impl CircleShape {
-    constructor!([type_(CircleShapeType), radius(f64)], []);
-}
+constructor!(CircleShape, [type_(CircleShapeType), radius(f64)], []);
 
 /// Generated from `/components/schemas/CircleShape/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -13,11 +13,7 @@ pub struct Dog {
 
 serde_struct!(Dog, [req type_ = "type", opt good_boy = "goodBoy"]);
 
-impl Dog {
-    constructor!([type_(DogType)], [good_boy]);
-
-    setter!(good_boy, bool);
-}
+constructor!(Dog, [type_(DogType)], [good_boy(bool)]);
 
 /// Generated from `/components/schemas/Dog/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,12 +43,7 @@ serde_struct!(
     opt mascot = "mascot", opt storage = "storage"]
 );
 
-impl Drawing {
-    constructor!(
-        [name(into String), shapes(Vec<Shape>)], [highlight, mascot, storage]
-    );
-
-    setter!(highlight, Shape);
-    setter!(mascot, Pet);
-    setter!(storage, StorageRef);
-}
+constructor!(
+    Drawing, [name(into String), shapes(Vec<Shape>)], [highlight(Shape), mascot(Pet),
+    storage(StorageRef)]
+);

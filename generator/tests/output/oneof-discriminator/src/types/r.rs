@@ -18,11 +18,9 @@ serde_struct!(
     opt corner_radius = "cornerRadius"]
 );
 
-impl RectShape {
-    constructor!([type_(RectShapeType), width(f64), height(f64)], [corner_radius]);
-
-    setter!(corner_radius, f64);
-}
+constructor!(
+    RectShape, [type_(RectShapeType), width(f64), height(f64)], [corner_radius(f64)]
+);
 
 /// Generated from `/components/schemas/RectShape/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -13,9 +13,7 @@ pub struct VolumeRef {
 
 serde_struct!(VolumeRef, [req type_ = "type", req volume_id = "volumeId"]);
 
-impl VolumeRef {
-    constructor!([type_(VolumeRefType), volume_id(i64)], []);
-}
+constructor!(VolumeRef, [type_(VolumeRefType), volume_id(i64)], []);
 
 /// Generated from `/components/schemas/VolumeRef/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -3,47 +3,16 @@
 //! What every type a union can hold declares: the keys, at every
 //! depth, that tell one variant from another (see
 //! [`runtime::union`](crate::runtime::union)).
-#[allow(unused_imports)]
-use crate::runtime::union::{Key, Shape, Shapes, Span};
+use std::sync::LazyLock;
+use crate::runtime::union::Table;
 
 /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
+/// Kept as text (`TABLE`) and read on first use.
 #[allow(dead_code)]
-pub(crate) static SHAPES: Shapes<'static> = Shapes {
-    nodes: &[
-        Shape::Leaf,
-        Shape::Free,
-        Shape::Union(Span(0, 4), Span(0, 0), 0),
-        Shape::Union(Span(4, 2), Span(0, 2), 0),
-        Shape::Object(Span(0, 1), Span(4, 0), false),
-        Shape::Object(Span(1, 1), Span(4, 0), false),
-        Shape::Union(Span(6, 3), Span(2, 4), 0),
-        Shape::Object(Span(2, 1), Span(6, 0), false),
-        Shape::Object(Span(3, 1), Span(6, 0), false),
-        Shape::Object(Span(4, 2), Span(6, 0), false),
-        Shape::Union(Span(9, 2), Span(6, 2), 0),
-        Shape::Object(Span(6, 2), Span(9, 0), false),
-        Shape::Array(11),
-    ],
-    keys: &[
-        Key("email", true, 0),
-        Key("phone", true, 0),
-        Key("id", true, 0),
-        Key("externalId", true, 0),
-        Key("label", false, 0),
-        Key("approximate", false, 0),
-        Key("key", true, 0),
-        Key("weight", false, 0),
-    ],
-    lists: &[0, 0, 0, 0, 4, 5, 7, 8, 9, 12, 11],
-    texts: &[],
-    index: &[
-        ("email", 1),
-        ("phone", 2),
-        ("approximate", 4),
-        ("externalId", 2),
-        ("id", 1),
-        ("label", 4),
-        ("key", 2),
-        ("weight", 2),
-    ],
-};
+pub(crate) static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read(TABLE));
+
+/// [`SHAPES`] as [`Table::read`] reads it.
+const TABLE: &str = "13 L F U 0 4 0 0 0 U 4 2 0 2 0 O 0 1 4 0 0 O 1 1 4 0 0 U 6 3 2 4 0 O 2 1 6 0 0 O 3 1 6 0 0 \
+O 4 2 6 0 0 U 9 2 6 2 0 O 6 2 9 0 0 A 11 8 5:email 1 0 5:phone 1 0 2:id 1 0 10:externalId 1 \
+0 5:label 0 0 11:approximate 0 0 3:key 1 0 6:weight 0 0 11 0 0 0 0 4 5 7 8 9 12 11 0 8 5:email \
+1 5:phone 2 11:approximate 4 10:externalId 2 2:id 1 5:label 4 3:key 2 6:weight 2";

@@ -27,12 +27,7 @@ pub struct ListThingsParams {
     pub limit: Option<i32>,
 }
 
-impl ListThingsParams {
-    constructor!();
-
-    setter!(cursor, into String);
-    setter!(limit, i32);
-}
+constructor!(ListThingsParams, [], [cursor(into String), limit(i32)]);
 
 impl crate::runtime::validate::Validate for ListThingsParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -48,11 +43,7 @@ pub struct GetThingsThingIdHistoryParams {
     pub cursor: Option<String>,
 }
 
-impl GetThingsThingIdHistoryParams {
-    constructor!();
-
-    setter!(cursor, into String);
-}
+constructor!(GetThingsThingIdHistoryParams, [], [cursor(into String)]);
 
 impl<'a> DefaultApi<'a> {
     /// `GET /things`

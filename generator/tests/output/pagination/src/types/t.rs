@@ -30,14 +30,10 @@ serde_struct!(
     opt partition = "partition"]
 );
 
-impl ThingListRequest {
-    constructor!();
-
-    setter!(filter, ThingListRequestFilter);
-    setter!(cursor, into String);
-    setter!(limit, i32);
-    setter!(partition, into String);
-}
+constructor!(
+    ThingListRequest, [], [filter(ThingListRequestFilter), cursor(into String), limit(i32),
+    partition(into String)]
+);
 
 impl crate::runtime::validate::Validate for ThingListRequest {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -59,11 +55,7 @@ pub struct ThingListRequestFilter {
 
 serde_struct!(ThingListRequestFilter, [opt label_prefix = "labelPrefix"]);
 
-impl ThingListRequestFilter {
-    constructor!();
-
-    setter!(label_prefix, into String);
-}
+constructor!(ThingListRequestFilter, [], [label_prefix(into String)]);
 
 /// Generated from `/components/schemas/ThingPage`.
 #[derive(Debug, Clone, PartialEq)]

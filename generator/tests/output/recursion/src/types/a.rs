@@ -12,9 +12,7 @@ pub struct AllOfPredicate {
 
 serde_struct!(AllOfPredicate, [req all = "all"]);
 
-impl AllOfPredicate {
-    constructor!([all(Vec<Predicate>)], []);
-}
+constructor!(AllOfPredicate, [all(Vec<Predicate>)], []);
 
 /// Generated from `/components/schemas/AnyOfPredicate`.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +23,4 @@ pub struct AnyOfPredicate {
 
 serde_struct!(AnyOfPredicate, [req any = "any"]);
 
-impl AnyOfPredicate {
-    constructor!([any(Vec<Predicate>)], []);
-}
+constructor!(AnyOfPredicate, [any(Vec<Predicate>)], []);

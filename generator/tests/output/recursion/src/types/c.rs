@@ -16,8 +16,4 @@ pub struct ChainLink {
 serde_struct!(ChainLink, [req payload = "payload", opt next = "next"]);
 
 #[cfg(feature = "all-schemas")]
-impl ChainLink {
-    constructor!([payload(into String)], [next]);
-
-    setter!(next, into Box<ChainLink>);
-}
+constructor!(ChainLink, [payload(into String)], [next(into Box<ChainLink>)]);

@@ -12,9 +12,7 @@ pub struct MatchesPredicate {
 
 serde_struct!(MatchesPredicate, [req matches = "matches"]);
 
-impl MatchesPredicate {
-    constructor!([matches(MatchesPredicateMatches)], []);
-}
+constructor!(MatchesPredicate, [matches(MatchesPredicateMatches)], []);
 
 /// Generated from `/components/schemas/MatchesPredicate/properties/matches`.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +24,4 @@ pub struct MatchesPredicateMatches {
 
 serde_struct!(MatchesPredicateMatches, [req field = "field", req value = "value"]);
 
-impl MatchesPredicateMatches {
-    constructor!([field(into String), value(into String)], []);
-}
+constructor!(MatchesPredicateMatches, [field(into String), value(into String)], []);

@@ -12,6 +12,4 @@ pub struct NegatePredicate {
 
 serde_struct!(NegatePredicate, [req negate = "negate"]);
 
-impl NegatePredicate {
-    constructor!([negate(into Box<Predicate>)], []);
-}
+constructor!(NegatePredicate, [negate(into Box<Predicate>)], []);

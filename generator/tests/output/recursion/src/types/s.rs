@@ -12,11 +12,7 @@ pub struct SearchRecordsRequest {
 
 serde_struct!(SearchRecordsRequest, [opt where_ = "where"]);
 
-impl SearchRecordsRequest {
-    constructor!();
-
-    setter!(where_, Predicate);
-}
+constructor!(SearchRecordsRequest, [], [where_(Predicate)]);
 
 /// Generated from `/components/schemas/Shelf`.
 #[derive(Debug, Clone, PartialEq)]

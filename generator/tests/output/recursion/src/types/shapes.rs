@@ -3,32 +3,15 @@
 //! What every type a union can hold declares: the keys, at every
 //! depth, that tell one variant from another (see
 //! [`runtime::union`](crate::runtime::union)).
-#[allow(unused_imports)]
-use crate::runtime::union::{Key, Shape, Shapes, Span};
+use std::sync::LazyLock;
+use crate::runtime::union::Table;
 
 /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
+/// Kept as text (`TABLE`) and read on first use.
 #[allow(dead_code)]
-pub(crate) static SHAPES: Shapes<'static> = Shapes {
-    nodes: &[
-        Shape::Leaf,
-        Shape::Free,
-        Shape::Union(Span(0, 4), Span(0, 4), 0),
-        Shape::Object(Span(0, 1), Span(0, 0), false),
-        Shape::Array(2),
-        Shape::Object(Span(1, 1), Span(0, 0), false),
-        Shape::Object(Span(2, 1), Span(0, 0), false),
-        Shape::Object(Span(5, 1), Span(0, 0), false),
-        Shape::Object(Span(3, 2), Span(0, 0), false),
-    ],
-    keys: &[
-        Key("all", true, 4),
-        Key("any", true, 4),
-        Key("negate", true, 2),
-        Key("field", true, 0),
-        Key("value", true, 0),
-        Key("matches", true, 8),
-    ],
-    lists: &[3, 5, 6, 7],
-    texts: &[],
-    index: &[("all", 1), ("any", 2), ("matches", 8), ("negate", 4)],
-};
+pub(crate) static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read(TABLE));
+
+/// [`SHAPES`] as [`Table::read`] reads it.
+const TABLE: &str = "9 L F U 0 4 0 4 0 O 0 1 0 0 0 A 2 O 1 1 0 0 0 O 2 1 0 0 0 O 5 1 0 0 0 O 3 2 0 0 0 6 3:all 1 \
+4 3:any 1 4 6:negate 1 2 5:field 1 0 5:value 1 0 7:matches 1 8 4 3 5 6 7 0 4 3:all 1 3:any \
+2 7:matches 8 6:negate 4";

@@ -16,9 +16,6 @@ pub struct Tree {
 serde_struct!(Tree, [opt children = "children", opt by_name = "byName"]);
 
 #[cfg(feature = "all-schemas")]
-impl Tree {
-    constructor!();
-
-    setter!(children, Vec<Tree>);
-    setter!(by_name, std::collections::BTreeMap<String, Tree>);
-}
+constructor!(
+    Tree, [], [children(Vec<Tree>), by_name(std::collections::BTreeMap<String, Tree>)]
+);

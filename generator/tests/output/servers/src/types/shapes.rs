@@ -3,15 +3,13 @@
 //! What every type a union can hold declares: the keys, at every
 //! depth, that tell one variant from another (see
 //! [`runtime::union`](crate::runtime::union)).
-#[allow(unused_imports)]
-use crate::runtime::union::{Key, Shape, Shapes, Span};
+use std::sync::LazyLock;
+use crate::runtime::union::Table;
 
 /// Node 0 is the leaf that scalars share, node 1 free-form JSON.
+/// Kept as text (`TABLE`) and read on first use.
 #[allow(dead_code)]
-pub(crate) static SHAPES: Shapes<'static> = Shapes {
-    nodes: &[Shape::Leaf, Shape::Free],
-    keys: &[],
-    lists: &[],
-    texts: &[],
-    index: &[],
-};
+pub(crate) static SHAPES: LazyLock<Table> = LazyLock::new(|| Table::read(TABLE));
+
+/// [`SHAPES`] as [`Table::read`] reads it.
+const TABLE: &str = "2 L F 0 0 0 0";

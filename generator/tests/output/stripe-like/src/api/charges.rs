@@ -25,11 +25,7 @@ pub struct RetrieveChargeRefundParams {
     pub expand: Option<Vec<String>>,
 }
 
-impl RetrieveChargeRefundParams {
-    constructor!();
-
-    setter!(expand, Vec<String>);
-}
+constructor!(RetrieveChargeRefundParams, [], [expand(Vec<String>)]);
 
 impl crate::runtime::validate::Validate for RetrieveChargeRefundParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -57,11 +53,7 @@ pub struct RetrieveBalanceTransactionParams {
     pub expand: Option<Vec<String>>,
 }
 
-impl RetrieveBalanceTransactionParams {
-    constructor!();
-
-    setter!(expand, Vec<String>);
-}
+constructor!(RetrieveBalanceTransactionParams, [], [expand(Vec<String>)]);
 
 impl crate::runtime::validate::Validate for RetrieveBalanceTransactionParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

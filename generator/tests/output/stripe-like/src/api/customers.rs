@@ -33,15 +33,10 @@ pub struct ListCustomersParams {
     pub expand: Option<Vec<String>>,
 }
 
-impl ListCustomersParams {
-    constructor!();
-
-    setter!(limit, i64);
-    setter!(starting_after, into String);
-    setter!(ending_before, into String);
-    setter!(email, into String);
-    setter!(expand, Vec<String>);
-}
+constructor!(
+    ListCustomersParams, [], [limit(i64), starting_after(into String), ending_before(into String),
+    email(into String), expand(Vec<String>)]
+);
 
 impl crate::runtime::validate::Validate for ListCustomersParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -73,11 +68,7 @@ pub struct RetrieveCustomerParams {
     pub expand: Option<Vec<String>>,
 }
 
-impl RetrieveCustomerParams {
-    constructor!();
-
-    setter!(expand, Vec<String>);
-}
+constructor!(RetrieveCustomerParams, [], [expand(Vec<String>)]);
 
 impl crate::runtime::validate::Validate for RetrieveCustomerParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

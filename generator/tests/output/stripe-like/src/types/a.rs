@@ -20,16 +20,10 @@ serde_struct!(
     opt postal_code = "postal_code", opt state = "state"]
 );
 
-impl Address {
-    constructor!();
-
-    setter!(city, into String);
-    setter!(country, into String);
-    setter!(line1, into String);
-    setter!(line2, into String);
-    setter!(postal_code, into String);
-    setter!(state, into String);
-}
+constructor!(
+    Address, [], [city(into String), country(into String), line1(into String), line2(into String),
+    postal_code(into String), state(into String)]
+);
 
 impl crate::runtime::validate::Validate for Address {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -46,9 +40,7 @@ pub struct AttachPaymentMethodRequest {
 
 serde_struct!(AttachPaymentMethodRequest, [req customer = "customer"]);
 
-impl AttachPaymentMethodRequest {
-    constructor!([customer(into String)], []);
-}
+constructor!(AttachPaymentMethodRequest, [customer(into String)], []);
 
 impl crate::runtime::validate::Validate for AttachPaymentMethodRequest {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

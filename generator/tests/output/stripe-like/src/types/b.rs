@@ -113,14 +113,10 @@ serde_struct!(
     opt last4 = "last4"]
 );
 
-impl BankAccountSource {
-    constructor!(
-        [id(into String), bank_name(Option<String>), routing_number(into String),
-        account_holder_type(BankAccountSourceAccountHolderType)], [last4]
-    );
-
-    setter!(last4, into String);
-}
+constructor!(
+    BankAccountSource, [id(into String), bank_name(Option<String>), routing_number(into String),
+    account_holder_type(BankAccountSourceAccountHolderType)], [last4(into String)]
+);
 
 /// Generated from `/components/schemas/BankAccountSource/properties/account_holder_type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

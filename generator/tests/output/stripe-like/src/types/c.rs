@@ -20,14 +20,10 @@ serde_struct!(
     req exp_month = "exp_month", req exp_year = "exp_year", opt funding = "funding"]
 );
 
-impl CardSource {
-    constructor!(
-        [id(into String), brand(into String), last4(into String), exp_month(i64), exp_year(i64)],
-        [funding]
-    );
-
-    setter!(funding, CardSourceFunding);
-}
+constructor!(
+    CardSource, [id(into String), brand(into String), last4(into String), exp_month(i64),
+    exp_year(i64)], [funding(CardSourceFunding)]
+);
 
 impl crate::runtime::validate::Validate for CardSource {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -114,19 +110,10 @@ serde_struct!(
     opt receipt_email = "receipt_email", opt metadata = "metadata"]
 );
 
-impl ChargeCreate {
-    constructor!(
-        [amount(i64), currency(Currency)], [customer, source, capture, description, receipt_email,
-        metadata]
-    );
-
-    setter!(customer, into String);
-    setter!(source, into String);
-    setter!(capture, bool);
-    setter!(description, into String);
-    setter!(receipt_email, into String);
-    setter!(metadata, Metadata);
-}
+constructor!(
+    ChargeCreate, [amount(i64), currency(Currency)], [customer(into String), source(into String),
+    capture(bool), description(into String), receipt_email(into String), metadata(Metadata)]
+);
 
 impl crate::runtime::validate::Validate for ChargeCreate {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -800,23 +787,14 @@ serde_struct!(
     opt next_invoice_sequence = "next_invoice_sequence"]
 );
 
-impl Customer {
-    constructor!(
-        [object(CustomerObject), livemode(bool), email(Option<String>), name(Option<String>),
-        address(Option<Address>), balance(i64), currency(Option<Currency>),
-        default_source(Option<CustomerDefaultSource>),
-        invoice_settings(into Box<CustomerInvoiceSettings>), metadata(Metadata)], [id, created,
-        phone, delinquent, discount_percent, preferred_locales, next_invoice_sequence]
-    );
-
-    setter!(id, into String);
-    setter!(created, i64);
-    setter!(phone, into String);
-    setter!(delinquent, bool);
-    setter!(discount_percent, f64);
-    setter!(preferred_locales, Vec<String>);
-    setter!(next_invoice_sequence, i64);
-}
+constructor!(
+    Customer, [object(CustomerObject), livemode(bool), email(Option<String>), name(Option<String>),
+    address(Option<Address>), balance(i64), currency(Option<Currency>),
+    default_source(Option<CustomerDefaultSource>),
+    invoice_settings(into Box<CustomerInvoiceSettings>), metadata(Metadata)], [id(into String),
+    created(i64), phone(into String), delinquent(bool), discount_percent(f64),
+    preferred_locales(Vec<String>), next_invoice_sequence(i64)]
+);
 
 impl crate::runtime::validate::Validate for Customer {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -868,19 +846,11 @@ serde_struct!(
     opt metadata = "metadata"]
 );
 
-impl CustomerCreate {
-    constructor!();
-
-    setter!(email, into String);
-    setter!(name, into String);
-    setter!(phone, into String);
-    setter!(address, Address);
-    setter!(balance, i64);
-    setter!(currency, Currency);
-    setter!(payment_method, into String);
-    setter!(preferred_locales, Vec<String>);
-    setter!(metadata, Metadata);
-}
+constructor!(
+    CustomerCreate, [], [email(into String), name(into String), phone(into String),
+    address(Address), balance(i64), currency(Currency), payment_method(into String),
+    preferred_locales(Vec<String>), metadata(Metadata)]
+);
 
 impl crate::runtime::validate::Validate for CustomerCreate {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -1015,15 +985,11 @@ serde_struct!(
     opt footer = "footer", opt custom_fields = "custom_fields"]
 );
 
-impl CustomerInvoiceSettings {
-    constructor!(
-        [default_payment_method(into Option<Box<CustomerDefaultPaymentMethod>>)], [footer,
-        custom_fields]
-    );
-
-    setter!(footer, into String);
-    setter!(custom_fields, Vec<CustomerInvoiceSettingsCustomField>);
-}
+constructor!(
+    CustomerInvoiceSettings,
+    [default_payment_method(into Option<Box<CustomerDefaultPaymentMethod>>)], [footer(into String),
+    custom_fields(Vec<CustomerInvoiceSettingsCustomField>)]
+);
 
 impl crate::runtime::validate::Validate for CustomerInvoiceSettings {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -1044,9 +1010,9 @@ serde_struct!(
     CustomerInvoiceSettingsCustomField, [req name = "name", req value = "value"]
 );
 
-impl CustomerInvoiceSettingsCustomField {
-    constructor!([name(into String), value(into String)], []);
-}
+constructor!(
+    CustomerInvoiceSettingsCustomField, [name(into String), value(into String)], []
+);
 
 impl crate::runtime::validate::Validate for CustomerInvoiceSettingsCustomField {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -1099,14 +1065,10 @@ serde_struct!(
     opt metadata = "metadata"]
 );
 
-impl CustomerUpdate {
-    constructor!();
-
-    setter!(email, into String);
-    setter!(name, into String);
-    setter!(default_source, into String);
-    setter!(metadata, Metadata);
-}
+constructor!(
+    CustomerUpdate, [], [email(into String), name(into String), default_source(into String),
+    metadata(Metadata)]
+);
 
 impl crate::runtime::validate::Validate for CustomerUpdate {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -23,15 +23,10 @@ serde_struct!(
 );
 
 #[cfg(feature = "all-schemas")]
-impl ErrorError {
-    constructor!([type_(ErrorErrorType)], [code, decline_code, message, param, doc_url]);
-
-    setter!(code, into String);
-    setter!(decline_code, into String);
-    setter!(message, into String);
-    setter!(param, into String);
-    setter!(doc_url, into String);
-}
+constructor!(
+    ErrorError, [type_(ErrorErrorType)], [code(into String), decline_code(into String),
+    message(into String), param(into String), doc_url(into String)]
+);
 
 #[cfg(feature = "all-schemas")]
 /// Generated from `/components/schemas/Error/properties/error/properties/type`.
@@ -68,6 +63,4 @@ pub struct ErrorType {
 serde_struct!(ErrorType, [req error = "error"]);
 
 #[cfg(feature = "all-schemas")]
-impl ErrorType {
-    constructor!([error(ErrorError)], []);
-}
+constructor!(ErrorType, [error(ErrorError)], []);

@@ -24,18 +24,11 @@ serde_struct!(
     opt metadata = "metadata"]
 );
 
-impl PaymentMethod {
-    constructor!(
-        [type_(PaymentMethodType), card(Option<PaymentMethodCard>)], [id, created, customer,
-        billing_details, metadata]
-    );
-
-    setter!(id, into String);
-    setter!(created, i64);
-    setter!(customer, into Box<PaymentMethodCustomer>);
-    setter!(billing_details, PaymentMethodBillingDetails);
-    setter!(metadata, Metadata);
-}
+constructor!(
+    PaymentMethod, [type_(PaymentMethodType), card(Option<PaymentMethodCard>)], [id(into String),
+    created(i64), customer(into Box<PaymentMethodCustomer>),
+    billing_details(PaymentMethodBillingDetails), metadata(Metadata)]
+);
 
 impl crate::runtime::validate::Validate for PaymentMethod {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -71,13 +64,9 @@ serde_struct!(
     PaymentMethodBillingDetails, [opt address = "address", opt email = "email", opt name = "name"]
 );
 
-impl PaymentMethodBillingDetails {
-    constructor!();
-
-    setter!(address, Address);
-    setter!(email, into String);
-    setter!(name, into String);
-}
+constructor!(
+    PaymentMethodBillingDetails, [], [address(Address), email(into String), name(into String)]
+);
 
 impl crate::runtime::validate::Validate for PaymentMethodBillingDetails {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -104,14 +93,10 @@ serde_struct!(
     req exp_year = "exp_year", opt last4 = "last4", opt fingerprint = "fingerprint"]
 );
 
-impl PaymentMethodCard {
-    constructor!([exp_month(i64), exp_year(i64)], [number, cvc, last4, fingerprint]);
-
-    setter!(number, into String);
-    setter!(cvc, into String);
-    setter!(last4, into String);
-    setter!(fingerprint, into String);
-}
+constructor!(
+    PaymentMethodCard, [exp_month(i64), exp_year(i64)], [number(into String), cvc(into String),
+    last4(into String), fingerprint(into String)]
+);
 
 impl crate::runtime::validate::Validate for PaymentMethodCard {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -17,8 +17,6 @@ serde_struct!(
     opt dynamic_last4 = "dynamic_last4"]
 );
 
-impl WalletSource {
-    constructor!([id(into String), wallet_type(into String)], [dynamic_last4]);
-
-    setter!(dynamic_last4, into String);
-}
+constructor!(
+    WalletSource, [id(into String), wallet_type(into String)], [dynamic_last4(into String)]
+);

@@ -27,12 +27,7 @@ pub struct ListWidgetsParams {
     pub page_size: Option<i32>,
 }
 
-impl ListWidgetsParams {
-    constructor!();
-
-    setter!(page_token, into String);
-    setter!(page_size, i32);
-}
+constructor!(ListWidgetsParams, [], [page_token(into String), page_size(i32)]);
 
 /// Query and header parameters of `GET /gadgets`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -42,11 +37,7 @@ pub struct ListGadgetsParams {
     pub page_token: Option<i64>,
 }
 
-impl ListGadgetsParams {
-    constructor!();
-
-    setter!(page_token, i64);
-}
+constructor!(ListGadgetsParams, [], [page_token(i64)]);
 
 impl<'a> DefaultApi<'a> {
     /// `GET /widgets`

@@ -41,10 +41,6 @@ serde_struct!(
     opt shard = "shard"]
 );
 
-impl WidgetSearch {
-    constructor!();
-
-    setter!(name_prefix, into String);
-    setter!(page_token, into String);
-    setter!(shard, into String);
-}
+constructor!(
+    WidgetSearch, [], [name_prefix(into String), page_token(into String), shard(into String)]
+);

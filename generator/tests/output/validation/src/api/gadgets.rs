@@ -27,12 +27,7 @@ pub struct ListGadgetsParams {
     pub prefix: Option<String>,
 }
 
-impl ListGadgetsParams {
-    constructor!();
-
-    setter!(limit, i64);
-    setter!(prefix, into String);
-}
+constructor!(ListGadgetsParams, [], [limit(i64), prefix(into String)]);
 
 impl crate::runtime::validate::Validate for ListGadgetsParams {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -12,9 +12,7 @@ pub struct CreateGadgetsRequest {
 
 serde_struct!(CreateGadgetsRequest, [req items = "items"]);
 
-impl CreateGadgetsRequest {
-    constructor!([items(Vec<Gadget>)], []);
-}
+constructor!(CreateGadgetsRequest, [items(Vec<Gadget>)], []);
 
 impl crate::runtime::validate::Validate for CreateGadgetsRequest {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -29,22 +29,11 @@ serde_struct!(
     opt code = "code", opt serial = "serial", opt zone = "zone"]
 );
 
-impl Gadget {
-    constructor!(
-        [handle(into Handle), weight(f64)], [charge, tags, labels, notes, scores, parts, code,
-        serial, zone]
-    );
-
-    setter!(charge, Percent);
-    setter!(tags, TagList);
-    setter!(labels, Labels);
-    setter!(notes, Vec<String>);
-    setter!(scores, std::collections::BTreeMap<String, i64>);
-    setter!(parts, Vec<GadgetPart>);
-    setter!(code, into String);
-    setter!(serial, into String);
-    setter!(zone, into String);
-}
+constructor!(
+    Gadget, [handle(into Handle), weight(f64)], [charge(Percent), tags(TagList), labels(Labels),
+    notes(Vec<String>), scores(std::collections::BTreeMap<String, i64>), parts(Vec<GadgetPart>),
+    code(into String), serial(into String), zone(into String)]
+);
 
 impl crate::runtime::validate::Validate for Gadget {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {
@@ -132,11 +121,7 @@ pub struct GadgetPart {
 
 serde_struct!(GadgetPart, [req name = "name", opt part = "part"]);
 
-impl GadgetPart {
-    constructor!([name(into String)], [part]);
-
-    setter!(part, into Box<GadgetPart>);
-}
+constructor!(GadgetPart, [name(into String)], [part(into Box<GadgetPart>)]);
 
 impl crate::runtime::validate::Validate for GadgetPart {
     fn check(&self, v: &mut crate::runtime::validate::Validator) {

@@ -15,9 +15,4 @@ pub struct Archive {
 
 serde_struct!(Archive, [opt parts = "parts", opt orders = "orders"]);
 
-impl Archive {
-    constructor!();
-
-    setter!(parts, Vec<PartType>);
-    setter!(orders, Vec<Order>);
-}
+constructor!(Archive, [], [parts(Vec<PartType>), orders(Vec<Order>)]);

@@ -61,9 +61,7 @@ pub struct PartSelectorPartByName {
 
 serde_struct!(PartSelectorPartByName, [req name = "name"]);
 
-impl PartSelectorPartByName {
-    constructor!([name(into String)], []);
-}
+constructor!(PartSelectorPartByName, [name(into String)], []);
 
 /// Generated from `/components/schemas/Part`.
 #[derive(Debug, Clone, PartialEq)]

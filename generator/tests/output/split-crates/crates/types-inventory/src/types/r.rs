@@ -12,6 +12,4 @@ pub struct RetrievePartsRequest {
 
 serde_struct!(RetrievePartsRequest, [req items = "items"]);
 
-impl RetrievePartsRequest {
-    constructor!([items(Vec<PartSelector>)], []);
-}
+constructor!(RetrievePartsRequest, [items(Vec<PartSelector>)], []);

@@ -14,12 +14,7 @@ pub struct Order {
 
 serde_struct!(Order, [opt status = "status", req lines = "lines", opt owner = "owner"]);
 
-impl Order {
-    constructor!([lines(Vec<PartRef>)], [status, owner]);
-
-    setter!(status, OrderStatus);
-    setter!(owner, ItemId);
-}
+constructor!(Order, [lines(Vec<PartRef>)], [status(OrderStatus), owner(ItemId)]);
 
 /// Generated from `/components/schemas/OrderStatus`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -15,6 +15,4 @@ pub struct ItemId {
 serde_struct!(ItemId, [req id = "id"]);
 
 #[cfg(any(feature = "inventory", feature = "orders"))]
-impl ItemId {
-    constructor!([id(i64)], []);
-}
+constructor!(ItemId, [id(i64)], []);

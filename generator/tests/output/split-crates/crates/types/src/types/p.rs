@@ -16,8 +16,4 @@ pub struct PartRef {
 serde_struct!(PartRef, [req item = "item", opt tags = "tags"]);
 
 #[cfg(any(feature = "inventory", feature = "orders"))]
-impl PartRef {
-    constructor!([item(ItemId)], [tags]);
-
-    setter!(tags, Vec<Tag>);
-}
+constructor!(PartRef, [item(ItemId)], [tags(Vec<Tag>)]);

@@ -12,6 +12,4 @@ pub struct Tag {
 
 serde_struct!(Tag, [req label = "label"]);
 
-impl Tag {
-    constructor!([label(into String)], []);
-}
+constructor!(Tag, [label(into String)], []);
