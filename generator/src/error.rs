@@ -1,6 +1,8 @@
 //! The one error type of the generator. Every variant names the place in the
 //! spec it is about, so a maintainer can jump straight to the offending text.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// What can go wrong while generating, each naming where.
@@ -87,8 +89,14 @@ fn place(pointer: &str) -> &str {
 }
 
 /// Escapes one JSON-pointer token (RFC 6901).
-pub fn pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+pub fn pointer_token(token: &str) -> Cow<'_, str> {
+    // Borrowed when there is nothing to escape: the walks over a whole
+    // document call this for every key.
+    if token.contains(['~', '/']) {
+        Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(token)
+    }
 }
 
 /// Appends a token to a JSON pointer.

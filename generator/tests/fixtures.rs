@@ -51,7 +51,7 @@ fn split_types_live_in_the_crate_of_their_group() {
     let shared = file("crates/types/src/types/p.rs");
     assert!(
         shared.contains(
-            "#[cfg(any(feature = \"inventory\", feature = \"orders\"))]\n/// Generated from `/components/schemas/PartRef`."
+            "#[cfg(any(feature = \"inventory\", feature = \"orders\"))]\n#[derive(Debug, Clone, PartialEq)]\n#[non_exhaustive]\npub struct PartRef {"
         ),
         "{shared}"
     );

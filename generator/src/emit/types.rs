@@ -138,7 +138,7 @@ impl<'a> TypeEmitter<'a> {
             super::crates::Home::Group(_) => quote!(),
             _ => cfg_attr(&def.features),
         };
-        let doc = doc_attrs(Some(&type_doc(def)));
+        let doc = doc_attrs(type_doc(def).as_deref());
         let doc = quote!(#cfg #doc);
         let name = ident(&def.name);
         let validate = self.validate_impl(index, def, &cfg);
@@ -576,12 +576,16 @@ pub fn cfg_attr(features: &[String]) -> TokenStream {
     }
 }
 
-/// The rustdoc of a type: the spec's text, then where it comes from.
-fn type_doc(def: &TypeDef) -> String {
-    let origin = format!("Generated from `{}`.", def.pointer);
-    match &def.doc {
-        Some(doc) => format!("{doc}\n\n{origin}"),
-        None => origin,
+/// The rustdoc of a type: the spec's text, then where it comes from,
+/// unless that is the component schema of the type's own name, which
+/// the name already says (1929 of CDF's 3698 types).
+fn type_doc(def: &TypeDef) -> Option<String> {
+    let own = def.pointer.strip_prefix("/components/schemas/") == Some(def.name.as_str());
+    let origin = (!own).then(|| format!("Generated from `{}`.", def.pointer));
+    match (&def.doc, origin) {
+        (Some(doc), Some(origin)) => Some(format!("{doc}\n\n{origin}")),
+        (Some(doc), None) => Some(doc.clone()),
+        (None, origin) => origin,
     }
 }
 

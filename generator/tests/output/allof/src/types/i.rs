@@ -4,5 +4,4 @@
 use super::*;
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/InlinePartList`.
 pub type InlinePartList = Vec<PartType>;

@@ -4,7 +4,6 @@
 use super::*;
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/Labelled`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Labelled {
@@ -19,7 +18,6 @@ serde_struct!(Labelled, [req label = "label", opt title = "title"]);
 constructor!(Labelled, [label(into String)], [title(into String)]);
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/Leaf`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Leaf {

@@ -4,7 +4,6 @@
 use super::*;
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/Middle`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Middle {

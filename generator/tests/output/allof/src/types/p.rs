@@ -3,12 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/PartArray`.
 pub type PartArray = Vec<PartType>;
 
 /// Parts, wrapped via allOf.
-///
-/// Generated from `/components/schemas/PartList`.
 pub type PartList = PartArray;
 
 /// Generated from `/components/schemas/Part`.

@@ -3,11 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/RawSerial`.
 pub type RawSerial = String;
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/Renamed`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Renamed {
@@ -22,7 +20,6 @@ serde_struct!(Renamed, [req label = "label", req title = "title"]);
 constructor!(Renamed, [label(into String), title(into String)], []);
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/Root`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Root {

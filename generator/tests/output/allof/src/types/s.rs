@@ -5,8 +5,6 @@ use super::*;
 
 #[cfg(feature = "all-schemas")]
 /// One inline allOf part, with `required` beside the allOf.
-///
-/// Generated from `/components/schemas/Scheduled`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Scheduled {
@@ -22,14 +20,9 @@ serde_struct!(Scheduled, [req name = "name", req cron = "cron", opt note = "note
 constructor!(Scheduled, [name(into String), cron(into String)], [note(into String)]);
 
 /// Factory serial; wraps RawSerial to attach this description.
-///
-/// Generated from `/components/schemas/SerialNumber`.
 pub type SerialNumber = RawSerial;
 
 /// Free-text settings, wrapped via allOf.
-///
-/// Generated from `/components/schemas/Settings`.
 pub type Settings = StringMap;
 
-/// Generated from `/components/schemas/StringMap`.
 pub type StringMap = std::collections::BTreeMap<String, String>;

@@ -30,5 +30,4 @@ pub struct TagGroupResponse {
 
 serde_struct!(TagGroupResponse, [opt items = "items", opt tagged = "tagged"]);
 
-/// Generated from `/components/schemas/TagList`.
 pub type TagList = Vec<String>;

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Widget`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Widget {
@@ -13,7 +12,6 @@ pub struct Widget {
 
 serde_struct!(Widget, [req id = "id", req name = "name"]);
 
-/// Generated from `/components/schemas/WidgetWrite`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WidgetWrite {

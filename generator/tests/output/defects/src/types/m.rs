@@ -3,5 +3,4 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Mixed`.
 pub type Mixed = serde_json::Value;

@@ -3,5 +3,4 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/RetryCount`.
 pub type RetryCount = i64;

@@ -4,7 +4,6 @@
 use super::*;
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/Problem`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Problem {

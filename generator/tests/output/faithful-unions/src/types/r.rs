@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Reach`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -106,7 +105,6 @@ constructor!(
     ReachEverything, [], [everything(serde_json::Map<String, serde_json::Value>)]
 );
 
-/// Generated from `/components/schemas/Reference`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -170,7 +168,6 @@ serde_struct!(ReferenceByNumber, [opt number = "number"]);
 
 constructor!(ReferenceByNumber, [], [number(i64)]);
 
-/// Generated from `/components/schemas/Rule`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Rule {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Tally`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -58,7 +57,6 @@ pub struct TallyLabelsRow {
 
 serde_struct!(TallyLabelsRow, [opt label = "label", opt weight = "weight"]);
 
-/// Generated from `/components/schemas/TenantScope`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TenantScope {
@@ -69,7 +67,6 @@ serde_struct!(TenantScope, [opt tenants = "tenants"]);
 
 constructor!(TenantScope, [], [tenants(Vec<String>)]);
 
-/// Generated from `/components/schemas/Twins`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

@@ -4,8 +4,6 @@
 use super::*;
 
 /// A user account. Sent on create/replace, answered on every call.
-///
-/// Generated from `/components/schemas/Account`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Account {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Issue`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Issue {
@@ -37,7 +36,6 @@ serde_struct!(
     opt closed_by = "closed_by", opt reactions = "reactions"]
 );
 
-/// Generated from `/components/schemas/IssueComment`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IssueComment {
@@ -79,7 +77,6 @@ string_enum!(
     Collaborator = "COLLABORATOR", Contributor = "CONTRIBUTOR", None = "NONE" }
 );
 
-/// Generated from `/components/schemas/IssueCreate`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IssueCreate {
@@ -139,8 +136,6 @@ string_enum!(
 );
 
 /// Every field optional; `null` clears a value, absence leaves it.
-///
-/// Generated from `/components/schemas/IssueUpdate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IssueUpdate {

@@ -4,8 +4,6 @@
 use super::*;
 
 /// Name of a webhook event, optionally `<event>.<action>`. Values that differ only by case or punctuation are distinct.
-///
-/// Generated from `/components/schemas/WebhookEvent`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEvent {

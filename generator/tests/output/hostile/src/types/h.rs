@@ -6,8 +6,6 @@ use super::*;
 /// */ title
 ///
 /// /// doc */ "# `code` ```
-///
-/// Generated from `/components/schemas/Hostile`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Hostile {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/CanarySpec`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CanarySpec {
@@ -61,8 +60,6 @@ serde_struct!(CanarySpecStepPause, [opt duration = "duration"]);
 constructor!(CanarySpecStepPause, [], [duration(IntOrString)]);
 
 /// Level 7: adds `canary`. The type every object operation sends and answers.
-///
-/// Generated from `/components/schemas/CanaryWorkload`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CanaryWorkload {
@@ -102,7 +99,6 @@ impl crate::runtime::validate::Validate for CanaryWorkload {
     }
 }
 
-/// Generated from `/components/schemas/Condition`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Condition {
@@ -139,7 +135,6 @@ pub enum ConditionStatus {
 
 string_enum!(ConditionStatus { True = "True", False = "False", Unknown = "Unknown" });
 
-/// Generated from `/components/schemas/Container`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Container {
@@ -168,7 +163,6 @@ impl crate::runtime::validate::Validate for Container {
     }
 }
 
-/// Generated from `/components/schemas/ContainerPort`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContainerPort {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/DefinitionSpec`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefinitionSpec {
@@ -88,7 +87,6 @@ serde_struct!(DefinitionSpecVersionSchema, [opt open_apiv3_schema = "openAPIV3Sc
 
 constructor!(DefinitionSpecVersionSchema, [], [open_apiv3_schema(SchemaProps)]);
 
-/// Generated from `/components/schemas/DeleteOptions`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteOptions {

@@ -4,8 +4,6 @@
 use super::*;
 
 /// A whole number or a string such as `25%`.
-///
-/// Generated from `/components/schemas/IntOrString`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

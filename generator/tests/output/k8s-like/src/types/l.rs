@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/LabelSelector`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LabelSelector {
@@ -60,7 +59,6 @@ string_enum!(
     DoesNotExist = "DoesNotExist" }
 );
 
-/// Generated from `/components/schemas/ListMeta`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMeta {

@@ -5,8 +5,6 @@ use super::*;
 
 #[cfg(feature = "all-schemas")]
 /// Level 3: adds `scope` (required) and `status` (optional here).
-///
-/// Generated from `/components/schemas/NamespacedObject`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NamespacedObject {

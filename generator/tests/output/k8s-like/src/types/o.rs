@@ -5,8 +5,6 @@ use super::*;
 
 #[cfg(feature = "all-schemas")]
 /// Level 2: adds `metadata`.
-///
-/// Generated from `/components/schemas/ObjectBase`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ObjectBase {
@@ -25,7 +23,6 @@ constructor!(
     ObjectBase, [api_version(into String), kind(into String), metadata(ObjectMeta)], []
 );
 
-/// Generated from `/components/schemas/ObjectMeta`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectMeta {

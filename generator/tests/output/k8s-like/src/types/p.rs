@@ -4,7 +4,6 @@
 use super::*;
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/PatchOperation`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PatchOperation {
@@ -53,7 +52,6 @@ string_enum!(
     Copy = "copy", Test = "test" }
 );
 
-/// Generated from `/components/schemas/PropagationPolicy`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PropagationPolicy {

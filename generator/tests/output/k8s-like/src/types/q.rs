@@ -4,8 +4,6 @@
 use super::*;
 
 /// An amount such as `500m`, `1Gi` or `0.5`.
-///
-/// Generated from `/components/schemas/Quantity`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

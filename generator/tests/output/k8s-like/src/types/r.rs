@@ -4,8 +4,6 @@
 use super::*;
 
 /// Branches off the chain at level 2.
-///
-/// Generated from `/components/schemas/ResourceDefinition`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceDefinition {
@@ -25,7 +23,6 @@ constructor!(
     spec(DefinitionSpec)], []
 );
 
-/// Generated from `/components/schemas/ResourceDefinitionList`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceDefinitionList {
@@ -35,7 +32,6 @@ pub struct ResourceDefinitionList {
 
 serde_struct!(ResourceDefinitionList, [opt metadata = "metadata", req items = "items"]);
 
-/// Generated from `/components/schemas/ResourceRequirements`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceRequirements {
@@ -57,7 +53,6 @@ impl crate::runtime::validate::Validate for ResourceRequirements {
     }
 }
 
-/// Generated from `/components/schemas/RolloutStrategy`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RolloutStrategy {
@@ -108,8 +103,6 @@ string_enum!(
 
 #[cfg(feature = "all-schemas")]
 /// Level 6: adds `strategy`, redeclares `replicas` with a minimum.
-///
-/// Generated from `/components/schemas/RolloutWorkload`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RolloutWorkload {

@@ -5,8 +5,6 @@ use super::*;
 
 #[cfg(feature = "all-schemas")]
 /// Level 5: adds `replicas` and `selector`, and requires the `status` of level 3.
-///
-/// Generated from `/components/schemas/ScalableWorkload`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ScalableWorkload {
@@ -35,8 +33,6 @@ constructor!(
 );
 
 /// A JSON-schema-like description of a custom resource. Recursive.
-///
-/// Generated from `/components/schemas/SchemaProps`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SchemaProps {
@@ -102,7 +98,6 @@ constructor!(
     x_validations(Vec<SchemaPropsXValidation>)]
 );
 
-/// Generated from `/components/schemas/SchemaPropsOrArray`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -125,7 +120,6 @@ impl From<SchemaProps> for SchemaPropsOrArray {
     }
 }
 
-/// Generated from `/components/schemas/SchemaPropsOrBool`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -148,7 +142,6 @@ impl From<SchemaProps> for SchemaPropsOrBool {
     }
 }
 
-/// Generated from `/components/schemas/SchemaPropsOrStringArray`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -178,7 +171,6 @@ serde_struct!(SchemaPropsXValidation, [req rule = "rule", opt message = "message
 
 constructor!(SchemaPropsXValidation, [rule(into String)], [message(into String)]);
 
-/// Generated from `/components/schemas/Status`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Status {

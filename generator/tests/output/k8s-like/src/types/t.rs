@@ -3,13 +3,10 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Time`.
 pub type Time = String;
 
 #[cfg(feature = "all-schemas")]
 /// Level 1 of the chain.
-///
-/// Generated from `/components/schemas/TypeMeta`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TypeMeta {

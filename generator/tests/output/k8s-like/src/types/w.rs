@@ -5,8 +5,6 @@ use super::*;
 
 #[cfg(feature = "all-schemas")]
 /// Level 4: adds `spec`.
-///
-/// Generated from `/components/schemas/Workload`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Workload {
@@ -30,7 +28,6 @@ constructor!(
     scope(NamespacedObjectScope), spec(WorkloadSpec)], [status(WorkloadStatus)]
 );
 
-/// Generated from `/components/schemas/WorkloadList`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WorkloadList {
@@ -45,7 +42,6 @@ serde_struct!(
     req items = "items"]
 );
 
-/// Generated from `/components/schemas/WorkloadSpec`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WorkloadSpec {
@@ -74,7 +70,6 @@ impl crate::runtime::validate::Validate for WorkloadSpec {
     }
 }
 
-/// Generated from `/components/schemas/WorkloadStatus`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WorkloadStatus {

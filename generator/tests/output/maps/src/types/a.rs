@@ -3,5 +3,4 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/AliasesByLang`.
 pub type AliasesByLang = std::collections::BTreeMap<String, Vec<String>>;

@@ -3,5 +3,4 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Blob`.
 pub type Blob = serde_json::Map<String, serde_json::Value>;

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/RoomsById`.
 pub type RoomsById = std::collections::BTreeMap<String, RoomsByIdValue>;
 
 /// Generated from `/components/schemas/RoomsById/additionalProperties`.

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Score`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Score {
@@ -12,5 +11,4 @@ pub struct Score {
 
 serde_struct!(Score, [req points = "points"]);
 
-/// Generated from `/components/schemas/ScoresByPlayer`.
 pub type ScoresByPlayer = std::collections::BTreeMap<String, Score>;

@@ -4,7 +4,6 @@
 use super::*;
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/CreateTable`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTable {
@@ -33,7 +32,6 @@ serde_struct!(CreateTable2, [opt name = "name", opt temporary = "temporary"]);
 constructor!(CreateTable2, [], [name(into String), temporary(bool)]);
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/Cursor`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Cursor {

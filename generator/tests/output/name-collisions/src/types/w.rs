@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/WidgetInventoryReconciliationReportWithDetails`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WidgetInventoryReconciliationReportWithDetails {
@@ -30,7 +29,6 @@ pub enum WidgetInventoryReconciliationStatus {
 string_enum!(WidgetInventoryReconciliationStatus { Pending = "pending", Done = "done" });
 
 #[cfg(feature = "all-schemas")]
-/// Generated from `/components/schemas/WidgetOrCursor`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -72,7 +70,6 @@ impl From<&str> for WidgetOrCursor {
     }
 }
 
-/// Generated from `/components/schemas/WidgetRef`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WidgetRef {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Job`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Job {
@@ -43,7 +42,6 @@ pub enum JobKind {
 
 string_enum!(JobKind { Batch = "batch" });
 
-/// Generated from `/components/schemas/JobLimit`.
 pub type JobLimit = i64;
 
 /// JobOwner

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/BucketRef`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BucketRef {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Cat`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Cat {
@@ -27,7 +26,6 @@ pub enum CatType {
 
 string_enum!(CatType { Cat = "Cat" });
 
-/// Generated from `/components/schemas/CircleShape`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CircleShape {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Dog`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Dog {
@@ -27,7 +26,6 @@ pub enum DogType {
 
 string_enum!(DogType { Dog = "Dog" });
 
-/// Generated from `/components/schemas/Drawing`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Drawing {

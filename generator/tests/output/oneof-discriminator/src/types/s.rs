@@ -4,8 +4,6 @@
 use super::*;
 
 /// A geometric primitive, tagged by `type`.
-///
-/// Generated from `/components/schemas/Shape`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -22,8 +20,6 @@ union_de!(
 conversions!(Shape { CircleShape(CircleShape), RectShape(RectShape) });
 
 /// Tag comes from the variant enum, not the schema name.
-///
-/// Generated from `/components/schemas/StorageRef`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Cell`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Cell {
@@ -18,8 +17,6 @@ serde_struct!(
 );
 
 /// A scalar that may be text, a float, a whole number or a flag.
-///
-/// Generated from `/components/schemas/CellValue`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -35,7 +32,6 @@ union_de!(
     Number(NUMBER, 0, [])]
 );
 
-/// Generated from `/components/schemas/Contact`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

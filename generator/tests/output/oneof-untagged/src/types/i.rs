@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/ItemRef`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -21,7 +20,6 @@ union_de!(
     ItemRefByExternalId(OBJECT, 8, ["externalId"]), ItemRefHint(OBJECT, 9, [])]
 );
 
-/// Generated from `/components/schemas/ItemRefByExternalId`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemRefByExternalId {
@@ -30,7 +28,6 @@ pub struct ItemRefByExternalId {
 
 serde_struct!(ItemRefByExternalId, [req external_id = "externalId"]);
 
-/// Generated from `/components/schemas/ItemRefById`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ItemRefById {
@@ -40,8 +37,6 @@ pub struct ItemRefById {
 serde_struct!(ItemRefById, [req id = "id"]);
 
 /// Every field optional; matches any object.
-///
-/// Generated from `/components/schemas/ItemRefHint`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ItemRefHint {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Thing`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Thing {
@@ -13,7 +12,6 @@ pub struct Thing {
 
 serde_struct!(Thing, [req id = "id", req label = "label"]);
 
-/// Generated from `/components/schemas/ThingListRequest`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ThingListRequest {
@@ -57,7 +55,6 @@ serde_struct!(ThingListRequestFilter, [opt label_prefix = "labelPrefix"]);
 
 constructor!(ThingListRequestFilter, [], [label_prefix(into String)]);
 
-/// Generated from `/components/schemas/ThingPage`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThingPage {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/AllOfPredicate`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AllOfPredicate {
@@ -14,7 +13,6 @@ serde_struct!(AllOfPredicate, [req all = "all"]);
 
 constructor!(AllOfPredicate, [all(Vec<Predicate>)], []);
 
-/// Generated from `/components/schemas/AnyOfPredicate`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AnyOfPredicate {

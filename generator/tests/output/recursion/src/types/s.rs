@@ -14,7 +14,6 @@ serde_struct!(SearchRecordsRequest, [opt where_ = "where"]);
 
 constructor!(SearchRecordsRequest, [], [where_(Predicate)]);
 
-/// Generated from `/components/schemas/Shelf`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Shelf {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/BalanceTransaction`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BalanceTransaction {
@@ -96,7 +95,6 @@ string_enum!(
     Payout = "payout", Fee = "fee" }
 );
 
-/// Generated from `/components/schemas/BankAccountSource`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BankAccountSource {

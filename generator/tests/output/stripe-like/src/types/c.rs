@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/CardSource`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CardSource {
@@ -53,7 +52,6 @@ string_enum!(
     Unknown = "unknown" }
 );
 
-/// Generated from `/components/schemas/Charge`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Charge {
@@ -89,7 +87,6 @@ serde_struct!(
     req metadata = "metadata"]
 );
 
-/// Generated from `/components/schemas/ChargeCreate`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChargeCreate {
@@ -201,8 +198,6 @@ string_enum!(
 );
 
 /// Three-letter currency code, lower case (made up for this fixture), plus a few awkward values a generator must still name uniquely.
-///
-/// Generated from `/components/schemas/Currency`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Currency {
@@ -750,7 +745,6 @@ string_enum!(
     XTEST = "X_TEST" }
 );
 
-/// Generated from `/components/schemas/Customer`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Customer {
@@ -824,7 +818,6 @@ impl crate::runtime::validate::Validate for Customer {
     }
 }
 
-/// Generated from `/components/schemas/CustomerCreate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerCreate {
@@ -1021,7 +1014,6 @@ impl crate::runtime::validate::Validate for CustomerInvoiceSettingsCustomField {
     }
 }
 
-/// Generated from `/components/schemas/CustomerList`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerList {
@@ -1049,8 +1041,6 @@ pub enum CustomerObject {
 string_enum!(CustomerObject { Customer = "customer" });
 
 /// Absent fields are left alone; `null` clears.
-///
-/// Generated from `/components/schemas/CustomerUpdate`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerUpdate {

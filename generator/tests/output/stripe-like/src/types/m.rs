@@ -4,6 +4,4 @@
 use super::*;
 
 /// Up to 50 free-form string pairs.
-///
-/// Generated from `/components/schemas/Metadata`.
 pub type Metadata = std::collections::BTreeMap<String, String>;

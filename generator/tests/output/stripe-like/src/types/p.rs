@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/PaymentMethod`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentMethod {
@@ -163,8 +162,6 @@ string_enum!(
 );
 
 /// A stored source; which kind is known only from the keys present.
-///
-/// Generated from `/components/schemas/PaymentSource`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

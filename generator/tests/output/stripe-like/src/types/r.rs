@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Refund`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Refund {
@@ -40,7 +39,6 @@ union_de!(
     Charge(OBJECT, 9, ["amount", "captured", "created", "currency", "customer", "id", "metadata", "object", "refunds", "status"])]
 );
 
-/// Generated from `/components/schemas/RefundList`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefundList {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Widget`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Widget {
@@ -13,7 +12,6 @@ pub struct Widget {
 
 serde_struct!(Widget, [req name = "name", opt size = "size"]);
 
-/// Generated from `/components/schemas/WidgetPage`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WidgetPage {
@@ -26,7 +24,6 @@ serde_struct!(
     WidgetPage, [req results = "results", opt next_page_token = "nextPageToken"]
 );
 
-/// Generated from `/components/schemas/WidgetSearch`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WidgetSearch {

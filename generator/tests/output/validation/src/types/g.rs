@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Gadget`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Gadget {
@@ -111,7 +110,6 @@ impl crate::runtime::validate::Validate for Gadget {
     }
 }
 
-/// Generated from `/components/schemas/GadgetPart`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GadgetPart {

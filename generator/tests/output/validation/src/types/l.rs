@@ -3,5 +3,4 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Labels`.
 pub type Labels = std::collections::BTreeMap<String, String>;

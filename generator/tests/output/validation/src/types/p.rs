@@ -3,10 +3,8 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Percent`.
 pub type Percent = i64;
 
-/// Generated from `/components/schemas/Plain`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Plain {

@@ -4,8 +4,6 @@
 use super::*;
 
 /// Kept for the record; no operation reads or writes it.
-///
-/// Generated from `/components/schemas/Archive`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Archive {

@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/PartList`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartList {
@@ -12,7 +11,6 @@ pub struct PartList {
 
 serde_struct!(PartList, [req items = "items"]);
 
-/// Generated from `/components/schemas/PartSelector`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

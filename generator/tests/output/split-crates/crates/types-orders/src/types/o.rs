@@ -3,7 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Generated from `/components/schemas/Order`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Order {
@@ -16,7 +15,6 @@ serde_struct!(Order, [opt status = "status", req lines = "lines", opt owner = "o
 
 constructor!(Order, [lines(Vec<PartRef>)], [status(OrderStatus), owner(ItemId)]);
 
-/// Generated from `/components/schemas/OrderStatus`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderStatus {

@@ -4,7 +4,6 @@
 use super::*;
 
 #[cfg(any(feature = "inventory", feature = "orders"))]
-/// Generated from `/components/schemas/PartRef`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartRef {
