@@ -30,7 +30,7 @@ use quote::quote;
 
 use crate::error::{Error, Result};
 use crate::ir::Ir;
-use crate::testgen::TestData;
+use crate::testgen::{Synthesiser, TestData};
 use crate::threads;
 use crates::{Home, TypeCrates};
 use operations::TagApi;
@@ -141,25 +141,23 @@ fn test_files<'a>(
     apis: &'a [TagApi<'a>],
     lib: &'a str,
 ) -> Vec<FileJob<'a>> {
+    type Make = fn(Synthesiser<'_>, &[TagApi<'_>], &str) -> TokenStream;
+    let per_operation: [(&str, Make); 2] = [
+        ("tests/operations.rs", optests::operation_tests),
+        ("tests/contract.rs", optests::contract_tests),
+    ];
     let mut jobs = Vec::new();
-    if !ir.operations.is_empty() {
+    for (path, make) in per_operation
+        .into_iter()
+        .filter(|_| !ir.operations.is_empty())
+    {
         jobs.push(job(move || {
             // The operation and contract tests allow unused imports throughout.
             let partial = partial_features(ir, false);
-            let operations = optests::operation_tests(tests.values(ir), apis, lib);
-            let path = "tests/operations.rs";
+            let tokens = make(tests.values(ir), apis, lib);
             Ok(vec![(
                 path.into(),
-                format_file(path, quote!(#partial #operations))?,
-            )])
-        }));
-        jobs.push(job(move || {
-            let partial = partial_features(ir, false);
-            let contract = optests::contract_tests(tests.values(ir), apis, lib);
-            let path = "tests/contract.rs";
-            Ok(vec![(
-                path.into(),
-                format_file(path, quote!(#partial #contract))?,
+                format_file(path, quote!(#partial #tokens))?,
             )])
         }));
     }
