@@ -133,7 +133,7 @@ fn additive_pair(root: &std::path::Path) -> Vec<String> {
             // The pair adds what it says (so the test cannot pass by adding nothing).
             let orders = &g.files["src/api/orders.rs"];
             assert!(
-                orders.contains("setter!(since,") && orders.contains("pub async fn get_order(")
+                orders.contains("since(i64)") && orders.contains("pub async fn get_order(")
             );
         }
         cdf_codegen::write::write_crate(&root.join(&api), &g.files).unwrap();
