@@ -132,9 +132,7 @@ fn additive_pair(root: &std::path::Path) -> Vec<String> {
         if side == "new" {
             // The pair adds what it says (so the test cannot pass by adding nothing).
             let orders = &g.files["src/api/orders.rs"];
-            assert!(
-                orders.contains("since(i64)") && orders.contains("pub async fn get_order(")
-            );
+            assert!(orders.contains("since(i64)") && orders.contains("pub async fn get_order("));
         }
         cdf_codegen::write::write_crate(&root.join(&api), &g.files).unwrap();
         let caller = root.join(format!("additive-user-{side}"));
